@@ -1,0 +1,154 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "auth/jwt.h"
+#include "auth/principal.h"
+#include "common/clock.h"
+#include "common/id_generator.h"
+#include "common/result.h"
+#include "store/store.h"
+
+namespace orgd::auth {
+
+// The Management API scopes of the Kinde dialect (contracts/kinde.md §5), sorted. The Logto
+// dialect has the single scope "all".
+const std::vector<std::string>& KindeScopes();
+inline constexpr std::string_view kLogtoScope = "all";
+// Every scope orgd knows: "all" plus KindeScopes(), sorted. A bootstrap admin client gets these.
+std::vector<std::string> AllScopes();
+
+struct AuthConfig {
+  std::string public_url;  // "http://127.0.0.1:3001", no trailing slash
+  std::string logto_indicator = "https://default.logto.app/api";
+  int64_t logto_token_ttl_s = 3600;
+  int64_t kinde_token_ttl_s = 86399;
+};
+
+// The signing keys: the active one signs; all are published and accepted. Loaded from the
+// KeyStore, or generated and stored on first start. Thread-safe.
+class KeyRing {
+ public:
+  static Result<std::unique_ptr<KeyRing>> LoadOrCreate(store::KeyStore& keys, const Clock& clock,
+                                                       IdGenerator& ids);
+  std::shared_ptr<const SigningKey> active() const;
+  std::vector<std::shared_ptr<const SigningKey>> all() const;
+  // {"keys":[jwk,...]}
+  std::string JwksJson() const;
+
+ private:
+  std::vector<std::shared_ptr<const SigningKey>> keys_;  // active first
+};
+
+// A new client's credentials; the secret is shown once and never stored.
+struct CreatedClient {
+  store::ClientRecord record;
+  std::string secret;
+};
+
+// Management API clients. Thread-safe.
+class ClientService {
+ public:
+  ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids);
+  // Creates a client with a generated id (unless `id` is given) and secret (unless `secret` is
+  // given). Scopes must be known (AllScopes), else kInvalidArgument.
+  Result<CreatedClient> Create(std::string name, std::vector<std::string> scopes,
+                               std::optional<std::string> id = std::nullopt,
+                               std::optional<std::string> secret = std::nullopt);
+  // Makes sure a client with exactly this id and secret and every scope exists (bootstrap).
+  Result<void> EnsureClient(const std::string& id, const std::string& secret, std::string name);
+  // The client when `secret` matches its stored hash; kUnauthenticated otherwise (unknown id too).
+  Result<store::ClientRecord> Authenticate(std::string_view id, std::string_view secret);
+
+ private:
+  store::ClientStore& clients_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+// A token request as read from the form body and headers by the dialect.
+struct TokenRequest {
+  std::optional<std::string> grant_type;
+  std::optional<std::string> client_id;
+  std::optional<std::string> client_secret;
+  std::optional<std::string> resource;  // Logto
+  std::optional<std::string> audience;  // Kinde
+  std::optional<std::string> scope;
+  bool has_organization_id = false;     // Logto: organization tokens are not supported
+  bool malformed = false;               // the form or the Basic header did not parse
+};
+
+struct IssuedToken {
+  std::string access_token;
+  int64_t expires_in = 0;
+  std::string scope;
+};
+
+// An OAuth 2.0 error answer of a token endpoint.
+struct OAuthError {
+  int status = 400;
+  std::string error;        // "invalid_request", "invalid_client", ...
+  std::string description;
+};
+
+using TokenOutcome = std::variant<IssuedToken, OAuthError>;
+
+// Issues client-credentials tokens for both dialects (contracts: logto.md §1.2, kinde.md §1.2).
+class TokenIssuer {
+ public:
+  TokenIssuer(AuthConfig config, ClientService& clients, const KeyRing& keys, const Clock& clock);
+  TokenOutcome IssueLogto(const TokenRequest& request) const;
+  TokenOutcome IssueKinde(const TokenRequest& request) const;
+  const AuthConfig& config() const { return config_; }
+
+ private:
+  AuthConfig config_;
+  ClientService& clients_;
+  const KeyRing& keys_;
+  const Clock& clock_;
+};
+
+// Why a bearer token was refused, for the dialects' error codes.
+enum class TokenFailure {
+  kInvalid,     // bad signature, shape, issuer, audience or expired
+  kSubMissing,  // verified, but no `sub`
+};
+
+// Verifies bearer tokens for each dialect, caching verified tokens by their text until they
+// expire so that the signature is checked once per token, not once per request. Thread-safe.
+class TokenVerifier {
+ public:
+  TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock& clock);
+
+  // Logto: iss = public_url + "/oidc", aud contains the indicator, not expired, sub present.
+  Result<Principal> VerifyLogto(std::string_view token) const;
+  // Kinde: iss = public_url, not expired.
+  Result<Principal> VerifyKinde(std::string_view token) const;
+
+  // The failure kind of an error returned by Verify*: the error's `reason` is "sub_missing" for
+  // kSubMissing, empty otherwise.
+
+ private:
+  struct Cached {
+    JwtClaims claims;
+    Principal principal;
+  };
+  Result<Cached> VerifyCached(std::string_view token) const;
+
+  AuthConfig config_;
+  const KeyRing& keys_;
+  const Clock& clock_;
+  mutable std::shared_mutex mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;
+};
+
+}  // namespace orgd::auth

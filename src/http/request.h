@@ -1,0 +1,68 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace orgd::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view MethodName(Method m);
+
+// Query parameters in order of appearance, percent-decoded ('+' means space). Repeated keys are
+// kept as separate entries.
+class QueryParams {
+ public:
+  QueryParams() = default;
+  // Parses the part of a target after '?'. Malformed escapes are kept literally.
+  static QueryParams Parse(std::string_view query);
+
+  // The first value of `key`, if present.
+  std::optional<std::string_view> Get(std::string_view key) const;
+  // How many times `key` appears.
+  size_t Count(std::string_view key) const;
+  // Every value of `key`, in order.
+  std::vector<std::string_view> GetAll(std::string_view key) const;
+  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+// Percent-decodes `in`. With `plus_is_space`, '+' decodes to ' ' (query strings and forms).
+// Malformed escapes are kept literally.
+std::string PercentDecode(std::string_view in, bool plus_is_space);
+// Percent-encodes everything outside RFC 3986 unreserved characters.
+std::string PercentEncode(std::string_view in);
+
+// An HTTP request as handlers see it. Beast types never leave src/http; header views point into
+// the server's buffers and are valid while the handler runs.
+class Request {
+ public:
+  Method method = Method::kOther;
+  std::string_view method_text;  // as sent, e.g. "PATCH"
+  std::string target;            // raw request target: path and query, still encoded
+  std::string path;              // percent-decoded path, without the query
+  std::string raw_path;          // the path as sent (encoded)
+  QueryParams query;
+  std::string body;
+  std::string request_id;
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  // Path parameters captured by the router, percent-decoded.
+  std::vector<std::pair<std::string_view, std::string>> path_params;
+
+  // The first header named `name` (case-insensitive), if any.
+  std::optional<std::string_view> Header(std::string_view name) const;
+  // The path parameter `name`; empty when the route has none of that name.
+  const std::string& PathParam(std::string_view name) const;
+  // "http://host:port" as seen by the client (from the Host header), without a trailing slash.
+  std::string Origin() const;
+  // The media type of Content-Type without parameters, lower-cased ("application/json").
+  std::string MediaType() const;
+};
+
+}  // namespace orgd::http

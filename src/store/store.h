@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/result.h"
+#include "domain/model/organization.h"
+#include "store/tx_mode.h"
+
+// Storage interfaces, in domain terms only. One implementation exists: the SQL store
+// (src/store/sql) over a Database driver (SQLite or PostgreSQL). Every method is thread-safe on a
+// pool-backed store; a store handed to an InTransaction callback belongs to that callback's thread.
+// Database failures come back as kUnavailable (database unreachable), kAborted (a concurrent writer
+// won; retryable) or kInternal.
+namespace orgd::store {
+
+// A Management API client: machine credentials with granted scopes.
+struct ClientRecord {
+  ClientId id;
+  std::string name;
+  std::string secret_hash;  // PHC-formatted slow hash; never the secret itself
+  std::vector<std::string> scopes;
+  int64_t created_at = 0;
+};
+
+// A token-signing key pair. The private key is PEM (PKCS#8) text.
+struct SigningKeyRecord {
+  std::string kid;
+  std::string algorithm;  // "RS256"
+  std::string private_pem;
+  int64_t created_at = 0;
+  std::optional<int64_t> retired_at;  // no longer signs; still published until its tokens expire
+};
+
+class OrganizationStore {
+ public:
+  virtual ~OrganizationStore() = default;
+
+  // Inserts a new organization, including its allowed_domains. kAlreadyExists with subject
+  // "organization" and reason "id", "handle" or "external_id" on a clash.
+  virtual Result<void> InsertOrganization(const domain::Organization& org) = 0;
+  // kNotFound (subject "organization") when absent.
+  virtual Result<domain::Organization> GetOrganization(const OrgId& id) = 0;
+  // Applies the engaged fields of `patch`, sets updated_at = now, and returns the row as stored.
+  // kNotFound when absent; kAlreadyExists (reason "handle" / "external_id") on a clash.
+  virtual Result<domain::Organization> UpdateOrganization(const OrgId& id,
+                                                          const domain::OrganizationPatch& patch,
+                                                          int64_t now_ms) = 0;
+  // Deletes the organization and every row that belongs to it. kNotFound when absent.
+  virtual Result<void> DeleteOrganization(const OrgId& id) = 0;
+  virtual Result<domain::OrganizationPage> ListOrganizations(
+      const domain::OrganizationListQuery& query) = 0;
+};
+
+class ClientStore {
+ public:
+  virtual ~ClientStore() = default;
+  // kAlreadyExists (subject "client", reason "id") when the id is taken.
+  virtual Result<void> InsertClient(const ClientRecord& client) = 0;
+  // Inserts or overwrites the client with this id.
+  virtual Result<void> UpsertClient(const ClientRecord& client) = 0;
+  // kNotFound (subject "client") when absent.
+  virtual Result<ClientRecord> GetClient(const ClientId& id) = 0;
+  virtual Result<int64_t> CountClients() = 0;
+  // kNotFound when absent.
+  virtual Result<void> DeleteClient(const ClientId& id) = 0;
+};
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  // Every stored key, newest first.
+  virtual Result<std::vector<SigningKeyRecord>> ListSigningKeys() = 0;
+  virtual Result<void> InsertSigningKey(const SigningKeyRecord& key) = 0;
+};
+
+// The whole store.
+class Store : public OrganizationStore, public ClientStore, public KeyStore {
+ public:
+  // Runs `fn` in one transaction on one connection, with a Store bound to it. Commits when `fn`
+  // succeeds, rolls back when it fails (its error is returned). kWrite transactions are
+  // serialized against other writers as TxMode describes; a kAborted failure (serialization,
+  // deadlock) is retried a bounded number of times before it is returned.
+  virtual Result<void> InTransaction(TxMode mode, const std::function<Result<void>(Store&)>& fn) = 0;
+  // True when the database answers now.
+  virtual bool Ping() = 0;
+};
+
+}  // namespace orgd::store
