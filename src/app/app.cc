@@ -1,1 +1,249 @@
-// placeholder
+#include "app/app.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <ostream>
+#include <stdexcept>
+#include <utility>
+
+#include "api/routes.h"
+#include "auth/token_service.h"
+#include "common/clock.h"
+#include "common/id_generator.h"
+#include "common/log.h"
+#include "domain/organization_service.h"
+#include "http/server.h"
+#include "store/sql/migrations.h"
+#include "store/sql/sql_store.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace orgd::app {
+namespace {
+
+Result<std::unique_ptr<store::Database>> OpenDatabase(const StoreConfig& config) {
+  if (config.engine == StoreConfig::Engine::kPostgres) {
+    return Error::InvalidArgument(
+        "PostgreSQL is not built into this orgd yet; use a sqlite:// database URL");
+  }
+  store::sqlite::SqliteOptions options;
+  if (config.pool_size > 0) options.max_connections = config.pool_size;
+  auto db = store::sqlite::SqliteDatabase::Open(config.sqlite_path, options);
+  if (!db) return std::move(db).error();
+  return std::unique_ptr<store::Database>(std::move(*db));
+}
+
+Result<std::unique_ptr<store::Database>> OpenMigrated(const StoreConfig& config) {
+  auto db = OpenDatabase(config);
+  if (!db) return std::move(db).error();
+  auto applied = store::sql::Migrate(**db);
+  if (!applied) return std::move(applied).error();
+  for (int version : *applied) {
+    log::Info("migration applied", {{"version", std::to_string(version)}});
+  }
+  return db;
+}
+
+std::string FormatError(const Error& e) {
+  std::string s = e.message;
+  if (!e.detail.empty()) s += " (" + e.detail + ")";
+  return s;
+}
+
+}  // namespace
+
+struct App::Impl {
+  Config config;
+  SystemClock clock;
+  RandomIdGenerator ids;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::sql::SqlStore> store;
+  std::unique_ptr<domain::OrganizationService> organizations;
+  std::unique_ptr<auth::KeyRing> keys;
+  std::unique_ptr<auth::ClientService> clients;
+  // Built in Start(), once the bound port (and so the public URL) is known.
+  std::string public_url;
+  std::unique_ptr<auth::TokenIssuer> issuer;
+  std::unique_ptr<auth::TokenVerifier> verifier;
+  std::unique_ptr<api::Api> api;
+  std::atomic<api::Api*> live_api{nullptr};
+  std::unique_ptr<http::Server> server;
+};
+
+App::App() : impl_(std::make_unique<Impl>()) {}
+App::~App() {
+  if (impl_ && impl_->server) impl_->server->Stop();
+}
+
+Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out) {
+  std::unique_ptr<App> app(new App());
+  Impl& s = *app->impl_;
+  s.config = config;
+  auto db = OpenMigrated(config.store);
+  if (!db) return std::move(db).error();
+  s.db = std::move(*db);
+  s.store = std::make_unique<store::sql::SqlStore>(*s.db);
+  s.organizations = std::make_unique<domain::OrganizationService>(*s.store, s.clock, s.ids);
+  auto keys = auth::KeyRing::LoadOrCreate(*s.store, s.clock, s.ids);
+  if (!keys) return std::move(keys).error();
+  s.keys = std::move(*keys);
+  s.clients = std::make_unique<auth::ClientService>(*s.store, s.clock, s.ids);
+
+  if (config.bootstrap_client_id) {
+    ORGD_TRY(s.clients->EnsureClient(*config.bootstrap_client_id, *config.bootstrap_client_secret,
+                                     "bootstrap admin"));
+  } else {
+    auto count = s.store->CountClients();
+    if (!count) return std::move(count).error();
+    if (*count == 0) {
+      auto created = s.clients->Create("admin", auth::AllScopes());
+      if (!created) return std::move(created).error();
+      out << "Created the admin client (its secret is shown only this once):\n"
+          << "  client_id:     " << created->record.id.value() << "\n"
+          << "  client_secret: " << created->secret << "\n";
+      out.flush();
+    }
+  }
+
+  http::ServerConfig http_config;
+  http_config.host = config.listen_host;
+  http_config.port = config.listen_port;
+  http_config.threads = config.threads;
+  http_config.log_requests = config.log_requests;
+  Impl* impl = app->impl_.get();
+  http::ServerHooks hooks;
+  hooks.handler = [impl](http::Request& request) {
+    api::Api* api = impl->live_api.load(std::memory_order_acquire);
+    if (!api) return http::Response::Text(503, "Service Unavailable");
+    return api->Handle(request);
+  };
+  hooks.body_limit = [impl](http::Method method, std::string_view path) -> size_t {
+    api::Api* api = impl->live_api.load(std::memory_order_acquire);
+    return api ? api->BodyLimit(method, path) : 0;
+  };
+  hooks.render_error = [impl](int status, const http::Request& request) {
+    api::Api* api = impl->live_api.load(std::memory_order_acquire);
+    return api ? api->RenderServerError(status, request)
+               : http::Response::Text(status, std::string(http::ReasonPhrase(status)));
+  };
+  s.server = std::make_unique<http::Server>(http_config, std::move(hooks));
+  return app;
+}
+
+void App::Start() {
+  Impl& s = *impl_;
+  s.server->Start();
+  s.public_url = s.config.public_url;
+  if (s.public_url.empty()) {
+    std::string host = s.config.listen_host;
+    if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    s.public_url = "http://" + host + ":" + std::to_string(s.server->port());
+  }
+  auth::AuthConfig auth_config;
+  auth_config.public_url = s.public_url;
+  auth_config.logto_indicator = s.config.logto_indicator;
+  s.issuer = std::make_unique<auth::TokenIssuer>(auth_config, *s.clients, *s.keys, s.clock);
+  s.verifier = std::make_unique<auth::TokenVerifier>(auth_config, *s.keys, s.clock);
+  store::Store* store = s.store.get();
+  s.api = std::make_unique<api::Api>(api::ApiDeps{
+      .organizations = *s.organizations,
+      .issuer = *s.issuer,
+      .verifier = *s.verifier,
+      .keys = *s.keys,
+      .ready = [store] { return store->Ping(); },
+      .logto_test_mode = s.config.logto_test_mode,
+  });
+  s.live_api.store(s.api.get(), std::memory_order_release);
+}
+
+uint16_t App::port() const { return impl_->server->port(); }
+const std::string& App::public_url() const { return impl_->public_url; }
+void App::Stop() { impl_->server->Stop(); }
+void App::Wait() { impl_->server->Wait(); }
+
+Result<std::pair<std::string, std::string>> App::CreateClient(std::string name,
+                                                              std::vector<std::string> scopes) {
+  auto created = impl_->clients->Create(std::move(name), std::move(scopes));
+  if (!created) return std::move(created).error();
+  return std::make_pair(created->record.id.value(), created->secret);
+}
+
+int RunMigrate(const Config& config, std::ostream& out, std::ostream& err) {
+  auto db = OpenDatabase(config.store);
+  if (!db) {
+    err << "orgd: " << FormatError(db.error()) << "\n";
+    return 1;
+  }
+  auto applied = store::sql::Migrate(**db);
+  if (!applied) {
+    err << "orgd: migration failed: " << FormatError(applied.error()) << "\n";
+    return 1;
+  }
+  auto version = store::sql::CurrentSchemaVersion(**db);
+  out << "applied " << applied->size() << " migration(s); schema version "
+      << (version ? *version : -1) << "\n";
+  return 0;
+}
+
+int RunClientCreate(const Config& config, std::ostream& out, std::ostream& err) {
+  auto db = OpenMigrated(config.store);
+  if (!db) {
+    err << "orgd: " << FormatError(db.error()) << "\n";
+    return 1;
+  }
+  store::sql::SqlStore store(**db);
+  SystemClock clock;
+  RandomIdGenerator ids;
+  auth::ClientService clients(store, clock, ids);
+  auto created = clients.Create(config.client_name, config.client_scopes);
+  if (!created) {
+    err << "orgd: " << FormatError(created.error()) << "\n";
+    return 1;
+  }
+  out << "client_id:     " << created->record.id.value() << "\n"
+      << "client_secret: " << created->secret << "\n"
+      << "scopes:        ";
+  for (size_t i = 0; i < created->record.scopes.size(); ++i) {
+    out << (i ? " " : "") << created->record.scopes[i];
+  }
+  out << "\n";
+  return 0;
+}
+
+int RunServe(const Config& config, std::ostream& out, std::ostream& err) {
+  // Block the stop signals before any thread starts, so that every thread inherits the mask and
+  // only the sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto app = App::Build(config, out);
+  if (!app) {
+    err << "orgd: " << FormatError(app.error()) << "\n";
+    return 1;
+  }
+  try {
+    (*app)->Start();
+  } catch (const std::exception& e) {
+    err << "orgd: " << e.what() << "\n";
+    return 1;
+  }
+  out << "orgd listening on " << (*app)->public_url() << " (database: "
+      << (config.store.engine == StoreConfig::Engine::kSqlite ? "sqlite://" + config.store.sqlite_path
+                                                               : std::string("postgresql"))
+      << ")\n";
+  out.flush();
+  log::Info("listening", {{"url", (*app)->public_url()}});
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log::Info("stopping", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+  (*app)->Stop();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace orgd::app

@@ -1,1 +1,180 @@
-// placeholder
+#include "app/config.h"
+
+#include <charconv>
+
+namespace orgd::app {
+namespace {
+
+Error Bad(std::string message) { return Error::InvalidArgument(std::move(message)); }
+
+Result<void> ParseListen(const std::string& value, Config& config) {
+  size_t colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
+    return Bad("--listen wants HOST:PORT, got '" + value + "'");
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(value.data() + colon + 1, value.data() + value.size(), port);
+  if (ec != std::errc() || end != value.data() + value.size() || port > 65535) {
+    return Bad("--listen: bad port in '" + value + "'");
+  }
+  config.listen_host = value.substr(0, colon);
+  if (config.listen_host.size() > 2 && config.listen_host.front() == '[' &&
+      config.listen_host.back() == ']') {
+    config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
+  }
+  config.listen_port = static_cast<uint16_t>(port);
+  return {};
+}
+
+Result<int> ParseCount(const std::string& flag, const std::string& value, int max) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > max) {
+    return Bad(flag + " wants a number from 1 to " + std::to_string(max) + ", got '" + value + "'");
+  }
+  return n;
+}
+
+}  // namespace
+
+const char* UsageText() {
+  return R"(orgd: a self-hosted organizations server (Logto and Kinde Management API dialects)
+
+Usage:
+  orgd serve [--listen HOST:PORT] [--database URL] [--public-url URL] [--threads N]
+             [--db-pool-size N] [--no-request-log] [--logto-test-mode]
+  orgd migrate [--database URL]
+  orgd client create --name NAME [--scope SCOPE ...] [--database URL]
+  orgd help | version
+
+Database URLs: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite://:memory:,
+               postgresql://user:pass@host:port/db
+Environment:   ORGD_LISTEN, ORGD_DATABASE_URL, ORGD_PUBLIC_URL, ORGD_THREADS,
+               ORGD_BOOTSTRAP_CLIENT_ID, ORGD_BOOTSTRAP_CLIENT_SECRET
+Defaults:      listen 127.0.0.1:3001, database sqlite://orgd.db
+)";
+}
+
+Result<StoreConfig> ParseDatabaseUrl(const std::string& url) {
+  StoreConfig store;
+  if (url.starts_with("sqlite://")) {
+    store.engine = StoreConfig::Engine::kSqlite;
+    store.sqlite_path = url.substr(9);  // "sqlite:///abs" keeps its leading '/'
+    if (store.sqlite_path.empty()) return Bad("--database: sqlite URL without a path: '" + url + "'");
+    return store;
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    store.engine = StoreConfig::Engine::kPostgres;
+    store.postgres_url = url;
+    return store;
+  }
+  return Bad("--database: unsupported URL '" + url +
+             "' (use sqlite:///path, sqlite://relative or postgresql://...)");
+}
+
+Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env) {
+  Config config;
+  size_t i = 0;
+  if (i < args.size() && !args[i].starts_with("-")) {
+    const std::string& command = args[i++];
+    if (command == "serve") {
+      config.command = Command::kServe;
+    } else if (command == "migrate") {
+      config.command = Command::kMigrate;
+    } else if (command == "client") {
+      if (i >= args.size() || args[i] != "create") return Bad("usage: orgd client create --name NAME");
+      ++i;
+      config.command = Command::kClientCreate;
+    } else if (command == "help") {
+      config.command = Command::kHelp;
+      return config;
+    } else if (command == "version") {
+      config.command = Command::kVersion;
+      return config;
+    } else {
+      return Bad("unknown command '" + command + "'; try `orgd help`");
+    }
+  }
+
+  // Environment first; flags override it.
+  if (auto v = env("ORGD_LISTEN")) ORGD_TRY(ParseListen(*v, config));
+  std::string database_url = env("ORGD_DATABASE_URL").value_or("sqlite://orgd.db");
+  if (auto v = env("ORGD_PUBLIC_URL")) config.public_url = *v;
+  if (auto v = env("ORGD_THREADS")) {
+    auto n = ParseCount("ORGD_THREADS", *v, 256);
+    if (!n) return std::move(n).error();
+    config.threads = *n;
+  }
+  config.bootstrap_client_id = env("ORGD_BOOTSTRAP_CLIENT_ID");
+  config.bootstrap_client_secret = env("ORGD_BOOTSTRAP_CLIENT_SECRET");
+  if (config.bootstrap_client_id.has_value() != config.bootstrap_client_secret.has_value()) {
+    return Bad("set both ORGD_BOOTSTRAP_CLIENT_ID and ORGD_BOOTSTRAP_CLIENT_SECRET, or neither");
+  }
+  if (config.bootstrap_client_secret && config.bootstrap_client_secret->size() < 16) {
+    return Bad("ORGD_BOOTSTRAP_CLIENT_SECRET must be at least 16 characters");
+  }
+  int pool_size = 0;
+
+  for (; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    auto value = [&]() -> Result<std::string> {
+      if (i + 1 >= args.size()) return Bad(flag + " needs a value");
+      return args[++i];
+    };
+    if (flag == "--listen") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      ORGD_TRY(ParseListen(*v, config));
+    } else if (flag == "--database") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      database_url = *v;
+    } else if (flag == "--public-url") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      config.public_url = *v;
+    } else if (flag == "--threads") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      auto n = ParseCount(flag, *v, 256);
+      if (!n) return std::move(n).error();
+      config.threads = *n;
+    } else if (flag == "--db-pool-size") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      auto n = ParseCount(flag, *v, 1024);
+      if (!n) return std::move(n).error();
+      pool_size = *n;
+    } else if (flag == "--no-request-log") {
+      config.log_requests = false;
+    } else if (flag == "--logto-test-mode") {
+      config.logto_test_mode = true;
+    } else if (flag == "--logto-indicator") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      config.logto_indicator = *v;
+    } else if (flag == "--name" && config.command == Command::kClientCreate) {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      config.client_name = *v;
+    } else if (flag == "--scope" && config.command == Command::kClientCreate) {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      config.client_scopes.push_back(*v);
+    } else {
+      return Bad("unknown flag '" + flag + "'; try `orgd help`");
+    }
+  }
+
+  auto store = ParseDatabaseUrl(database_url);
+  if (!store) return std::move(store).error();
+  config.store = std::move(*store);
+  config.store.pool_size = pool_size;
+  while (config.public_url.size() > 1 && config.public_url.back() == '/') config.public_url.pop_back();
+  if (config.command == Command::kClientCreate && config.client_name.empty()) {
+    return Bad("orgd client create needs --name NAME");
+  }
+  return config;
+}
+
+}  // namespace orgd::app

@@ -1,1 +1,530 @@
-// placeholder
+#include "auth/token_service.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/secret_hash.h"
+#include "common/log.h"
+
+namespace orgd::auth {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kAuthCacheTtlMs = 60'000;
+constexpr size_t kMaxAuthCacheEntries = 1024;
+// Each entry holds a token's claims and scopes (a few KiB for a Kinde token with every scope), so
+// the bound keeps the worst case in the tens of MiB.
+constexpr size_t kMaxTokenCacheEntries = 10'000;
+constexpr size_t kMaxTokenBytes = 8192;
+
+std::array<unsigned char, 32> Sha256(std::string_view data) {
+  std::array<unsigned char, 32> out{};
+  unsigned int len = 0;
+  // Cannot fail for an in-memory SHA-256 short of memory exhaustion.
+  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return out;
+}
+
+std::vector<std::string> SplitSpaces(std::string_view text) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    if (j > i) out.emplace_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string JoinSpaces(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out.push_back(' ');
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> SortedUnique(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+bool Contains(const std::vector<std::string>& sorted, std::string_view s) {
+  return std::binary_search(sorted.begin(), sorted.end(), s);
+}
+
+// Form parameters sent empty count as absent, as in oidc-provider (which Logto runs on) and for
+// Kinde's SDK, which sends `scope=` when it means "no scope".
+const std::string* Param(const std::optional<std::string>& v) {
+  return v && !v->empty() ? &*v : nullptr;
+}
+
+OAuthError OAuth(int status, std::string error, std::string description) {
+  return OAuthError{.status = status, .error = std::move(error), .description = std::move(description)};
+}
+
+// A store or crypto failure while issuing: logged with its detail, answered without it.
+OAuthError ServerError(const Error& e) {
+  log::Error("token endpoint failure", {{"code", ErrorCodeName(e.code)},
+                                        {"message", e.message},
+                                        {"detail", e.detail}});
+  if (e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kAborted) {
+    return OAuth(503, "temporarily_unavailable", "the service is temporarily unavailable");
+  }
+  return OAuth(500, "server_error", "internal server error");
+}
+
+std::string StripTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// A random RFC 4122 version-4 UUID.
+std::string Uuid4() {
+  std::string hex = RandomHex(32);
+  hex[12] = '4';
+  // The variant digit is 10xx in binary: keep two random bits of the digit that was there.
+  int digit = hex[16] <= '9' ? hex[16] - '0' : hex[16] - 'a' + 10;
+  hex[16] = "89ab"[digit & 3];
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+// kinde.md §1.2: a non-empty value whose path ends in "/api". The scheme is optional because SDKs
+// send both "host:port/api" and "https://host/api"; the host must be present and the path must
+// end exactly in "/api" (no trailing slash, query or fragment).
+bool IsKindeAudience(std::string_view aud) {
+  for (char c : aud) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+  }
+  if (size_t scheme = aud.find("://"); scheme != std::string_view::npos) {
+    aud.remove_prefix(scheme + 3);
+  }
+  size_t slash = aud.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  std::string_view path = aud.substr(slash);
+  return path.ends_with("/api");
+}
+
+// A client id is sent in forms and in a Basic header, where ':' separates it from the secret.
+bool IsValidClientId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == ':') return false;
+  }
+  return true;
+}
+
+Error InvalidToken(std::string detail) {
+  return Error::Unauthenticated("invalid token").WithDetail(std::move(detail));
+}
+
+const std::string& DummyHash() {
+  // Authenticating an unknown client id costs one Argon2 check like a known one, so that the
+  // answer time does not reveal which ids exist.
+  static const std::string kHash = [] {
+    auto h = HashSecret("orgd-unknown-client");
+    return h ? *h : std::string();
+  }();
+  return kHash;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(store::KeyStore& keys, const Clock& clock,
+                                                       IdGenerator& ids) {
+  auto usable = [](const store::SigningKeyRecord& r) {
+    return r.algorithm == "RS256" && !r.retired_at.has_value();
+  };
+  auto listed = keys.ListSigningKeys();
+  if (!listed) return std::move(listed).error();
+  bool created = false;
+  if (std::none_of(listed->begin(), listed->end(), usable)) {
+    auto key = SigningKey::Generate(ids.Next(IdKind::kSigningKey, IdStyle::kKinde));
+    if (!key) return std::move(key).error();
+    std::string pem = (*key)->PrivatePem();
+    if (pem.empty()) return Error::Internal("could not export the new signing key");
+    ORGD_TRY(keys.InsertSigningKey(store::SigningKeyRecord{.kid = (*key)->kid(),
+                                                           .algorithm = "RS256",
+                                                           .private_pem = std::move(pem),
+                                                           .created_at = clock.NowMillis()}));
+    // Another process may have created its own key at the same moment: use what is stored.
+    listed = keys.ListSigningKeys();
+    if (!listed) return std::move(listed).error();
+    created = true;
+  }
+
+  std::vector<store::SigningKeyRecord> records;
+  for (auto& r : *listed) {
+    // A key of another algorithm (written by a newer version) can be neither used nor published.
+    if (r.algorithm == "RS256") records.push_back(std::move(r));
+  }
+  std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    if (a.created_at != b.created_at) return a.created_at > b.created_at;
+    return a.kid > b.kid;
+  });
+  auto ring = std::unique_ptr<KeyRing>(new KeyRing());
+  std::optional<size_t> active;
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto key = SigningKey::FromPem(records[i].kid, records[i].private_pem);
+    if (!key) {
+      return Error::Internal("stored signing key does not load",
+                             "kid " + records[i].kid + ": " + key.error().message);
+    }
+    ring->keys_.push_back(std::shared_ptr<const SigningKey>(std::move(*key)));
+    if (records[i].retired_at.has_value()) continue;
+    // Normally the newest key signs (a rotation adds a newer one). When this process had to create
+    // a key, it takes the oldest unretired one instead: processes racing through a first start
+    // then converge on the key inserted first, which every one of them has loaded.
+    if (!active || created) active = i;
+  }
+  if (!active) return Error::Internal("no usable signing key after creating one");
+  std::rotate(ring->keys_.begin(), ring->keys_.begin() + static_cast<std::ptrdiff_t>(*active),
+              ring->keys_.begin() + static_cast<std::ptrdiff_t>(*active) + 1);
+  return ring;
+}
+
+std::shared_ptr<const SigningKey> KeyRing::active() const { return keys_.front(); }
+
+std::vector<std::shared_ptr<const SigningKey>> KeyRing::all() const { return keys_; }
+
+std::string KeyRing::JwksJson() const {
+  std::string out = R"({"keys":[)";
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += keys_[i]->PublicJwk();
+  }
+  out += "]}";
+  return out;
+}
+
+ClientService::ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids)
+    : clients_(clients), clock_(clock), ids_(ids) {}
+
+void ClientService::Forget(const std::string& id) {
+  std::lock_guard lock(cache_mu_);
+  auth_cache_.erase(id);
+  ++cache_generation_;
+}
+
+Result<CreatedClient> ClientService::Create(std::string name, std::vector<std::string> scopes,
+                                            std::optional<std::string> id,
+                                            std::optional<std::string> secret) {
+  const std::vector<std::string> all = AllScopes();
+  for (const auto& s : scopes) {
+    if (!Contains(all, s)) return Error::InvalidArgument("unknown scope: " + s, "scopes");
+  }
+  scopes = scopes.empty() ? all : SortedUnique(std::move(scopes));
+  std::string client_id = id ? std::move(*id) : ids_.Next(IdKind::kClient, IdStyle::kKinde);
+  if (!IsValidClientId(client_id)) {
+    return Error::InvalidArgument(
+        "client id must be 1-128 printable ASCII characters without spaces or ':'", "id");
+  }
+  std::string client_secret = secret ? std::move(*secret) : RandomAlnum(32);
+  if (client_secret.empty()) return Error::InvalidArgument("secret must not be empty", "secret");
+  auto hash = HashSecret(client_secret);
+  if (!hash) return std::move(hash).error();
+  store::ClientRecord record{.id = ClientId{client_id},
+                             .name = std::move(name),
+                             .secret_hash = std::move(*hash),
+                             .scopes = std::move(scopes),
+                             .created_at = clock_.NowMillis()};
+  ORGD_TRY(clients_.InsertClient(record));
+  Forget(client_id);
+  return CreatedClient{.record = std::move(record), .secret = std::move(client_secret)};
+}
+
+Result<void> ClientService::EnsureClient(const std::string& id, const std::string& secret,
+                                         std::string name) {
+  if (!IsValidClientId(id)) {
+    return Error::InvalidArgument(
+        "client id must be 1-128 printable ASCII characters without spaces or ':'", "id");
+  }
+  if (secret.empty()) return Error::InvalidArgument("secret must not be empty", "secret");
+  const std::vector<std::string> all = AllScopes();
+  // Two attempts: a concurrent first start of another process may insert between our read and
+  // our insert, and then its row is checked like any existing one.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto existing = clients_.GetClient(ClientId{id});
+    if (!existing) {
+      if (existing.error().code != ErrorCode::kNotFound) return std::move(existing).error();
+      auto created = Create(name, {}, id, secret);
+      if (created) return {};
+      if (created.error().code == ErrorCode::kAlreadyExists && attempt == 0) continue;
+      return std::move(created).error();
+    }
+    if (SortedUnique(existing->scopes) == all && VerifySecret(secret, existing->secret_hash)) {
+      return {};
+    }
+    auto hash = HashSecret(secret);
+    if (!hash) return std::move(hash).error();
+    store::ClientRecord record = std::move(*existing);
+    record.secret_hash = std::move(*hash);
+    record.scopes = all;
+    ORGD_TRY(clients_.UpsertClient(record));
+    Forget(id);
+    return {};
+  }
+  return Error::Aborted("client was changed concurrently");
+}
+
+Result<store::ClientRecord> ClientService::Authenticate(std::string_view id,
+                                                        std::string_view secret) {
+  const std::string client_id(id);
+  const auto digest = Sha256(secret);
+  const int64_t now = clock_.NowMillis();
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = auth_cache_.find(client_id);
+    if (it != auth_cache_.end() && it->second.expires_at_ms > now &&
+        CRYPTO_memcmp(it->second.secret_digest.data(), digest.data(), digest.size()) == 0) {
+      return it->second.record;
+    }
+    generation = cache_generation_;
+  }
+
+  auto record = clients_.GetClient(ClientId{client_id});
+  if (!record) {
+    if (record.error().code != ErrorCode::kNotFound) return std::move(record).error();
+    (void)VerifySecret(secret, DummyHash());
+    return Error::Unauthenticated("invalid client");
+  }
+  if (!VerifySecret(secret, record->secret_hash)) return Error::Unauthenticated("invalid client");
+
+  std::lock_guard lock(cache_mu_);
+  if (generation == cache_generation_) {
+    if (auth_cache_.size() >= kMaxAuthCacheEntries) {
+      std::erase_if(auth_cache_, [now](const auto& kv) { return kv.second.expires_at_ms <= now; });
+      if (auth_cache_.size() >= kMaxAuthCacheEntries) auth_cache_.clear();
+    }
+    auth_cache_.insert_or_assign(
+        client_id, CachedAuth{.secret_digest = digest,
+                              .record = *record,
+                              .expires_at_ms = now + kAuthCacheTtlMs});
+  }
+  return std::move(*record);
+}
+
+namespace {
+
+// Client authentication shared by both dialects: the dialect has already moved a Basic header's
+// id and secret into the request.
+std::variant<store::ClientRecord, OAuthError> AuthenticateClient(ClientService& clients,
+                                                                 const TokenRequest& request) {
+  const std::string* id = Param(request.client_id);
+  const std::string* secret = Param(request.client_secret);
+  if (id == nullptr || secret == nullptr) {
+    return OAuth(401, "invalid_client", "client authentication failed");
+  }
+  auto client = clients.Authenticate(*id, *secret);
+  if (!client) {
+    if (client.error().code == ErrorCode::kUnauthenticated) {
+      return OAuth(401, "invalid_client", "client authentication failed");
+    }
+    return ServerError(client.error());
+  }
+  return std::move(*client);
+}
+
+}  // namespace
+
+TokenIssuer::TokenIssuer(AuthConfig config, ClientService& clients, const KeyRing& keys,
+                         const Clock& clock)
+    : config_(std::move(config)), clients_(clients), keys_(keys), clock_(clock) {
+  config_.public_url = StripTrailingSlash(std::move(config_.public_url));
+}
+
+TokenOutcome TokenIssuer::IssueLogto(const TokenRequest& request) const {
+  if (request.malformed) return OAuth(400, "invalid_request", "malformed token request");
+  const std::string* grant = Param(request.grant_type);
+  if (grant == nullptr) {
+    return OAuth(400, "invalid_request", "missing required parameter 'grant_type'");
+  }
+  if (*grant != "client_credentials") {
+    return OAuth(400, "unsupported_grant_type", "unsupported grant_type requested");
+  }
+  if (request.has_organization_id) {
+    return OAuth(400, "invalid_request", "organization tokens are not supported");
+  }
+  auto authenticated = AuthenticateClient(clients_, request);
+  if (auto* err = std::get_if<OAuthError>(&authenticated)) return std::move(*err);
+  const auto& client = std::get<store::ClientRecord>(authenticated);
+
+  const std::string* resource = Param(request.resource);
+  if (resource == nullptr ||
+      (*resource != config_.logto_indicator && *resource != config_.public_url + "/api")) {
+    return OAuth(400, "invalid_target", "resource indicator is missing, or unknown");
+  }
+
+  // Granted = requested ∩ {all}; any other requested value is an error, and so is "all" for a
+  // client that does not hold it.
+  std::vector<std::string> requested = SplitSpaces(request.scope.value_or(""));
+  for (const auto& s : requested) {
+    if (s != kLogtoScope) return OAuth(400, "invalid_scope", "requested scope is not allowed");
+  }
+  std::string granted;
+  if (!requested.empty()) {
+    if (std::find(client.scopes.begin(), client.scopes.end(), kLogtoScope) == client.scopes.end()) {
+      return OAuth(400, "invalid_scope", "requested scope is not allowed");
+    }
+    granted = std::string(kLogtoScope);
+  }
+
+  const int64_t iat = clock_.NowSeconds();
+  json claims = {{"iss", config_.public_url + "/oidc"},
+                 {"aud", *resource},
+                 {"sub", client.id.value()},
+                 {"client_id", client.id.value()},
+                 {"scope", granted},
+                 {"iat", iat},
+                 {"exp", iat + config_.logto_token_ttl_s},
+                 {"jti", RandomAlnum(21)}};
+  auto token = keys_.active()->Sign(claims.dump());
+  if (!token) return ServerError(token.error());
+  return IssuedToken{.access_token = std::move(*token),
+                     .expires_in = config_.logto_token_ttl_s,
+                     .scope = std::move(granted)};
+}
+
+TokenOutcome TokenIssuer::IssueKinde(const TokenRequest& request) const {
+  if (request.malformed) return OAuth(400, "invalid_request", "malformed token request");
+  const std::string* grant = Param(request.grant_type);
+  if (grant == nullptr) {
+    return OAuth(400, "invalid_request", "missing required parameter 'grant_type'");
+  }
+  if (*grant != "client_credentials") {
+    return OAuth(400, "unsupported_grant_type", "unsupported grant_type requested");
+  }
+  auto authenticated = AuthenticateClient(clients_, request);
+  if (auto* err = std::get_if<OAuthError>(&authenticated)) return std::move(*err);
+  const auto& client = std::get<store::ClientRecord>(authenticated);
+
+  const std::string* audience = Param(request.audience);
+  if (audience == nullptr) {
+    return OAuth(400, "invalid_request", "missing required parameter 'audience'");
+  }
+  if (!IsKindeAudience(*audience)) {
+    return OAuth(400, "invalid_request", "audience must be the Management API, ending in /api");
+  }
+
+  const std::vector<std::string>& kinde = KindeScopes();
+  const std::vector<std::string> held = SortedUnique(client.scopes);
+  std::vector<std::string> requested;
+  for (auto& s : SplitSpaces(request.scope.value_or(""))) {
+    if (!Contains(kinde, s) || !Contains(held, s)) {
+      return OAuth(400, "invalid_scope", "requested scope is not allowed: " + s);
+    }
+    // Keeps the caller's order, without repeats.
+    if (std::find(requested.begin(), requested.end(), s) == requested.end()) {
+      requested.push_back(std::move(s));
+    }
+  }
+  std::vector<std::string> granted;
+  if (requested.empty()) {
+    std::set_intersection(held.begin(), held.end(), kinde.begin(), kinde.end(),
+                          std::back_inserter(granted));
+  } else {
+    granted = requested;
+  }
+
+  json aud = json::array({*audience});
+  if (!audience->starts_with("https://")) aud.push_back("https://" + *audience);
+  const int64_t iat = clock_.NowSeconds();
+  json claims = {{"aud", std::move(aud)},
+                 {"azp", client.id.value()},
+                 {"exp", iat + config_.kinde_token_ttl_s},
+                 {"gty", json::array({"client_credentials"})},
+                 {"iat", iat},
+                 {"iss", config_.public_url},
+                 {"jti", Uuid4()},
+                 {"scope", JoinSpaces(granted)},
+                 {"scp", requested},
+                 {"sub", client.id.value()},
+                 {"v", "2"}};
+  auto token = keys_.active()->Sign(claims.dump());
+  if (!token) return ServerError(token.error());
+  // Kinde answers "" unless a subset was requested.
+  return IssuedToken{.access_token = std::move(*token),
+                     .expires_in = config_.kinde_token_ttl_s,
+                     .scope = JoinSpaces(requested)};
+}
+
+TokenVerifier::TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock& clock)
+    : config_(std::move(config)), keys_(keys), clock_(clock) {
+  config_.public_url = StripTrailingSlash(std::move(config_.public_url));
+}
+
+Result<std::shared_ptr<const TokenVerifier::Cached>> TokenVerifier::VerifyCached(
+    std::string_view token) const {
+  if (token.size() > kMaxTokenBytes) return InvalidToken("token larger than 8192 bytes");
+  const auto digest = Sha256(token);
+  std::string key(reinterpret_cast<const char*>(digest.data()), digest.size());
+  std::shared_ptr<const Cached> entry;
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = cache_.find(key); it != cache_.end()) entry = it->second;
+  }
+  const int64_t now = clock_.NowSeconds();
+  if (!entry) {
+    signature_checks_.fetch_add(1, std::memory_order_relaxed);
+    auto claims = VerifyJwt(token, keys_.all());
+    if (!claims) return std::move(claims).error();
+    Principal principal{
+        .client_id = ClientId{claims->client_id.empty() ? claims->sub : claims->client_id},
+        .scopes = SortedUnique(SplitSpaces(claims->scope)),
+        .expires_at = claims->exp};
+    entry = std::make_shared<const Cached>(
+        Cached{.claims = std::move(*claims), .principal = std::move(principal)});
+    // An expired token is not worth a slot; it fails below.
+    if (entry->claims.exp > now) {
+      std::unique_lock lock(mu_);
+      if (cache_.size() >= kMaxTokenCacheEntries) {
+        std::erase_if(cache_, [now](const auto& kv) { return kv.second->claims.exp <= now; });
+        if (cache_.size() >= kMaxTokenCacheEntries) cache_.clear();
+      }
+      cache_.emplace(std::move(key), entry);
+    }
+  }
+  // Checked on every call, so that a cached token stops working the second it expires.
+  if (entry->claims.exp <= now) return InvalidToken("token expired");
+  if (entry->claims.nbf && *entry->claims.nbf > now) return InvalidToken("token not yet valid");
+  return entry;
+}
+
+Result<Principal> TokenVerifier::VerifyLogto(std::string_view token) const {
+  auto verified = VerifyCached(token);
+  if (!verified) return std::move(verified).error();
+  const Cached& c = **verified;
+  if (c.claims.iss != config_.public_url + "/oidc") return InvalidToken("wrong issuer");
+  const std::string own_api = config_.public_url + "/api";
+  bool audience_ok = std::any_of(c.claims.aud.begin(), c.claims.aud.end(), [&](const auto& a) {
+    return a == config_.logto_indicator || a == own_api;
+  });
+  if (!audience_ok) return InvalidToken("wrong audience");
+  if (c.claims.sub.empty()) {
+    return Error::Unauthenticated("token has no subject").WithReason("sub_missing");
+  }
+  return c.principal;
+}
+
+Result<Principal> TokenVerifier::VerifyKinde(std::string_view token) const {
+  auto verified = VerifyCached(token);
+  if (!verified) return std::move(verified).error();
+  const Cached& c = **verified;
+  // A Logto-dialect token has iss = public_url + "/oidc" and fails here.
+  if (c.claims.iss != config_.public_url) return InvalidToken("wrong issuer");
+  return c.principal;
+}
+
+}  // namespace orgd::auth

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -56,6 +58,10 @@ struct CreatedClient {
 };
 
 // Management API clients. Thread-safe.
+//
+// Authenticate remembers a successful (client id, SHA-256 of the secret) for 60 s, because the
+// Argon2 check is slow on purpose. Create and EnsureClient drop the entry of the client they
+// change; a change made by another process is seen once the entry expires.
 class ClientService {
  public:
   ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids);
@@ -70,9 +76,21 @@ class ClientService {
   Result<store::ClientRecord> Authenticate(std::string_view id, std::string_view secret);
 
  private:
+  struct CachedAuth {
+    std::array<unsigned char, 32> secret_digest;  // SHA-256 of the secret that verified
+    store::ClientRecord record;
+    int64_t expires_at_ms = 0;
+  };
+  void Forget(const std::string& id);
+
   store::ClientStore& clients_;
   const Clock& clock_;
   IdGenerator& ids_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedAuth> auth_cache_;  // by client id
+  // Bumped by Forget, so that an Authenticate that read the store before a change does not cache
+  // what it read.
+  uint64_t cache_generation_ = 0;
 };
 
 // A token request as read from the form body and headers by the dialect.
@@ -137,18 +155,25 @@ class TokenVerifier {
   // The failure kind of an error returned by Verify*: the error's `reason` is "sub_missing" for
   // kSubMissing, empty otherwise.
 
+  // How many tokens were checked cryptographically (cache misses), for tests and metrics.
+  int64_t signature_checks() const { return signature_checks_.load(std::memory_order_relaxed); }
+
  private:
   struct Cached {
     JwtClaims claims;
     Principal principal;
   };
-  Result<Cached> VerifyCached(std::string_view token) const;
+  // The verified claims of `token` (signature and shape, from the cache when seen before), after
+  // checking exp and nbf against the clock on every call.
+  Result<std::shared_ptr<const Cached>> VerifyCached(std::string_view token) const;
 
   AuthConfig config_;
   const KeyRing& keys_;
   const Clock& clock_;
   mutable std::shared_mutex mu_;
+  // Keyed by the SHA-256 digest of the token text, so that a key costs 32 bytes, not the token.
   mutable std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;
+  mutable std::atomic<int64_t> signature_checks_{0};
 };
 
 }  // namespace orgd::auth

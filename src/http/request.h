@@ -10,7 +10,10 @@ namespace orgd::http {
 
 enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
 
+// "GET", "HEAD", ...; "OTHER" for kOther.
 std::string_view MethodName(Method m);
+// The Method of a method token, case-sensitive as RFC 9110 says ("GET"); kOther when unknown.
+Method ParseMethod(std::string_view name);
 
 // Query parameters in order of appearance, percent-decoded ('+' means space). Repeated keys are
 // kept as separate entries.
@@ -36,6 +39,8 @@ class QueryParams {
 // Percent-decodes `in`. With `plus_is_space`, '+' decodes to ' ' (query strings and forms).
 // Malformed escapes are kept literally.
 std::string PercentDecode(std::string_view in, bool plus_is_space);
+// As PercentDecode, appending to `out`; lets callers reuse a buffer.
+void AppendPercentDecoded(std::string& out, std::string_view in, bool plus_is_space);
 // Percent-encodes everything outside RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view in);
 

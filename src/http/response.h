@@ -28,7 +28,8 @@ struct Response {
   }
 };
 
-// The standard reason phrase of `status` ("Unprocessable Entity" for 422).
+// The standard reason phrase of `status` ("Unprocessable Entity" for 422); empty when the
+// registry has none. The view is static.
 std::string_view ReasonPhrase(int status);
 
 }  // namespace orgd::http

@@ -1,1 +1,827 @@
-// placeholder
+#include "http/server.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "common/id_generator.h"
+#include "common/log.h"
+#include "common/time_format.h"
+
+namespace orgd::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+// The size of each read from a socket into a connection's buffer.
+constexpr size_t kReadChunk = 8 << 10;
+// A connection's buffer is shrunk back when a large request left it bigger than this.
+constexpr size_t kMaxIdleBufferBytes = 64 << 10;
+// How long a connection closed after an error keeps reading (and discarding) what the client
+// still sends. Closing a socket with unread input makes the kernel send a reset, which can destroy
+// the error response before the client reads it.
+constexpr std::chrono::milliseconds kLingerTimeout{2'000};
+constexpr SteadyClock::time_point kNoDeadline = SteadyClock::time_point::max();
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+Method ToMethod(bhttp::verb verb) {
+  switch (verb) {
+    case bhttp::verb::get: return Method::kGet;
+    case bhttp::verb::head: return Method::kHead;
+    case bhttp::verb::post: return Method::kPost;
+    case bhttp::verb::put: return Method::kPut;
+    case bhttp::verb::patch: return Method::kPatch;
+    case bhttp::verb::delete_: return Method::kDelete;
+    case bhttp::verb::options: return Method::kOptions;
+    default: return Method::kOther;
+  }
+}
+
+// The path part of a request target, still encoded. Absolute-form targets
+// ("http://host/path?q", RFC 9112 section 3.2.2) are reduced to their path.
+std::string_view PathOfTarget(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (!path.empty() && path.front() != '/') {
+    size_t scheme_end = path.find("://");
+    if (scheme_end != std::string_view::npos) {
+      size_t slash = path.find('/', scheme_end + 3);
+      path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+    }
+  }
+  return path;
+}
+
+std::string_view QueryOfTarget(std::string_view target) {
+  size_t question = target.find('?');
+  return question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+}
+
+bool IsValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+  });
+}
+
+bool IsTokenChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x | 0x20) == (y | 0x20);
+         });
+}
+
+template <typename Int>
+void AppendInt(std::string& out, Int value) {
+  char digits[24];
+  auto result = std::to_chars(digits, digits + sizeof(digits), value);
+  out.append(digits, result.ptr);
+}
+
+// Header text from handlers is copied with CR and LF replaced: a value built from client input
+// must not be able to start a header or a response of its own.
+void AppendHeaderText(std::string& out, std::string_view text) {
+  size_t start = out.size();
+  out.append(text);
+  for (size_t i = start; i < out.size(); ++i) {
+    if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
+  }
+}
+
+// 1xx, 204 and 304 responses have no body; RFC 9110 forbids Content-Length on 1xx and 204, and
+// on 304 it would have to be the length of the 200 response, which we do not know.
+bool StatusHasBody(int status) { return status >= 200 && status != 204 && status != 304; }
+
+// Which errors a failed read ends in.
+enum class ReadFailure { kClose, kBadRequest, kHeaderTooLarge, kBodyTooLarge };
+
+ReadFailure ClassifyReadError(const beast::error_code& ec) {
+  if (ec == bhttp::error::header_limit) return ReadFailure::kHeaderTooLarge;
+  if (ec == bhttp::error::body_limit) return ReadFailure::kBodyTooLarge;
+  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) {
+    return ReadFailure::kClose;  // socket errors, and our own close on a timeout
+  }
+  // The client went away mid-request: nobody is left to read an answer.
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+      ec == bhttp::error::short_read) {
+    return ReadFailure::kClose;
+  }
+  return ReadFailure::kBadRequest;
+}
+
+class Connection;
+
+// What every thread shares: configuration, hooks, counters and the shutdown rendezvous.
+struct Shared {
+  Shared(ServerConfig c, ServerHooks h) : config(std::move(c)), hooks(std::move(h)) {
+    uint64_t prefix = 0;
+    std::string hex = RandomHex(6);
+    std::from_chars(hex.data(), hex.data() + hex.size(), prefix, 16);
+    request_id_prefix = prefix << 40;
+  }
+
+  // 16 lowercase hex characters: a per-process random 24-bit prefix and a 40-bit counter. Unique
+  // within a process and cheap; request ids are for correlating logs, not secrets.
+  void NextRequestId(std::string& out) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    uint64_t n = request_id_counter.fetch_add(1, std::memory_order_relaxed);
+    uint64_t value = request_id_prefix | (n & ((uint64_t{1} << 40) - 1));
+    out.resize(16);
+    for (int i = 15; i >= 0; --i, value >>= 4) out[static_cast<size_t>(i)] = kHex[value & 15];
+  }
+
+  void OnConnectionClosed() {
+    if (live_connections.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
+        draining.load(std::memory_order_acquire)) {
+      std::lock_guard lock(drain_mu);
+      drain_cv.notify_all();
+    }
+  }
+
+  const ServerConfig config;
+  const ServerHooks hooks;
+  std::atomic<bool> draining{false};
+  std::atomic<size_t> live_connections{0};
+  uint64_t request_id_prefix = 0;
+  std::atomic<uint64_t> request_id_counter{0};
+
+  // Stop() waits on drain_cv for the acceptor to close and the connections to end.
+  std::mutex drain_mu;
+  std::condition_variable drain_cv;
+  bool acceptor_closed = false;  // guarded by drain_mu
+};
+
+// One I/O thread: its io_context, the connections it serves, and the timeout sweeper.
+//
+// Timeouts are enforced by a periodic sweep over the thread's connections rather than by
+// tcp_stream's per-operation timers: those arm and cancel a timer on every read and write, which
+// costs two extra handler runs per operation, while a sweep costs nothing per request. A timeout
+// fires up to one sweep period late.
+class Worker {
+ public:
+  explicit Worker(Shared& shared)
+      : shared_(shared),
+        ioc_(1),
+        sweep_timer_(ioc_),
+        work_(net::make_work_guard(ioc_)),
+        sweep_period_(SweepPeriod(shared.config)) {}
+
+  net::io_context& ioc() { return ioc_; }
+  Shared& shared() { return shared_; }
+
+  void Run() {
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        log::Error("io thread caught an exception", {{"error", e.what()}});
+      }
+    }
+  }
+
+  // The intrusive list of live connections; touched only on this worker's thread.
+  void Link(Connection* connection);
+  void Unlink(Connection* connection);
+
+  void StartSweeping() {
+    sweep_timer_.expires_after(sweep_period_);
+    sweep_timer_.async_wait([this](const beast::error_code& ec) {
+      if (ec) return;
+      Sweep();
+      StartSweeping();
+    });
+  }
+
+  // Part of a graceful stop: closes connections that wait for a request. Others finish theirs.
+  void CloseIdle();
+  // The end of a stop: closes everything and stops the io_context.
+  void CloseAllAndStop();
+
+  // The current time for log lines, formatted once per millisecond.
+  std::string_view Timestamp() {
+    int64_t now = WallClockMillis();
+    if (now != timestamp_ms_) {
+      timestamp_ms_ = now;
+      timestamp_ = FormatRfc3339Millis(now);
+    }
+    return timestamp_;
+  }
+  std::string& log_line() { return log_line_; }
+
+ private:
+  static std::chrono::milliseconds SweepPeriod(const ServerConfig& config) {
+    auto shortest =
+        std::min({config.header_timeout, config.body_timeout, config.idle_timeout, kLingerTimeout});
+    return std::clamp(shortest / 8, std::chrono::milliseconds(5), std::chrono::milliseconds(500));
+  }
+
+  void Sweep();
+
+  Shared& shared_;
+  Connection* head_ = nullptr;  // declared before ioc_: connections unlink when it destroys them
+  int64_t timestamp_ms_ = -1;
+  std::string timestamp_;
+  std::string log_line_;
+  net::io_context ioc_;
+  net::steady_timer sweep_timer_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  const std::chrono::milliseconds sweep_period_;
+};
+
+// One client connection: reads requests, runs the handler inline, writes responses. Lives on its
+// worker's thread; kept alive by the shared_ptr in whichever completion handler is pending.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Worker& worker, tcp::socket socket, const tcp::endpoint& remote)
+      : worker_(worker), shared_(worker.shared()), stream_(std::move(socket)), remote_(remote) {}
+
+  ~Connection() {
+    if (linked_) worker_.Unlink(this);
+    shared_.OnConnectionClosed();
+  }
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs on the worker's thread.
+  void Start() {
+    worker_.Link(this);
+    linked_ = true;
+    WaitForRequest();
+  }
+
+  // Closes the socket; pending operations complete with an error and release the connection.
+  void Close() {
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kClosed;
+    deadline_ = kNoDeadline;
+    beast::error_code ec;
+    stream_.socket().close(ec);
+  }
+
+  // Idle: waiting for a request, or lingering after an error; closed at once when draining.
+  bool idle() const { return phase_ == Phase::kIdle || phase_ == Phase::kLinger; }
+  SteadyClock::time_point deadline() const { return deadline_; }
+
+  Connection* prev = nullptr;  // the worker's intrusive list
+  Connection* next = nullptr;
+
+ private:
+  enum class Phase { kIdle, kHeader, kBody, kHandler, kWrite, kLinger, kClosed };
+
+  void SetPhase(Phase phase, std::chrono::milliseconds timeout) {
+    phase_ = phase;
+    deadline_ = SteadyClock::now() + timeout;
+  }
+
+  void WaitForRequest() {
+    if (shared_.draining.load(std::memory_order_relaxed)) return Close();
+    if (buffer_.size() > 0) return ReadHeader();  // pipelined
+    if (buffer_.capacity() > kMaxIdleBufferBytes) buffer_.shrink_to_fit();
+    // Waiting for the first byte separately is what lets idle connections be told apart from
+    // ones in the middle of a header, for the idle timeout and for draining.
+    SetPhase(Phase::kIdle, shared_.config.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
+          if (ec || self->phase_ != Phase::kIdle) return self->Close();
+          self->buffer_.commit(bytes);
+          self->ReadHeader();
+        });
+  }
+
+  void ReadHeader() {
+    start_time_ = SteadyClock::now();
+    bytes_in_ = 0;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(
+        std::min<size_t>(shared_.config.max_header_bytes, UINT32_MAX)));
+    // Beast checks Content-Length against the body limit while parsing the header; the real
+    // limit depends on the route and is set once the header is in.
+    parser_->body_limit(boost::none);
+    phase_ = Phase::kHeader;
+    deadline_ = start_time_ + shared_.config.header_timeout;
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
+          self->bytes_in_ += bytes;
+          if (ec) return self->FailRead(ec);
+          self->OnHeader();
+        });
+  }
+
+  void OnHeader() {
+    if (phase_ != Phase::kHeader) return Close();
+    if (parser_->is_done()) return Dispatch();
+    const auto& message = parser_->get();
+    size_t limit = 0;
+    if (shared_.hooks.body_limit) {
+      limit = shared_.hooks.body_limit(ToMethod(message.method()), PathOfTarget(message.target()));
+    }
+    if (limit == 0) limit = shared_.config.max_body_bytes;
+    // Answer an oversized Content-Length before reading (and buffering) any of the body.
+    if (auto length = parser_->content_length(); length && *length > limit) return Fail(413);
+    parser_->body_limit(limit);
+
+    auto expect = message.find(bhttp::field::expect);
+    if (expect != message.end() && message.version() == 11 &&
+        EqualsIgnoreCase(expect->value(), "100-continue")) {
+      SetPhase(Phase::kBody, shared_.config.body_timeout);
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                         if (ec) return self->Close();
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    SetPhase(Phase::kBody, shared_.config.body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
+                        self->bytes_in_ += bytes;
+                        if (ec) return self->FailRead(ec);
+                        if (self->phase_ != Phase::kBody) return self->Close();
+                        self->Dispatch();
+                      });
+  }
+
+  void FailRead(const beast::error_code& ec) {
+    if (phase_ == Phase::kClosed) return;  // our timeout or a forced stop closed the socket
+    switch (ClassifyReadError(ec)) {
+      case ReadFailure::kClose: return Close();
+      case ReadFailure::kBadRequest: return Fail(400);
+      case ReadFailure::kHeaderTooLarge: return Fail(431);
+      case ReadFailure::kBodyTooLarge: return Fail(413);
+    }
+  }
+
+  void Dispatch() {
+    phase_ = Phase::kHandler;
+    deadline_ = kNoDeadline;
+    FillRequest(/*complete=*/true);
+    Response response;
+    try {
+      response = shared_.hooks.handler(request_);
+    } catch (const std::exception& e) {
+      LogHandlerFailure(e.what());
+      response = RenderError(500);
+    } catch (...) {
+      LogHandlerFailure("unknown exception");
+      response = RenderError(500);
+    }
+    if (response.status < 200 || response.status > 999) {
+      LogHandlerFailure("handler returned status " + std::to_string(response.status));
+      response = RenderError(500);
+    }
+    const auto& message = parser_->get();
+    bool keep_alive = message.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
+    Send(std::move(response), keep_alive, /*http10_keep_alive=*/keep_alive &&
+                                              message.version() == 10);
+  }
+
+  // Answers a request the server cannot hand to the handler, then closes.
+  void Fail(int status) {
+    phase_ = Phase::kHandler;
+    FillRequest(/*complete=*/false);
+    linger_ = true;
+    Send(RenderError(status), /*keep_alive=*/false, /*http10_keep_alive=*/false);
+  }
+
+  Response RenderError(int status) {
+    if (shared_.hooks.render_error) {
+      try {
+        return shared_.hooks.render_error(status, request_);
+      } catch (const std::exception& e) {
+        LogHandlerFailure(std::string("render_error threw: ") + e.what());
+      }
+    }
+    return Response::Text(status, std::string(ReasonPhrase(status)));
+  }
+
+  // Converts what the parser holds into request_, reusing its buffers across requests. Header
+  // views point into the parser's message, which lives until the next request starts.
+  void FillRequest(bool complete) {
+    Request& r = request_;
+    r.method = Method::kOther;
+    r.method_text = {};
+    r.target.clear();
+    r.headers.clear();
+    r.path_params.clear();
+    r.query = QueryParams();
+    r.body.clear();
+
+    const auto* message = parser_ ? &parser_->get() : nullptr;
+    if (message != nullptr && !message->target().empty()) {
+      r.method = ToMethod(message->method());
+      r.method_text = message->method_string();
+      r.target.assign(message->target());
+      for (const auto& field : *message) r.headers.emplace_back(field.name_string(), field.value());
+    } else {
+      ParseRequestLineFromBuffer();
+    }
+    std::string_view raw_path = PathOfTarget(r.target);
+    r.raw_path.assign(raw_path);
+    r.path.clear();
+    AppendPercentDecoded(r.path, raw_path, /*plus_is_space=*/false);
+    if (std::string_view query = QueryOfTarget(r.target); !query.empty()) {
+      r.query = QueryParams::Parse(query);
+    }
+    if (complete) r.body = std::move(parser_->get().body());
+
+    std::optional<std::string_view> incoming_id;
+    if (message != nullptr) {
+      auto it = message->find("X-Request-Id");
+      if (it != message->end() && IsValidRequestId(it->value())) incoming_id = it->value();
+    }
+    if (incoming_id) {
+      r.request_id.assign(*incoming_id);
+    } else {
+      shared_.NextRequestId(r.request_id);
+    }
+  }
+
+  // When a request fails before Beast has parsed its request line (an oversized header is
+  // rejected before any of it is parsed), the method and target are still worth logging and
+  // showing to render_error; they are read best-effort from the raw bytes.
+  void ParseRequestLineFromBuffer() {
+    auto data = buffer_.data();
+    std::string_view raw(static_cast<const char*>(data.data()), data.size());
+    raw = raw.substr(0, std::min(raw.find('\n'), size_t{8 << 10}));
+    size_t method_end = raw.find(' ');
+    if (method_end == std::string_view::npos || method_end == 0) return;
+    std::string_view method = raw.substr(0, method_end);
+    if (!std::all_of(method.begin(), method.end(), IsTokenChar)) return;
+    std::string_view target = raw.substr(method_end + 1);
+    target = target.substr(0, target.find(' '));
+    if (target.empty() || !std::all_of(target.begin(), target.end(), [](char c) {
+          return c > 0x20 && c < 0x7f;
+        })) {
+      return;
+    }
+    method_text_.assign(method);
+    request_.method = ParseMethod(method_text_);
+    request_.method_text = method_text_;
+    request_.target.assign(target);
+  }
+
+  void Send(Response response, bool keep_alive, bool http10_keep_alive) {
+    response_ = std::move(response);
+    keep_alive_ = keep_alive;
+    bool has_body = StatusHasBody(response_.status);
+    bool send_body = has_body && request_.method != Method::kHead && !response_.body.empty();
+
+    std::string& out = head_;
+    out.clear();
+    out.append("HTTP/1.1 ");
+    AppendInt(out, response_.status);
+    out.push_back(' ');
+    out.append(ReasonPhrase(response_.status));
+    out.append("\r\n");
+    if (!response_.content_type.empty()) {
+      out.append("Content-Type: ");
+      AppendHeaderText(out, response_.content_type);
+      out.append("\r\n");
+    }
+    if (has_body) {
+      out.append("Content-Length: ");
+      AppendInt(out, response_.body.size());
+      out.append("\r\n");
+    }
+    out.append("X-Request-Id: ");
+    out.append(request_.request_id);
+    out.append("\r\n");
+    for (const auto& [name, value] : response_.headers) {
+      AppendHeaderText(out, name);
+      out.append(": ");
+      AppendHeaderText(out, value);
+      out.append("\r\n");
+    }
+    if (!keep_alive) {
+      out.append("Connection: close\r\n");
+    } else if (http10_keep_alive) {
+      out.append("Connection: keep-alive\r\n");
+    }
+    out.append("\r\n");
+
+    SetPhase(Phase::kWrite, shared_.config.body_timeout);
+    std::array<net::const_buffer, 2> buffers = {
+        net::buffer(out), send_body ? net::buffer(response_.body) : net::const_buffer()};
+    net::async_write(stream_, buffers,
+                     [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
+                       self->OnWritten(ec, bytes);
+                     });
+  }
+
+  void OnWritten(const beast::error_code& ec, size_t bytes) {
+    if (shared_.config.log_requests) LogRequest(bytes);
+    if (ec || phase_ != Phase::kWrite) return Close();
+    if (linger_) return Linger();
+    if (!keep_alive_) return Close();
+    WaitForRequest();
+  }
+
+  // After an error response the client may still be sending the request we refused; reading and
+  // discarding it for a while lets the response arrive before the connection closes.
+  void Linger() {
+    if (phase_ != Phase::kLinger) {
+      SetPhase(Phase::kLinger, kLingerTimeout);
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                              if (ec || self->phase_ != Phase::kLinger) return self->Close();
+                              self->Linger();
+                            });
+  }
+
+  void LogHandlerFailure(std::string_view what) {
+    log::Error("handler failed", {{"request_id", request_.request_id},
+                                  {"method", request_.method_text},
+                                  {"path", request_.raw_path},
+                                  {"error", what}});
+  }
+
+  // Never logs the query, headers or body: they may hold secrets.
+  void LogRequest(size_t bytes_out) {
+    auto duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
+                                                                          start_time_);
+    if (remote_text_.empty()) {
+      beast::error_code ec;
+      std::string address = remote_.address().to_string(ec);
+      remote_text_ = remote_.address().is_v6() ? "[" + address + "]" : address;
+      remote_text_.push_back(':');
+      AppendInt(remote_text_, remote_.port());
+    }
+    std::string& line = worker_.log_line();
+    line.clear();
+    line.append("{\"ts\":\"");
+    line.append(worker_.Timestamp());
+    line.append("\",\"level\":\"info\",\"msg\":\"request\",\"request_id\":");
+    log::AppendJsonString(line, request_.request_id);
+    line.append(",\"method\":");
+    log::AppendJsonString(line, request_.method_text);
+    line.append(",\"path\":");
+    log::AppendJsonString(line, request_.raw_path);
+    line.append(",\"status\":");
+    AppendInt(line, response_.status);
+    line.append(",\"duration_us\":");
+    AppendInt(line, duration.count());
+    line.append(",\"bytes_in\":");
+    AppendInt(line, bytes_in_);
+    line.append(",\"bytes_out\":");
+    AppendInt(line, bytes_out);
+    line.append(",\"remote\":");
+    log::AppendJsonString(line, remote_text_);
+    line.push_back('}');
+    log::WriteLine(line);
+  }
+
+  Worker& worker_;
+  Shared& shared_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const tcp::endpoint remote_;
+  std::string remote_text_;  // "ip:port", formatted on first use
+  bool linked_ = false;
+
+  Phase phase_ = Phase::kIdle;
+  SteadyClock::time_point deadline_ = kNoDeadline;
+
+  // Per request; the parser lives until the next request starts, since request_.headers and
+  // request_.method_text view its message.
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Request request_;
+  std::string method_text_;  // backs request_.method_text when Beast did not parse it
+  Response response_;
+  std::string head_;  // the serialized status line and headers
+  SteadyClock::time_point start_time_;
+  size_t bytes_in_ = 0;
+  bool keep_alive_ = true;
+  bool linger_ = false;
+};
+
+void Worker::Link(Connection* connection) {
+  connection->next = head_;
+  if (head_ != nullptr) head_->prev = connection;
+  head_ = connection;
+}
+
+void Worker::Unlink(Connection* connection) {
+  if (connection->prev != nullptr) {
+    connection->prev->next = connection->next;
+  } else {
+    head_ = connection->next;
+  }
+  if (connection->next != nullptr) connection->next->prev = connection->prev;
+  connection->prev = connection->next = nullptr;
+}
+
+// Closing only cancels operations; the connections leave the list later, from their completion
+// handlers, so iterating here is safe.
+void Worker::Sweep() {
+  auto now = SteadyClock::now();
+  for (Connection* c = head_; c != nullptr; c = c->next) {
+    if (c->deadline() <= now) c->Close();
+  }
+}
+
+void Worker::CloseIdle() {
+  for (Connection* c = head_; c != nullptr; c = c->next) {
+    if (c->idle()) c->Close();
+  }
+}
+
+void Worker::CloseAllAndStop() {
+  for (Connection* c = head_; c != nullptr; c = c->next) c->Close();
+  sweep_timer_.cancel();
+  work_.reset();
+  ioc_.stop();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerConfig config, ServerHooks hooks) : shared(std::move(config), std::move(hooks)) {
+    int threads = shared.config.threads > 0
+                      ? shared.config.threads
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(shared));
+  }
+
+  void Accept() {
+    Worker& target = *workers[next_worker];
+    next_worker = (next_worker + 1) % workers.size();
+    acceptor->async_accept(target.ioc(), peer,
+                           [this, &target](const beast::error_code& ec, tcp::socket socket) {
+                             OnAccept(target, ec, std::move(socket));
+                           });
+  }
+
+  void OnAccept(Worker& target, const beast::error_code& ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+    if (ec) {
+      // Usually out of file descriptors; retrying at once would spin.
+      WarnAtMostOncePerSecond("accept failed", ec.message());
+      retry_timer->expires_after(std::chrono::milliseconds(50));
+      retry_timer->async_wait([this](const beast::error_code& wait_ec) {
+        if (!wait_ec) Accept();
+      });
+      return;
+    }
+    beast::error_code ignored;
+    if (shared.live_connections.load(std::memory_order_relaxed) >= shared.config.max_connections) {
+      WarnAtMostOncePerSecond("connection limit reached; closing new connection",
+                              std::to_string(shared.config.max_connections));
+      socket.close(ignored);
+    } else {
+      socket.set_option(tcp::no_delay(true), ignored);
+      shared.live_connections.fetch_add(1, std::memory_order_relaxed);
+      auto connection = std::make_shared<Connection>(target, std::move(socket), peer);
+      net::post(target.ioc(), [connection] { connection->Start(); });
+    }
+    Accept();
+  }
+
+  void WarnAtMostOncePerSecond(std::string_view msg, std::string_view detail) {
+    auto now = SteadyClock::now();
+    if (now - last_warning < std::chrono::seconds(1)) return;
+    last_warning = now;
+    log::Warn(msg, {{"detail", detail}});
+  }
+
+  // Members are destroyed in reverse order: threads are joined before the acceptor and the
+  // io_contexts go, and the io_contexts (destroying any connection still queued) before `shared`.
+  Shared shared;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::unique_ptr<tcp::acceptor> acceptor;          // on workers[0]
+  std::unique_ptr<net::steady_timer> retry_timer;   // on workers[0]
+  tcp::endpoint peer;                               // filled by the one pending accept
+  size_t next_worker = 0;                           // touched on workers[0]'s thread only
+  SteadyClock::time_point last_warning{};           // idem
+  uint16_t port = 0;
+  std::vector<std::thread> threads;
+
+  std::mutex stop_mu;  // serializes Start and Stop
+  bool started = false;
+  std::mutex wait_mu;
+  std::condition_variable wait_cv;
+  bool stopped = false;  // guarded by wait_mu
+};
+
+Server::Server(ServerConfig config, ServerHooks hooks)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(hooks))) {}
+
+Server::~Server() { Stop(std::chrono::milliseconds(0)); }
+
+void Server::Start() {
+  std::lock_guard lock(impl_->stop_mu);
+  if (impl_->started) throw std::logic_error("Server::Start called twice");
+  const ServerConfig& config = impl_->shared.config;
+  net::io_context& ioc = impl_->workers[0]->ioc();
+  try {
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(config.host, std::to_string(config.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service);
+    tcp::endpoint endpoint = results.begin()->endpoint();
+    auto acceptor = std::make_unique<tcp::acceptor>(ioc);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(net::socket_base::reuse_address(true));
+    acceptor->bind(endpoint);
+    acceptor->listen(net::socket_base::max_listen_connections);
+    impl_->port = acceptor->local_endpoint().port();
+    impl_->acceptor = std::move(acceptor);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on " + config.host + ":" +
+                             std::to_string(config.port) + ": " + e.what());
+  }
+  impl_->retry_timer = std::make_unique<net::steady_timer>(ioc);
+  impl_->started = true;
+  impl_->Accept();
+  for (auto& worker : impl_->workers) {
+    worker->StartSweeping();
+    impl_->threads.emplace_back([w = worker.get()] { w->Run(); });
+  }
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Wait() {
+  std::unique_lock lock(impl_->wait_mu);
+  impl_->wait_cv.wait(lock, [this] { return impl_->stopped; });
+}
+
+void Server::Stop(std::chrono::milliseconds grace) {
+  std::lock_guard stop_lock(impl_->stop_mu);
+  {
+    std::lock_guard lock(impl_->wait_mu);
+    if (impl_->stopped) return;
+  }
+  if (impl_->started) {
+    Shared& shared = impl_->shared;
+    auto deadline = SteadyClock::now() + grace;
+    shared.draining.store(true, std::memory_order_release);
+    net::post(impl_->workers[0]->ioc(), [impl = impl_.get()] {
+      beast::error_code ignored;
+      impl->acceptor->close(ignored);
+      impl->retry_timer->cancel();
+      std::lock_guard lock(impl->shared.drain_mu);
+      impl->shared.acceptor_closed = true;
+      impl->shared.drain_cv.notify_all();
+    });
+    for (auto& worker : impl_->workers) {
+      net::post(worker->ioc(), [w = worker.get()] { w->CloseIdle(); });
+    }
+    {
+      std::unique_lock lock(shared.drain_mu);
+      shared.drain_cv.wait_until(lock, deadline, [&shared] {
+        return shared.acceptor_closed && shared.live_connections.load() == 0;
+      });
+    }
+    for (auto& worker : impl_->workers) {
+      net::post(worker->ioc(), [w = worker.get()] { w->CloseAllAndStop(); });
+    }
+    for (auto& thread : impl_->threads) thread.join();
+    impl_->threads.clear();
+  }
+  std::lock_guard lock(impl_->wait_mu);
+  impl_->stopped = true;
+  impl_->wait_cv.notify_all();
+}
+
+}  // namespace orgd::http

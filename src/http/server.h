@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/request.h"
 #include "http/response.h"
@@ -28,22 +29,49 @@ struct ServerConfig {
 // returns 0 to use ServerConfig::max_body_bytes.
 using BodyLimitFn = std::function<size_t(Method, std::string_view path)>;
 
+// What the server calls. Each function runs inline on an I/O thread, concurrently with itself on
+// other threads, so it must be thread-safe and should not block for long.
+struct ServerHooks {
+  // Answers every parsed request. May throw: the exception is logged with the request id and the
+  // client gets render_error(500, request).
+  std::function<Response(Request&)> handler;
+  // Optional; empty means ServerConfig::max_body_bytes for every request.
+  BodyLimitFn body_limit;
+  // Renders the errors the server answers by itself: 400 (malformed request), 413 (body over the
+  // limit), 431 (header over max_header_bytes) and 500 (a handler threw). `request` holds what was
+  // parsed before the failure: at least method and raw_path once the request line was read, and
+  // possibly nothing else. Empty means Response::Text(status, ReasonPhrase(status)). The server
+  // still adds X-Request-Id, Content-Length and Connection: close.
+  std::function<Response(int status, const Request& request)> render_error;
+};
+
 // HTTP/1.1 server on Boost.Beast: keep-alive, one io_context per thread, handlers run inline on
 // the I/O thread. Every response gets X-Request-Id (the request's id, also in its log line), a
-// Content-Length and a standard reason phrase. Malformed requests get 400, bodies over the limit
-// 413, header overflows 431; exceptions escaping a handler become 500 and are logged.
+// Content-Length (except 1xx, 204 and 304, which RFC 9110 forbids or makes misleading) and a
+// standard reason phrase. Malformed requests get 400, bodies over the limit 413, header overflows
+// 431; exceptions escaping a handler become 500 and are logged. Connections that stall longer
+// than the configured timeouts are closed without a response.
 class Server {
  public:
-  Server(ServerConfig config, std::function<Response(Request&)> handler, BodyLimitFn body_limit = {});
+  Server(ServerConfig config, ServerHooks hooks);
+  // Stops with no grace period if Stop() has not run.
   ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
 
-  // Binds and listens. Throws std::runtime_error when the address cannot be bound.
+  // Binds, listens and starts the I/O threads. Throws std::runtime_error when the address cannot
+  // be resolved or bound. Call once.
   void Start();
   // The bound port (after Start).
   uint16_t port() const;
-  // Blocks until Stop() is called (from any thread or a signal handler thread).
+  // Blocks until Stop() has finished (from any thread or a signal handler thread).
   void Wait();
-  // Stops accepting, lets in-flight requests finish (up to `grace`), closes idle connections.
+  // Stops accepting, closes idle keep-alive connections at once, lets in-flight requests finish
+  // (their responses carry Connection: close), then stops the I/O threads. Connections still
+  // open after `grace` are closed. Returns once the threads are joined; a handler that is still
+  // running keeps its thread, so Stop waits for it. Thread-safe and idempotent; concurrent
+  // callers all return after the first one finishes.
+  // Requires: not called from a handler (it joins the I/O threads).
   void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10'000));
 
  private:

@@ -85,6 +85,8 @@ struct OrganizationPatch {
   std::optional<std::optional<std::string>> sender_name;
   std::optional<std::optional<std::string>> sender_email;
   std::optional<bool> is_suspended;
+  // Set by the service together with is_suspended: the time of suspension, or null.
+  std::optional<std::optional<int64_t>> suspended_at;
   // Replaces the JIT email domain set (already normalised by the caller).
   std::optional<std::vector<std::string>> allowed_domains;
 

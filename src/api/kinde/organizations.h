@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/handler.h"
+#include "domain/organization_service.h"
+
+// Kinde dialect: /api/v1/organization and /api/v1/organizations (contracts/kinde.md §3.1, §2.1).
+namespace orgd::api::kinde {
+
+class OrganizationsHandler {
+ public:
+  explicit OrganizationsHandler(domain::OrganizationService& organizations);
+
+  // POST /api/v1/organization → 200 {code, message, organization: {code}}.
+  Result<http::Response> Create(const http::Request& request, const auth::Principal& caller);
+  // GET /api/v1/organization?code= → 200 organization object, unwrapped.
+  Result<http::Response> Get(const http::Request& request, const auth::Principal& caller);
+  // GET /api/v1/organizations?sort&page_size&next_token → 200 {organizations, next_token}.
+  Result<http::Response> List(const http::Request& request, const auth::Principal& caller);
+  // PATCH /api/v1/organization/{org_code} → 200 success_response.
+  Result<http::Response> Update(const http::Request& request, const auth::Principal& caller);
+  // DELETE /api/v1/organization/{org_code} → 200; 404 object ORGANIZATION_NOT_FOUND.
+  Result<http::Response> Delete(const http::Request& request, const auth::Principal& caller);
+  // DELETE /api/v1/organization/{org_code}/handle → 200.
+  Result<http::Response> DeleteHandle(const http::Request& request, const auth::Principal& caller);
+
+ private:
+  domain::OrganizationService& organizations_;
+};
+
+// A colour as the Kinde dialect reads it back: {"raw","hex","hsl"} (JSON text). `raw` must be
+// `#rgb` or `#rrggbb`.
+std::string ColorObjectJson(std::string_view raw);
+
+}  // namespace orgd::api::kinde

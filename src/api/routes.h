@@ -1,0 +1,56 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "auth/token_service.h"
+#include "domain/organization_service.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/router.h"
+
+namespace orgd::api {
+
+// What the API needs from the rest of the process. All references outlive the Api.
+struct ApiDeps {
+  domain::OrganizationService& organizations;
+  const auth::TokenIssuer& issuer;
+  const auth::TokenVerifier& verifier;
+  const auth::KeyRing& keys;
+  std::function<bool()> ready;  // /readyz: the database answers
+  // Logto test mode (contracts/logto.md §1.3): a `development-user-id` header stands in for a
+  // token with scope `all`. Never on in production.
+  bool logto_test_mode = false;
+};
+
+enum class Dialect { kLogto, kKinde, kNone };
+
+// The dialect that owns `path`: /api/v1/... is Kinde, /api/... and /oidc/... Logto, the rest none.
+Dialect DialectOf(std::string_view path);
+
+// The whole HTTP surface: the route table (method + path → scope + handler), authentication of
+// each route in its dialect, and the dialects' answers for unknown routes, wrong methods and
+// server-level failures. Thread-safe after construction.
+class Api {
+ public:
+  explicit Api(ApiDeps deps);
+  ~Api();
+
+  // Routes and answers one request.
+  http::Response Handle(http::Request& request);
+  // The body of a failure the server detects before routing (400, 413, 431, 500).
+  http::Response RenderServerError(int status, const http::Request& request) const;
+  // The request-body limit for `path` (0: the server default).
+  size_t BodyLimit(http::Method method, std::string_view path) const;
+
+ private:
+  struct Handlers;
+  void AddRoutes();
+
+  ApiDeps deps_;
+  std::unique_ptr<Handlers> handlers_;
+  http::Router router_;
+};
+
+}  // namespace orgd::api

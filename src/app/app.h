@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "app/config.h"
+#include "common/result.h"
+
+namespace orgd::app {
+
+// The composition root: owns every long-lived object of a running orgd and builds them in
+// dependency order (database → store → services → auth → API → HTTP server). The only place that
+// names concrete classes (SqliteDatabase, SqlStore, ...).
+class App {
+ public:
+  ~App();
+
+  // Opens the database, applies migrations, loads or creates the signing keys, and makes sure
+  // the bootstrap client exists: the one named by ORGD_BOOTSTRAP_CLIENT_*, or on an empty
+  // database a new admin client whose credentials are written to `out` once.
+  static Result<std::unique_ptr<App>> Build(const Config& config, std::ostream& out);
+
+  // Binds and starts serving on the I/O threads; returns at once. Throws std::runtime_error
+  // when the address cannot be bound.
+  void Start();
+  uint16_t port() const;
+  // The public base URL tokens and links use ("http://127.0.0.1:3001").
+  const std::string& public_url() const;
+  // Stops accepting, finishes in-flight requests, returns when the threads are joined.
+  void Stop();
+  // Blocks until Stop() (for example from a signal).
+  void Wait();
+  // Creates a Management API client with `scopes` and returns its {id, secret}.
+  Result<std::pair<std::string, std::string>> CreateClient(std::string name,
+                                                           std::vector<std::string> scopes);
+
+ private:
+  App();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// `orgd migrate`: applies pending migrations and prints what it did.
+int RunMigrate(const Config& config, std::ostream& out, std::ostream& err);
+// `orgd client create`: creates a client and prints its id and secret.
+int RunClientCreate(const Config& config, std::ostream& out, std::ostream& err);
+// `orgd serve`: runs until SIGINT or SIGTERM, then drains and exits 0.
+int RunServe(const Config& config, std::ostream& out, std::ostream& err);
+
+}  // namespace orgd::app

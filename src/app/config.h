@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace orgd::app {
+
+enum class Command { kServe, kMigrate, kClientCreate, kHelp, kVersion };
+
+// Where the data lives, parsed from --database / ORGD_DATABASE_URL.
+struct StoreConfig {
+  enum class Engine { kSqlite, kPostgres } engine = Engine::kSqlite;
+  std::string sqlite_path = "orgd.db";  // ":memory:" for an in-memory database
+  std::string postgres_url;
+  int pool_size = 0;                    // 0: engine default
+};
+
+// Everything orgd reads from flags and the environment, validated once at start and immutable
+// afterwards. Nothing else in the process reads the environment.
+struct Config {
+  Command command = Command::kServe;
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 3001;
+  std::string public_url;  // empty: http://<listen> once bound
+  StoreConfig store;
+  int threads = 0;         // 0: hardware concurrency
+  bool log_requests = true;
+  bool logto_test_mode = false;
+  std::string logto_indicator = "https://default.logto.app/api";
+  std::optional<std::string> bootstrap_client_id;
+  std::optional<std::string> bootstrap_client_secret;
+  // `client create`
+  std::string client_name;
+  std::vector<std::string> client_scopes;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const char*)>;
+
+// Parses `orgd <command> [flags]` and the ORGD_* environment (flags win). kInvalidArgument with
+// a message fit for the terminal on any unknown flag, missing value or bad value.
+Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env);
+
+// Parses "sqlite:///abs/path", "sqlite://relative/path", "sqlite://:memory:" or "postgresql://…".
+Result<StoreConfig> ParseDatabaseUrl(const std::string& url);
+
+// The usage text printed by `orgd help`.
+const char* UsageText();
+
+}  // namespace orgd::app

@@ -1,0 +1,807 @@
+#include "auth/token_service.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "auth/secret_hash.h"
+
+namespace orgd::auth {
+namespace {
+
+using nlohmann::json;
+using store::ClientRecord;
+using store::SigningKeyRecord;
+
+constexpr char kPublicUrl[] = "http://127.0.0.1:3001";
+constexpr char kIndicator[] = "https://default.logto.app/api";
+
+// In-memory KeyStore: lists newest first, as the SQL store does.
+class FakeKeyStore final : public store::KeyStore {
+ public:
+  Result<std::vector<SigningKeyRecord>> ListSigningKeys() override {
+    ++list_calls;
+    if (before_list) before_list(list_calls);
+    auto out = keys;
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
+    return out;
+  }
+  Result<void> InsertSigningKey(const SigningKeyRecord& key) override {
+    ++insert_calls;
+    for (const auto& k : keys) {
+      if (k.kid == key.kid) return Error::AlreadyExists("signing_key", "kid");
+    }
+    keys.push_back(key);
+    return {};
+  }
+
+  std::vector<SigningKeyRecord> keys;
+  int list_calls = 0;
+  int insert_calls = 0;
+  std::function<void(int)> before_list;  // runs at the start of each list, with its number
+};
+
+class FakeClientStore final : public store::ClientStore {
+ public:
+  Result<void> InsertClient(const ClientRecord& client) override {
+    if (clients.contains(client.id.value())) return Error::AlreadyExists("client", "id");
+    clients[client.id.value()] = client;
+    return {};
+  }
+  Result<void> UpsertClient(const ClientRecord& client) override {
+    ++upsert_calls;
+    clients[client.id.value()] = client;
+    return {};
+  }
+  Result<ClientRecord> GetClient(const ClientId& id) override {
+    ++get_calls;
+    if (unavailable) return Error::Unavailable("database down");
+    auto it = clients.find(id.value());
+    if (it == clients.end()) return Error::NotFound("client");
+    return it->second;
+  }
+  Result<int64_t> CountClients() override { return static_cast<int64_t>(clients.size()); }
+  Result<void> DeleteClient(const ClientId& id) override {
+    if (clients.erase(id.value()) == 0) return Error::NotFound("client");
+    return {};
+  }
+
+  std::map<std::string, ClientRecord> clients;
+  int get_calls = 0;
+  int upsert_calls = 0;
+  bool unavailable = false;
+};
+
+// RSA keys are slow to make; the binary makes a few once and shares their PEM text.
+const std::string& TestPem(int i) {
+  static const std::vector<std::string> kPems = [] {
+    std::vector<std::string> pems;
+    for (int k = 0; k < 3; ++k) pems.push_back(SigningKey::Generate("x").value()->PrivatePem());
+    return pems;
+  }();
+  return kPems.at(static_cast<size_t>(i));
+}
+
+SigningKeyRecord KeyRecord(std::string kid, int pem, int64_t created_at,
+                           std::optional<int64_t> retired_at = std::nullopt) {
+  return SigningKeyRecord{.kid = std::move(kid),
+                          .algorithm = "RS256",
+                          .private_pem = TestPem(pem),
+                          .created_at = created_at,
+                          .retired_at = retired_at};
+}
+
+json Part(const std::string& token, int index) {
+  size_t start = 0;
+  for (int i = 0; i < index; ++i) start = token.find('.', start) + 1;
+  size_t end = token.find('.', start);
+  auto text = Base64UrlDecode(token.substr(start, end - start));
+  EXPECT_TRUE(text.has_value());
+  return json::parse(text.value_or("null"));
+}
+
+TEST(KeyRingTest, LoadOrCreateCreatesOnceAndReloadsTheSameKid) {
+  FakeKeyStore store;
+  FakeClock clock;
+  SequentialIdGenerator ids;
+  auto first = KeyRing::LoadOrCreate(store, clock, ids);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_EQ(store.insert_calls, 1);
+  ASSERT_EQ(store.keys.size(), 1u);
+  EXPECT_EQ(store.keys[0].kid, "0000000000000001");
+  EXPECT_EQ(store.keys[0].algorithm, "RS256");
+  EXPECT_EQ(store.keys[0].created_at, clock.NowMillis());
+  EXPECT_FALSE(store.keys[0].retired_at.has_value());
+  EXPECT_TRUE(store.keys[0].private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+  EXPECT_EQ((*first)->active()->kid(), "0000000000000001");
+
+  auto second = KeyRing::LoadOrCreate(store, clock, ids);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(store.insert_calls, 1);
+  EXPECT_EQ((*second)->active()->kid(), "0000000000000001");
+  EXPECT_EQ((*second)->active()->PublicJwk(), (*first)->active()->PublicJwk());
+}
+
+TEST(KeyRingTest, NewestUnretiredKeySignsAndEveryKeyIsPublished) {
+  FakeKeyStore store;
+  store.keys = {KeyRecord("old", 0, 1000), KeyRecord("retired", 1, 3000, 4000),
+                KeyRecord("new", 2, 2000)};
+  FakeClock clock;
+  SequentialIdGenerator ids;
+  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
+  ASSERT_TRUE(ring.has_value());
+  EXPECT_EQ(store.insert_calls, 0);
+  EXPECT_EQ((*ring)->active()->kid(), "new");
+  auto all = (*ring)->all();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]->kid(), "new");
+
+  json jwks = json::parse((*ring)->JwksJson());
+  ASSERT_EQ(jwks["keys"].size(), 3u);
+  std::vector<std::string> kids;
+  for (const auto& k : jwks["keys"]) kids.push_back(k["kid"]);
+  std::sort(kids.begin(), kids.end());
+  EXPECT_EQ(kids, (std::vector<std::string>{"new", "old", "retired"}));
+  for (const auto& k : jwks["keys"]) {
+    EXPECT_EQ(k["kty"], "RSA");
+    EXPECT_EQ(k["alg"], "RS256");
+    EXPECT_FALSE(k.contains("d"));
+  }
+}
+
+TEST(KeyRingTest, OnlyRetiredKeysMeansANewKeyIsCreated) {
+  FakeKeyStore store;
+  store.keys = {KeyRecord("retired", 0, 1000, 2000)};
+  FakeClock clock;
+  SequentialIdGenerator ids;
+  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
+  ASSERT_TRUE(ring.has_value());
+  EXPECT_EQ(store.insert_calls, 1);
+  EXPECT_EQ((*ring)->active()->kid(), "0000000000000001");
+  EXPECT_EQ((*ring)->all().size(), 2u);
+}
+
+TEST(KeyRingTest, RacingFirstStartsConvergeOnTheFirstInsertedKey) {
+  FakeKeyStore store;
+  FakeClock clock;
+  SequentialIdGenerator ids;
+  // Another process inserts its key between our empty list and our insert.
+  store.before_list = [&](int n) {
+    if (n == 2) store.keys.push_back(KeyRecord("theirs", 0, clock.NowMillis() - 1));
+  };
+  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
+  ASSERT_TRUE(ring.has_value());
+  EXPECT_EQ((*ring)->active()->kid(), "theirs");
+  EXPECT_EQ((*ring)->all().size(), 2u);
+}
+
+TEST(KeyRingTest, CorruptStoredKeyIsInternal) {
+  FakeKeyStore store;
+  store.keys = {SigningKeyRecord{.kid = "bad", .algorithm = "RS256", .private_pem = "nope",
+                                 .created_at = 1}};
+  FakeClock clock;
+  SequentialIdGenerator ids;
+  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
+  ASSERT_FALSE(ring.has_value());
+  EXPECT_EQ(ring.error().code, ErrorCode::kInternal);
+}
+
+class ClientServiceTest : public testing::Test {
+ protected:
+  FakeClientStore store_;
+  FakeClock clock_;
+  SequentialIdGenerator ids_;
+  ClientService clients_{store_, clock_, ids_};
+};
+
+TEST_F(ClientServiceTest, CreateDefaultsIdSecretAndEveryScope) {
+  auto created = clients_.Create("admin", {});
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  EXPECT_EQ(created->record.id.value(), "00000000000000000000000000000001");
+  EXPECT_TRUE(std::regex_match(created->secret, std::regex("[0-9a-z]{32}")));
+  EXPECT_EQ(created->record.scopes, AllScopes());
+  EXPECT_EQ(created->record.name, "admin");
+  EXPECT_EQ(created->record.created_at, clock_.NowMillis());
+  const auto& stored = store_.clients.at(created->record.id.value());
+  EXPECT_NE(stored.secret_hash, created->secret);
+  EXPECT_TRUE(VerifySecret(created->secret, stored.secret_hash));
+  EXPECT_EQ(stored.scopes, AllScopes());
+}
+
+TEST_F(ClientServiceTest, CreateSortsAndDedupesScopes) {
+  auto created = clients_.Create("c", {"read:users", "all", "read:users"}, "c1", "pw");
+  ASSERT_TRUE(created.has_value());
+  EXPECT_EQ(created->record.scopes, (std::vector<std::string>{"all", "read:users"}));
+  EXPECT_EQ(created->secret, "pw");
+}
+
+TEST_F(ClientServiceTest, CreateRejectsUnknownScope) {
+  auto created = clients_.Create("c", {"read:users", "read:everything"});
+  ASSERT_FALSE(created.has_value());
+  EXPECT_EQ(created.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(store_.clients.empty());
+}
+
+TEST_F(ClientServiceTest, CreateRejectsBadIdAndEmptySecret) {
+  for (const char* id : {"", "a:b", "a b"}) {
+    auto created = clients_.Create("c", {}, std::string(id), "pw");
+    ASSERT_FALSE(created.has_value()) << id;
+    EXPECT_EQ(created.error().code, ErrorCode::kInvalidArgument);
+  }
+  auto created = clients_.Create("c", {}, "ok", "");
+  ASSERT_FALSE(created.has_value());
+  EXPECT_EQ(created.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(ClientServiceTest, CreateWithTakenIdIsAlreadyExists) {
+  ASSERT_TRUE(clients_.Create("a", {}, "same", "pw").has_value());
+  auto again = clients_.Create("b", {}, "same", "pw2");
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+}
+
+TEST_F(ClientServiceTest, AuthenticateAcceptsTheSecret) {
+  ASSERT_TRUE(clients_.Create("a", {"read:users"}, "c1", "pw").has_value());
+  auto client = clients_.Authenticate("c1", "pw");
+  ASSERT_TRUE(client.has_value());
+  EXPECT_EQ(client->id.value(), "c1");
+  EXPECT_EQ(client->scopes, std::vector<std::string>{"read:users"});
+}
+
+TEST_F(ClientServiceTest, AuthenticateRejectsWrongSecretAndUnknownIdAlike) {
+  ASSERT_TRUE(clients_.Create("a", {}, "c1", "pw").has_value());
+  for (auto [id, secret] : {std::pair{"c1", "wrong"}, std::pair{"c2", "pw"}}) {
+    auto client = clients_.Authenticate(id, secret);
+    ASSERT_FALSE(client.has_value());
+    EXPECT_EQ(client.error().code, ErrorCode::kUnauthenticated);
+    EXPECT_EQ(client.error().message, "invalid client");
+  }
+}
+
+TEST_F(ClientServiceTest, AuthenticatePassesStoreFailuresThrough) {
+  store_.unavailable = true;
+  auto client = clients_.Authenticate("c1", "pw");
+  ASSERT_FALSE(client.has_value());
+  EXPECT_EQ(client.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(ClientServiceTest, AuthenticateRemembersSuccessForSixtySeconds) {
+  ASSERT_TRUE(clients_.Create("a", {}, "c1", "pw").has_value());
+  ASSERT_TRUE(clients_.Authenticate("c1", "pw").has_value());
+  EXPECT_EQ(store_.get_calls, 1);
+  ASSERT_TRUE(clients_.Authenticate("c1", "pw").has_value());
+  EXPECT_EQ(store_.get_calls, 1);
+  clock_.Advance(60'000);
+  ASSERT_TRUE(clients_.Authenticate("c1", "pw").has_value());
+  EXPECT_EQ(store_.get_calls, 2);
+}
+
+TEST_F(ClientServiceTest, RememberedSuccessDoesNotAcceptAnotherSecret) {
+  ASSERT_TRUE(clients_.Create("a", {}, "c1", "pw").has_value());
+  ASSERT_TRUE(clients_.Authenticate("c1", "pw").has_value());
+  auto wrong = clients_.Authenticate("c1", "pw2");
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(ClientServiceTest, EnsureClientInsertsAMissingClientWithEveryScope) {
+  ASSERT_TRUE(clients_.EnsureClient("boot", "pw", "bootstrap").has_value());
+  const auto& stored = store_.clients.at("boot");
+  EXPECT_EQ(stored.name, "bootstrap");
+  EXPECT_EQ(stored.scopes, AllScopes());
+  EXPECT_TRUE(clients_.Authenticate("boot", "pw").has_value());
+}
+
+TEST_F(ClientServiceTest, EnsureClientLeavesAMatchingClientAlone) {
+  ASSERT_TRUE(clients_.EnsureClient("boot", "pw", "bootstrap").has_value());
+  std::string hash = store_.clients.at("boot").secret_hash;
+  ASSERT_TRUE(clients_.EnsureClient("boot", "pw", "bootstrap").has_value());
+  EXPECT_EQ(store_.upsert_calls, 0);
+  EXPECT_EQ(store_.clients.at("boot").secret_hash, hash);
+}
+
+TEST_F(ClientServiceTest, EnsureClientReplacesAChangedSecretAndForgetsTheOldOne) {
+  ASSERT_TRUE(clients_.EnsureClient("boot", "old", "bootstrap").has_value());
+  ASSERT_TRUE(clients_.Authenticate("boot", "old").has_value());  // now remembered
+  ASSERT_TRUE(clients_.EnsureClient("boot", "new", "bootstrap").has_value());
+  EXPECT_EQ(store_.upsert_calls, 1);
+  EXPECT_TRUE(clients_.Authenticate("boot", "new").has_value());
+  auto old = clients_.Authenticate("boot", "old");
+  ASSERT_FALSE(old.has_value());
+  EXPECT_EQ(old.error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(ClientServiceTest, EnsureClientRestoresEveryScope) {
+  ASSERT_TRUE(clients_.Create("boot", {"read:users"}, "boot", "pw").has_value());
+  ASSERT_TRUE(clients_.EnsureClient("boot", "pw", "bootstrap").has_value());
+  EXPECT_EQ(store_.upsert_calls, 1);
+  EXPECT_EQ(store_.clients.at("boot").scopes, AllScopes());
+  EXPECT_TRUE(VerifySecret("pw", store_.clients.at("boot").secret_hash));
+}
+
+class TokenTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    key_store_.keys = {KeyRecord("k1", 0, 1000)};
+    ring_ = KeyRing::LoadOrCreate(key_store_, clock_, ids_).value();
+    signer_ = std::shared_ptr<const SigningKey>(SigningKey::FromPem("k1", TestPem(0)).value());
+    config_.public_url = kPublicUrl;
+    issuer_ = std::make_unique<TokenIssuer>(config_, clients_, *ring_, clock_);
+    verifier_ = std::make_unique<TokenVerifier>(config_, *ring_, clock_);
+  }
+
+  // Hashing is the slow part of a client; each test creates only the clients it uses.
+  void AddAdmin() { ASSERT_TRUE(clients_.Create("admin", {}, "admin", "s3cret").has_value()); }
+  void AddReader() {
+    ASSERT_TRUE(
+        clients_.Create("reader", {"read:organizations", "read:users"}, "reader", "pw").has_value());
+  }
+
+  static TokenRequest Logto(std::optional<std::string> scope = "all") {
+    return TokenRequest{.grant_type = "client_credentials",
+                        .client_id = "admin",
+                        .client_secret = "s3cret",
+                        .resource = kIndicator,
+                        .scope = std::move(scope)};
+  }
+  static TokenRequest Kinde(std::optional<std::string> scope = "") {
+    return TokenRequest{.grant_type = "client_credentials",
+                        .client_id = "admin",
+                        .client_secret = "s3cret",
+                        .audience = std::string(kPublicUrl) + "/api",
+                        .scope = std::move(scope)};
+  }
+
+  static void ExpectOAuth(const TokenOutcome& outcome, int status, const std::string& error) {
+    const auto* e = std::get_if<OAuthError>(&outcome);
+    ASSERT_NE(e, nullptr) << "expected " << error;
+    EXPECT_EQ(e->status, status);
+    EXPECT_EQ(e->error, error);
+    EXPECT_FALSE(e->description.empty());
+  }
+  // The token of a successful outcome, by value (the outcome is usually a temporary).
+  static IssuedToken Issued(const TokenOutcome& outcome) {
+    const auto* t = std::get_if<IssuedToken>(&outcome);
+    EXPECT_NE(t, nullptr) << (t ? "" : std::get<OAuthError>(outcome).error);
+    return t ? *t : IssuedToken{};
+  }
+
+  std::string Signed(const json& claims) { return signer_->Sign(claims.dump()).value(); }
+  json LogtoClaims() {
+    int64_t now = clock_.NowSeconds();
+    return {{"iss", std::string(kPublicUrl) + "/oidc"}, {"aud", kIndicator}, {"sub", "admin"},
+            {"client_id", "admin"}, {"scope", "all"}, {"iat", now}, {"exp", now + 3600},
+            {"jti", "j"}};
+  }
+  json KindeClaims() {
+    int64_t now = clock_.NowSeconds();
+    return {{"iss", kPublicUrl}, {"aud", {"x/api"}}, {"sub", "admin"}, {"azp", "admin"},
+            {"scope", "read:users"}, {"iat", now}, {"exp", now + 86399}};
+  }
+
+  static void ExpectInvalidToken(const Result<Principal>& r) {
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
+    EXPECT_EQ(r.error().message, "invalid token");
+    EXPECT_EQ(r.error().reason, "");
+  }
+
+  FakeKeyStore key_store_;
+  FakeClientStore client_store_;
+  FakeClock clock_;
+  SequentialIdGenerator ids_;
+  ClientService clients_{client_store_, clock_, ids_};
+  std::unique_ptr<KeyRing> ring_;
+  std::shared_ptr<const SigningKey> signer_;
+  AuthConfig config_;
+  std::unique_ptr<TokenIssuer> issuer_;
+  std::unique_ptr<TokenVerifier> verifier_;
+};
+
+TEST_F(TokenTest, LogtoMalformedIsInvalidRequest) {
+  auto r = Logto();
+  r.malformed = true;
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_request");
+}
+
+TEST_F(TokenTest, LogtoMissingGrantTypeIsInvalidRequest) {
+  auto r = Logto();
+  r.grant_type.reset();
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_request");
+  r.grant_type = "";
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_request");
+}
+
+TEST_F(TokenTest, LogtoOtherGrantTypeIsUnsupported) {
+  auto r = Logto();
+  r.grant_type = "authorization_code";
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "unsupported_grant_type");
+}
+
+TEST_F(TokenTest, LogtoOrganizationIdIsInvalidRequest) {
+  AddAdmin();
+  auto r = Logto();
+  r.has_organization_id = true;
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_request");
+}
+
+TEST_F(TokenTest, LogtoMissingCredentialsIsInvalidClient) {
+  auto r = Logto();
+  r.client_secret.reset();
+  ExpectOAuth(issuer_->IssueLogto(r), 401, "invalid_client");
+  r = Logto();
+  r.client_id.reset();
+  ExpectOAuth(issuer_->IssueLogto(r), 401, "invalid_client");
+}
+
+TEST_F(TokenTest, LogtoUnknownClientOrWrongSecretIsInvalidClient) {
+  AddAdmin();
+  auto r = Logto();
+  r.client_secret = "wrong";
+  ExpectOAuth(issuer_->IssueLogto(r), 401, "invalid_client");
+  r = Logto();
+  r.client_id = "nobody";
+  ExpectOAuth(issuer_->IssueLogto(r), 401, "invalid_client");
+}
+
+TEST_F(TokenTest, LogtoStoreOutageIsServerSide) {
+  client_store_.unavailable = true;
+  ExpectOAuth(issuer_->IssueLogto(Logto()), 503, "temporarily_unavailable");
+}
+
+TEST_F(TokenTest, LogtoMissingOrUnknownResourceIsInvalidTarget) {
+  AddAdmin();
+  auto r = Logto();
+  r.resource.reset();
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_target");
+  r.resource = "https://other.example/api";
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_target");
+  r.resource = std::string(kIndicator) + "/";
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_target");
+}
+
+TEST_F(TokenTest, LogtoScopeOtherThanAllIsInvalidScope) {
+  AddAdmin();
+  ExpectOAuth(issuer_->IssueLogto(Logto("all read:users")), 400, "invalid_scope");
+  ExpectOAuth(issuer_->IssueLogto(Logto("openid")), 400, "invalid_scope");
+}
+
+TEST_F(TokenTest, LogtoAllForAClientWithoutAllIsInvalidScope) {
+  AddReader();
+  auto r = Logto();
+  r.client_id = "reader";
+  r.client_secret = "pw";
+  ExpectOAuth(issuer_->IssueLogto(r), 400, "invalid_scope");
+}
+
+TEST_F(TokenTest, LogtoWithoutScopeGrantsEmptyScope) {
+  AddAdmin();
+  const auto& t = Issued(issuer_->IssueLogto(Logto(std::nullopt)));
+  EXPECT_EQ(t.scope, "");
+  EXPECT_EQ(Part(t.access_token, 1)["scope"], "");
+  auto principal = verifier_->VerifyLogto(t.access_token);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_TRUE(principal->scopes.empty());
+}
+
+TEST_F(TokenTest, LogtoSuccessCarriesTheContractClaims) {
+  AddAdmin();
+  const auto& t = Issued(issuer_->IssueLogto(Logto()));
+  EXPECT_EQ(t.expires_in, 3600);
+  EXPECT_EQ(t.scope, "all");
+  json header = Part(t.access_token, 0);
+  EXPECT_EQ(header["alg"], "RS256");
+  EXPECT_EQ(header["kid"], "k1");
+  json c = Part(t.access_token, 1);
+  EXPECT_EQ(c["iss"], "http://127.0.0.1:3001/oidc");
+  ASSERT_TRUE(c["aud"].is_string());
+  EXPECT_EQ(c["aud"], kIndicator);
+  EXPECT_EQ(c["sub"], "admin");
+  EXPECT_EQ(c["client_id"], "admin");
+  EXPECT_EQ(c["scope"], "all");
+  EXPECT_EQ(c["iat"], clock_.NowSeconds());
+  EXPECT_EQ(c["exp"].get<int64_t>() - c["iat"].get<int64_t>(), 3600);
+  EXPECT_TRUE(std::regex_match(c["jti"].get<std::string>(), std::regex("[0-9a-z]{21}")));
+}
+
+TEST_F(TokenTest, LogtoAcceptsOwnApiUrlAsResource) {
+  AddAdmin();
+  auto r = Logto();
+  r.resource = std::string(kPublicUrl) + "/api";
+  const auto& t = Issued(issuer_->IssueLogto(r));
+  EXPECT_EQ(Part(t.access_token, 1)["aud"], "http://127.0.0.1:3001/api");
+  EXPECT_TRUE(verifier_->VerifyLogto(t.access_token).has_value());
+}
+
+TEST_F(TokenTest, KindeMissingGrantTypeIsInvalidRequest) {
+  auto r = Kinde();
+  r.grant_type.reset();
+  ExpectOAuth(issuer_->IssueKinde(r), 400, "invalid_request");
+}
+
+TEST_F(TokenTest, KindeOtherGrantTypeIsUnsupported) {
+  auto r = Kinde();
+  r.grant_type = "password";
+  ExpectOAuth(issuer_->IssueKinde(r), 400, "unsupported_grant_type");
+}
+
+TEST_F(TokenTest, KindeMalformedIsInvalidRequest) {
+  auto r = Kinde();
+  r.malformed = true;
+  ExpectOAuth(issuer_->IssueKinde(r), 400, "invalid_request");
+}
+
+TEST_F(TokenTest, KindeMissingOrBadCredentialsIsInvalidClient) {
+  AddAdmin();
+  auto r = Kinde();
+  r.client_id.reset();
+  ExpectOAuth(issuer_->IssueKinde(r), 401, "invalid_client");
+  r = Kinde();
+  r.client_secret = "nope";
+  ExpectOAuth(issuer_->IssueKinde(r), 401, "invalid_client");
+  r = Kinde();
+  r.client_id = "nobody";
+  ExpectOAuth(issuer_->IssueKinde(r), 401, "invalid_client");
+}
+
+TEST_F(TokenTest, KindeMissingOrBadAudienceIsInvalidRequest) {
+  AddAdmin();
+  auto r = Kinde();
+  r.audience.reset();
+  ExpectOAuth(issuer_->IssueKinde(r), 400, "invalid_request");
+  for (const char* bad : {"", "http://x/apis", "http://x/api/", "http://x/", "api", "/api",
+                          "https:///api", "http://x/api?y", "http://x/ api"}) {
+    r.audience = bad;
+    ExpectOAuth(issuer_->IssueKinde(r), 400, "invalid_request");
+  }
+}
+
+TEST_F(TokenTest, KindeScopeNotHeldIsInvalidScope) {
+  AddReader();
+  auto r = Kinde("read:users create:organizations");
+  r.client_id = "reader";
+  r.client_secret = "pw";
+  ExpectOAuth(issuer_->IssueKinde(r), 400, "invalid_scope");
+}
+
+TEST_F(TokenTest, KindeUnknownScopeOrAllIsInvalidScope) {
+  AddAdmin();
+  ExpectOAuth(issuer_->IssueKinde(Kinde("read:everything")), 400, "invalid_scope");
+  ExpectOAuth(issuer_->IssueKinde(Kinde("all")), 400, "invalid_scope");
+}
+
+TEST_F(TokenTest, KindeWithoutScopeGrantsEveryHeldScope) {
+  AddAdmin();
+  for (auto scope : {std::optional<std::string>(""), std::optional<std::string>()}) {
+    const auto& t = Issued(issuer_->IssueKinde(Kinde(scope)));
+    EXPECT_EQ(t.scope, "");
+    EXPECT_EQ(t.expires_in, 86399);
+    json c = Part(t.access_token, 1);
+    std::string all;
+    for (const auto& s : KindeScopes()) all += (all.empty() ? "" : " ") + s;
+    EXPECT_EQ(c["scope"], all);
+    EXPECT_EQ(c["scp"], json::array());
+  }
+}
+
+TEST_F(TokenTest, KindeSuccessCarriesTheContractClaims) {
+  AddAdmin();
+  const auto& t = Issued(issuer_->IssueKinde(Kinde()));
+  json header = Part(t.access_token, 0);
+  EXPECT_EQ(header["alg"], "RS256");
+  EXPECT_EQ(header["kid"], "k1");
+  json c = Part(t.access_token, 1);
+  EXPECT_EQ(c["aud"], json::array({"http://127.0.0.1:3001/api",
+                                   "https://http://127.0.0.1:3001/api"}));
+  EXPECT_EQ(c["azp"], "admin");
+  EXPECT_EQ(c["sub"], "admin");
+  EXPECT_EQ(c["iss"], "http://127.0.0.1:3001");
+  EXPECT_EQ(c["gty"], json::array({"client_credentials"}));
+  EXPECT_EQ(c["v"], "2");
+  EXPECT_EQ(c["iat"], clock_.NowSeconds());
+  EXPECT_EQ(c["exp"].get<int64_t>() - c["iat"].get<int64_t>(), 86399);
+  EXPECT_TRUE(std::regex_match(
+      c["jti"].get<std::string>(),
+      std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  EXPECT_TRUE(c["scope"].is_string());
+  auto principal = verifier_->VerifyKinde(t.access_token);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_EQ(principal->client_id.value(), "admin");
+  EXPECT_TRUE(principal->HasScope("read:organizations"));
+  EXPECT_FALSE(principal->HasScope("all"));
+}
+
+TEST_F(TokenTest, KindeHttpsAudienceIsNotDoubled) {
+  AddAdmin();
+  auto r = Kinde();
+  r.audience = "https://x/api";
+  const auto& t = Issued(issuer_->IssueKinde(r));
+  EXPECT_EQ(Part(t.access_token, 1)["aud"], json::array({"https://x/api"}));
+}
+
+TEST_F(TokenTest, KindeAcceptsAudienceWithoutScheme) {
+  AddAdmin();
+  auto r = Kinde();
+  r.audience = "127.0.0.1:3001/api";
+  const auto& t = Issued(issuer_->IssueKinde(r));
+  EXPECT_EQ(Part(t.access_token, 1)["aud"],
+            json::array({"127.0.0.1:3001/api", "https://127.0.0.1:3001/api"}));
+}
+
+TEST_F(TokenTest, KindeSubsetRequestGrantsExactlyThatSubset) {
+  AddReader();
+  auto r = Kinde("read:users read:organizations read:users");
+  r.client_id = "reader";
+  r.client_secret = "pw";
+  const auto& t = Issued(issuer_->IssueKinde(r));
+  EXPECT_EQ(t.scope, "read:users read:organizations");
+  json c = Part(t.access_token, 1);
+  EXPECT_EQ(c["scope"], "read:users read:organizations");
+  EXPECT_EQ(c["scp"], json::array({"read:users", "read:organizations"}));
+  auto principal = verifier_->VerifyKinde(t.access_token);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_EQ(principal->scopes,
+            (std::vector<std::string>{"read:organizations", "read:users"}));
+}
+
+TEST_F(TokenTest, KindeWithoutScopeGivesALimitedClientOnlyItsScopes) {
+  AddReader();
+  auto r = Kinde();
+  r.client_id = "reader";
+  r.client_secret = "pw";
+  const auto& t = Issued(issuer_->IssueKinde(r));
+  EXPECT_EQ(Part(t.access_token, 1)["scope"], "read:organizations read:users");
+}
+
+TEST_F(TokenTest, VerifyLogtoReturnsThePrincipal) {
+  AddAdmin();
+  const auto& t = Issued(issuer_->IssueLogto(Logto()));
+  auto p = verifier_->VerifyLogto(t.access_token);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->client_id.value(), "admin");
+  EXPECT_EQ(p->scopes, std::vector<std::string>{"all"});
+  EXPECT_TRUE(p->HasScope("all"));
+  EXPECT_EQ(p->expires_at, clock_.NowSeconds() + 3600);
+}
+
+TEST_F(TokenTest, PrincipalScopesAreSortedAndUnique) {
+  json c = LogtoClaims();
+  c["scope"] = "b  all b a";
+  auto p = verifier_->VerifyLogto(Signed(c));
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->scopes, (std::vector<std::string>{"a", "all", "b"}));
+}
+
+TEST_F(TokenTest, SecondVerifyOfATokenSkipsTheSignatureCheck) {
+  std::string token = Signed(LogtoClaims());
+  ASSERT_TRUE(verifier_->VerifyLogto(token).has_value());
+  EXPECT_EQ(verifier_->signature_checks(), 1);
+  ASSERT_TRUE(verifier_->VerifyLogto(token).has_value());
+  ASSERT_TRUE(verifier_->VerifyLogto(token).has_value());
+  EXPECT_EQ(verifier_->signature_checks(), 1);
+  json other = LogtoClaims();
+  other["jti"] = "j2";
+  ASSERT_TRUE(verifier_->VerifyLogto(Signed(other)).has_value());
+  EXPECT_EQ(verifier_->signature_checks(), 2);
+}
+
+TEST_F(TokenTest, CachedTokenExpiresOnTime) {
+  std::string token = Signed(LogtoClaims());
+  ASSERT_TRUE(verifier_->VerifyLogto(token).has_value());
+  clock_.Advance(3599'000);
+  ASSERT_TRUE(verifier_->VerifyLogto(token).has_value());
+  clock_.Advance(1'000);
+  ExpectInvalidToken(verifier_->VerifyLogto(token));
+  EXPECT_EQ(verifier_->signature_checks(), 1);
+}
+
+TEST_F(TokenTest, ExpiredTokenIsRejected) {
+  json c = LogtoClaims();
+  c["exp"] = clock_.NowSeconds();
+  ExpectInvalidToken(verifier_->VerifyLogto(Signed(c)));
+  c["exp"] = clock_.NowSeconds() - 100;
+  ExpectInvalidToken(verifier_->VerifyKinde(Signed(c)));
+}
+
+TEST_F(TokenTest, TokenBeforeItsNbfIsRejectedUntilThen) {
+  json c = LogtoClaims();
+  c["nbf"] = clock_.NowSeconds() + 100;
+  std::string token = Signed(c);
+  ExpectInvalidToken(verifier_->VerifyLogto(token));
+  clock_.Advance(100'000);
+  EXPECT_TRUE(verifier_->VerifyLogto(token).has_value());
+}
+
+TEST_F(TokenTest, LogtoWrongIssuerIsRejected) {
+  json c = LogtoClaims();
+  c["iss"] = "http://evil.example/oidc";
+  ExpectInvalidToken(verifier_->VerifyLogto(Signed(c)));
+  c.erase("iss");
+  ExpectInvalidToken(verifier_->VerifyLogto(Signed(c)));
+}
+
+TEST_F(TokenTest, LogtoWrongAudienceIsRejected) {
+  json c = LogtoClaims();
+  c["aud"] = "https://other.example/api";
+  ExpectInvalidToken(verifier_->VerifyLogto(Signed(c)));
+  c.erase("aud");
+  ExpectInvalidToken(verifier_->VerifyLogto(Signed(c)));
+  c["aud"] = {"x", kIndicator};
+  EXPECT_TRUE(verifier_->VerifyLogto(Signed(c)).has_value());
+}
+
+TEST_F(TokenTest, LogtoTokenIsRejectedByKinde) {
+  AddAdmin();
+  const auto& t = Issued(issuer_->IssueLogto(Logto()));
+  ExpectInvalidToken(verifier_->VerifyKinde(t.access_token));
+}
+
+TEST_F(TokenTest, KindeTokenIsRejectedByLogto) {
+  AddAdmin();
+  const auto& t = Issued(issuer_->IssueKinde(Kinde()));
+  ExpectInvalidToken(verifier_->VerifyLogto(t.access_token));
+}
+
+TEST_F(TokenTest, LogtoTokenWithoutSubIsSubMissing) {
+  json c = LogtoClaims();
+  c.erase("sub");
+  auto p = verifier_->VerifyLogto(Signed(c));
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(p.error().reason, "sub_missing");
+  c["sub"] = "";
+  auto empty = verifier_->VerifyLogto(Signed(c));
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().reason, "sub_missing");
+}
+
+TEST_F(TokenTest, SubMissingComesAfterTheIssuerCheck) {
+  json c = LogtoClaims();
+  c.erase("sub");
+  c["iss"] = "http://evil.example/oidc";
+  ExpectInvalidToken(verifier_->VerifyLogto(Signed(c)));
+}
+
+TEST_F(TokenTest, TokenOfAnUnknownKeyIsRejected) {
+  auto stranger = SigningKey::FromPem("k1", TestPem(1)).value();
+  ExpectInvalidToken(verifier_->VerifyLogto(stranger->Sign(LogtoClaims().dump()).value()));
+}
+
+TEST_F(TokenTest, GarbageTokensAreRejected) {
+  std::string good = Signed(LogtoClaims());
+  for (const std::string& bad :
+       {std::string(), std::string("abc"), std::string("a.b"), std::string("a.b.c.d"),
+        std::string(9000, 'a'), good + "x.y", "*" + good, good.substr(0, good.size() - 2)}) {
+    ExpectInvalidToken(verifier_->VerifyLogto(bad));
+    ExpectInvalidToken(verifier_->VerifyKinde(bad));
+  }
+}
+
+TEST_F(TokenTest, KindeWrongIssuerIsRejected) {
+  json c = KindeClaims();
+  c["iss"] = std::string(kPublicUrl) + "/";
+  ExpectInvalidToken(verifier_->VerifyKinde(Signed(c)));
+  c["iss"] = "https://x.kinde.com";
+  ExpectInvalidToken(verifier_->VerifyKinde(Signed(c)));
+  c["iss"] = kPublicUrl;
+  EXPECT_TRUE(verifier_->VerifyKinde(Signed(c)).has_value());
+}
+
+TEST_F(TokenTest, IssuedTokensVerifyAfterARestartWithTheStoredKey) {
+  AddAdmin();
+  const auto& t = Issued(issuer_->IssueKinde(Kinde()));
+  auto reloaded = KeyRing::LoadOrCreate(key_store_, clock_, ids_).value();
+  TokenVerifier fresh(config_, *reloaded, clock_);
+  EXPECT_TRUE(fresh.VerifyKinde(t.access_token).has_value());
+}
+
+}  // namespace
+}  // namespace orgd::auth

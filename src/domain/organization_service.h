@@ -1,0 +1,41 @@
+#pragma once
+
+#include "common/clock.h"
+#include "common/id_generator.h"
+#include "common/result.h"
+#include "domain/model/organization.h"
+#include "store/store.h"
+
+namespace orgd::domain {
+
+// Organizations: create, read, update, delete, list. Both dialects call this one service; field
+// shapes and limits of each wire format are checked by the dialect before it gets here, and the
+// rules that hold whatever the dialect (non-empty name, known theme, suspension time) are checked
+// here. Thread-safe.
+class OrganizationService {
+ public:
+  OrganizationService(store::Store& store, const Clock& clock, IdGenerator& ids);
+
+  // Creates an organization with a new id in `style`'s format. created_at is the input's when
+  // given, else now. kInvalidArgument for an empty name or unknown theme; kAlreadyExists
+  // (subject "organization", reason "handle" or "external_id") on a clash.
+  Result<Organization> Create(const CreateOrganizationInput& input, IdStyle style);
+  // kNotFound (subject "organization") when absent.
+  Result<Organization> Get(const OrgId& id);
+  // Applies `patch`; suspending records the time, resuming clears it. An empty patch returns the
+  // organization unchanged. kNotFound, kInvalidArgument, kAlreadyExists as for Create.
+  Result<Organization> Update(const OrgId& id, OrganizationPatch patch);
+  // Deletes the organization and everything that belongs to it. kNotFound when absent.
+  Result<void> Delete(const OrgId& id);
+  Result<OrganizationPage> List(const OrganizationListQuery& query);
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+// True for "light", "dark" and "user_preference".
+bool IsValidThemeCode(std::string_view theme_code);
+
+}  // namespace orgd::domain

@@ -1,0 +1,131 @@
+#include "tests/support/test_server.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+namespace orgd::testing {
+namespace {
+
+std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    out += k + "=";
+    for (unsigned char c : v) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        char buf[4];
+        std::snprintf(buf, sizeof(buf), "%%%02X", c);
+        out += buf;
+      }
+    }
+  }
+  return out;
+}
+
+std::string TempDbPath() {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path();
+  return (dir / ("orgd-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
+      .string();
+}
+
+}  // namespace
+
+std::vector<std::string> AvailableBackends() {
+  std::vector<std::string> backends = {"sqlite_memory", "sqlite_file"};
+  return backends;
+}
+
+std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+TestServer::TestServer(const std::string& backend, TestServerOptions options) {
+  app::Config config;
+  config.listen_host = "127.0.0.1";
+  config.listen_port = 0;
+  config.threads = 2;
+  config.log_requests = false;
+  config.logto_test_mode = options.logto_test_mode;
+  config.bootstrap_client_id = kAdminId;
+  config.bootstrap_client_secret = kAdminSecret;
+  if (backend == "sqlite_memory") {
+    config.store.sqlite_path = ":memory:";
+  } else if (backend == "sqlite_file") {
+    db_path_ = TempDbPath();
+    config.store.sqlite_path = db_path_;
+  } else {
+    throw std::runtime_error("unknown backend " + backend);
+  }
+  std::ostringstream out;
+  auto built = app::App::Build(config, out);
+  if (!built) throw std::runtime_error("App::Build failed: " + built.error().message + " " + built.error().detail);
+  app_ = std::move(*built);
+  app_->Start();
+  client_ = std::make_unique<HttpClient>(app_->port());
+}
+
+TestServer::~TestServer() {
+  client_.reset();
+  if (app_) app_->Stop();
+  app_.reset();
+  if (!db_path_.empty()) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path_ + suffix);
+  }
+}
+
+HttpResponse TestServer::Send(const std::string& method, const std::string& target,
+                              const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
+  return client_->Send(method, target, body, headers);
+}
+
+HttpResponse TestServer::Logto(const std::string& method, const std::string& target,
+                               const std::string& body) {
+  if (logto_token_.empty()) logto_token_ = LogtoToken();
+  return client_->Send(method, target, body, {{"Authorization", "Bearer " + logto_token_}});
+}
+
+HttpResponse TestServer::Kinde(const std::string& method, const std::string& target,
+                               const std::string& body) {
+  if (kinde_token_.empty()) kinde_token_ = KindeToken();
+  return client_->Send(method, target, body, {{"Authorization", "Bearer " + kinde_token_}});
+}
+
+std::string TestServer::LogtoToken() {
+  auto res = client_->Send("POST", "/oidc/token",
+                           FormEncode({{"grant_type", "client_credentials"},
+                                       {"client_id", kAdminId},
+                                       {"client_secret", kAdminSecret},
+                                       {"resource", "https://default.logto.app/api"},
+                                       {"scope", "all"}}),
+                           {{"Content-Type", "application/x-www-form-urlencoded"}});
+  if (res.status != 200) throw std::runtime_error("Logto token: " + res.body);
+  return res.json["access_token"].get<std::string>();
+}
+
+std::string TestServer::KindeToken(const std::string& scope) {
+  auto res = client_->Send("POST", "/oauth2/token",
+                           FormEncode({{"grant_type", "client_credentials"},
+                                       {"client_id", kAdminId},
+                                       {"client_secret", kAdminSecret},
+                                       {"audience", public_url() + "/api"},
+                                       {"scope", scope}}),
+                           {{"Content-Type", "application/x-www-form-urlencoded"}});
+  if (res.status != 200) throw std::runtime_error("Kinde token: " + res.body);
+  return res.json["access_token"].get<std::string>();
+}
+
+std::pair<std::string, std::string> TestServer::CreateClient(const std::vector<std::string>& scopes) {
+  auto created = app_->CreateClient("test client", scopes);
+  if (!created) throw std::runtime_error("CreateClient: " + created.error().message);
+  return *created;
+}
+
+}  // namespace orgd::testing

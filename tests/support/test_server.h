@@ -1,0 +1,61 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "app/app.h"
+#include "tests/support/http_client.h"
+
+namespace orgd::testing {
+
+// The storage backends an HTTP suite runs on: "sqlite_memory", "sqlite_file", and "postgres"
+// when ORGD_TEST_POSTGRES_URL is set and the engine is built in.
+std::vector<std::string> AvailableBackends();
+std::string BackendName(const ::testing::TestParamInfo<std::string>& info);
+
+inline constexpr const char* kAdminId = "test-admin";
+inline constexpr const char* kAdminSecret = "test-admin-secret-0123456789";
+
+struct TestServerOptions {
+  bool logto_test_mode = false;
+};
+
+// A real orgd App on 127.0.0.1:0 with a fresh database and a bootstrap client
+// (kAdminId / kAdminSecret) holding every scope. Helpers fetch tokens once and send requests
+// over one keep-alive connection.
+class TestServer {
+ public:
+  explicit TestServer(const std::string& backend, TestServerOptions options = {});
+  ~TestServer();
+
+  uint16_t port() const { return app_->port(); }
+  const std::string& public_url() const { return app_->public_url(); }
+  HttpClient& client() { return *client_; }
+
+  // Sends with no Authorization header.
+  HttpResponse Send(const std::string& method, const std::string& target, const std::string& body = "",
+                    const std::vector<std::pair<std::string, std::string>>& headers = {});
+  // Sends with the admin's Logto token.
+  HttpResponse Logto(const std::string& method, const std::string& target, const std::string& body = "");
+  // Sends with the admin's Kinde token (every Kinde scope).
+  HttpResponse Kinde(const std::string& method, const std::string& target, const std::string& body = "");
+
+  // A fresh token from each dialect's endpoint for the admin client.
+  std::string LogtoToken();
+  std::string KindeToken(const std::string& scope = "");
+  // Creates a client with exactly `scopes` and returns {id, secret}.
+  std::pair<std::string, std::string> CreateClient(const std::vector<std::string>& scopes);
+
+ private:
+  std::string db_path_;
+  std::unique_ptr<app::App> app_;
+  std::unique_ptr<HttpClient> client_;
+  std::string logto_token_;
+  std::string kinde_token_;
+};
+
+}  // namespace orgd::testing
