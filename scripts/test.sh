@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# README command 2: installs what is missing, builds orgd and its tests, starts a throw-away
+# PostgreSQL cluster on 127.0.0.1 (free port, unprivileged user) for the suites' postgres backend,
+# runs every test with ctest, and stops the cluster afterwards, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+scripts/install-deps.sh --test
+BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" scripts/build.sh -DORGD_WERROR=ON
+
+# --- throw-away PostgreSQL -------------------------------------------------------------------
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+PGDIR="$(mktemp -d /tmp/orgd-pg.XXXXXX)"
+PGUSER_OS="$(id -un)"
+if [[ $(id -u) -eq 0 ]]; then
+  PGUSER_OS=postgres   # initdb refuses to run as root
+  chown "$PGUSER_OS" "$PGDIR"
+fi
+as_pg() { if [[ $(id -u) -eq 0 ]]; then su -s /bin/bash "$PGUSER_OS" -c "$*"; else bash -c "$*"; fi; }
+stop_pg() {
+  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1 || true
+  rm -rf "$PGDIR"
+}
+trap stop_pg EXIT
+PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+as_pg "'$PGBIN/initdb' -D '$PGDIR/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PGPORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" >/dev/null
+export ORGD_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
+echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
+
+# --- the suites --------------------------------------------------------------------------------
+cd "$ROOT"
+ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 600

@@ -1,0 +1,76 @@
+#include "tests/store/backends.h"
+
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <system_error>
+#include <utility>
+
+#include "store/sqlite/sqlite_db.h"
+
+namespace orgd::store::testing {
+namespace {
+
+constexpr char kPostgresUrlEnv[] = "ORGD_TEST_POSTGRES_URL";
+
+Result<std::filesystem::path> MakeTempDir() {
+  std::string templ = (std::filesystem::temp_directory_path() / "orgd-store-XXXXXX").string();
+  if (mkdtemp(templ.data()) == nullptr) {
+    return Error::Internal("cannot create a temporary directory", templ);
+  }
+  return std::filesystem::path(templ);
+}
+
+}  // namespace
+
+TestDatabase::TestDatabase(std::unique_ptr<Database> db, std::filesystem::path temp_dir)
+    : db_(std::move(db)), temp_dir_(std::move(temp_dir)) {}
+
+TestDatabase::~TestDatabase() {
+  db_.reset();
+  if (!temp_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir_, ec);
+  }
+}
+
+std::filesystem::path TestDatabase::file() const {
+  return temp_dir_.empty() ? std::filesystem::path() : temp_dir_ / "orgd.db";
+}
+
+std::vector<std::string> AvailableBackends() { return {"sqlite_memory", "sqlite_file", "postgres"}; }
+
+Result<OpenedBackend> OpenBackend(const std::string& name) {
+  if (name == "sqlite_memory") {
+    auto db = sqlite::SqliteDatabase::Open(":memory:");
+    if (!db) return std::move(db).error();
+    return OpenedBackend{.database = std::make_unique<TestDatabase>(std::move(*db), ""),
+                         .skip_reason = {}};
+  }
+  if (name == "sqlite_file") {
+    auto dir = MakeTempDir();
+    if (!dir) return std::move(dir).error();
+    auto db = sqlite::SqliteDatabase::Open((*dir / "orgd.db").string());
+    if (!db) {
+      std::error_code ec;
+      std::filesystem::remove_all(*dir, ec);
+      return std::move(db).error();
+    }
+    return OpenedBackend{.database = std::make_unique<TestDatabase>(std::move(*db), *dir),
+                         .skip_reason = {}};
+  }
+  if (name == "postgres") {
+    // When the PostgreSQL driver lands: connect to the URL, create a schema of its own for this
+    // test, and drop it in ~TestDatabase.
+    const char* url = std::getenv(kPostgresUrlEnv);
+    if (url == nullptr || *url == '\0') {
+      return OpenedBackend{.database = nullptr,
+                           .skip_reason = std::string(kPostgresUrlEnv) + " is not set"};
+    }
+    return OpenedBackend{.database = nullptr,
+                         .skip_reason = "this build has no PostgreSQL driver yet"};
+  }
+  return Error::InvalidArgument("unknown backend " + name);
+}
+
+}  // namespace orgd::store::testing
