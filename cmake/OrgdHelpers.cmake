@@ -29,7 +29,9 @@ function(orgd_add_test)
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR})
   target_compile_options(${ARG_NAME} PRIVATE ${ORGD_WARNINGS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
-  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
+  # PRE_TEST: list the tests when ctest runs, so that backends chosen by the environment
+  # (ORGD_TEST_POSTGRES_URL) are part of the list.
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
 endfunction()
 
 # Embeds every file of `DIR` matching *.sql into a C++ source `OUT` that defines

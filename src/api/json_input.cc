@@ -13,6 +13,11 @@ Result<Json> ParseJson(std::string_view body) {
     // nlohmann prefixes its text with "[json.exception.parse_error.101] "; clients get the rest.
     std::string message = e.what();
     if (auto pos = message.find("] "); pos != std::string::npos) message.erase(0, pos + 2);
+    // The parser quotes the offending bytes, which may be the invalid UTF-8 that failed; keep the
+    // message printable ASCII so it can be rendered as JSON.
+    for (char& c : message) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    }
     return Error::InvalidArgument(std::move(message)).WithReason("json");
   }
   return value;

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "domain/organization_service.h"
 #include "http/server.h"
+#include "store/postgres/pg_db.h"
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
@@ -24,8 +25,11 @@ namespace {
 
 Result<std::unique_ptr<store::Database>> OpenDatabase(const StoreConfig& config) {
   if (config.engine == StoreConfig::Engine::kPostgres) {
-    return Error::InvalidArgument(
-        "PostgreSQL is not built into this orgd yet; use a sqlite:// database URL");
+    store::postgres::PgOptions options;
+    if (config.pool_size > 0) options.pool_size = config.pool_size;
+    auto db = store::postgres::PgDatabase::Open(config.postgres_url, options);
+    if (!db) return std::move(db).error();
+    return std::unique_ptr<store::Database>(std::move(*db));
   }
   store::sqlite::SqliteOptions options;
   if (config.pool_size > 0) options.max_connections = config.pool_size;

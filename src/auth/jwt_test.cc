@@ -45,25 +45,29 @@ class JwtTest : public testing::Test {
   static std::vector<std::shared_ptr<const SigningKey>> Keys() { return {key_, other_}; }
 
   static json Claims() {
-    return {{"iss", "https://issuer"}, {"sub", "client-1"}, {"aud", "https://aud/api"},
-            {"scope", "all"},          {"iat", kNow},       {"exp", kNow + 3600},
+    return {{"iss", "https://issuer"},
+            {"sub", "client-1"},
+            {"aud", "https://aud/api"},
+            {"scope", "all"},
+            {"iat", kNow},
+            {"exp", kNow + 3600},
             {"jti", "abc"}};
   }
 
   // A token with an arbitrary header, signed RS256 by `key` through OpenSSL directly.
-  static std::string SignRaw(const SigningKey& key, const json& header, const std::string& payload) {
+  static std::string SignRaw(const SigningKey& key, const json& header,
+                             const std::string& payload) {
     std::string input = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload);
     std::string pem = key.PrivatePem();
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(
         BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
     PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     EXPECT_TRUE(pkey);
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                 EVP_MD_CTX_free);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     EXPECT_EQ(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()), 1);
     size_t len = 0;
-    EVP_DigestSign(ctx.get(), nullptr, &len,
-                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
+                   input.size());
     std::string sig(len, '\0');
     EXPECT_EQ(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
                              reinterpret_cast<const unsigned char*>(input.data()), input.size()),
@@ -146,8 +150,8 @@ TEST(Base64Test, UrlDecodeAcceptsCorrectPadding) {
 }
 
 TEST(Base64Test, UrlDecodeRejectsAnythingElse) {
-  for (const char* bad : {"Zm9v+", "Zm9/", "Zm 9v", "Zm9v\n", "Zm9v.", "Zg=", "Zg===", "Zm8==",
-                          "Z", "Zh", "Zm9=", "=Zg=", "Zg==Zg==", "Zg\x80", "Zm9v%3D"}) {
+  for (const char* bad : {"Zm9v+", "Zm9/", "Zm 9v", "Zm9v\n", "Zm9v.", "Zg=", "Zg===", "Zm8==", "Z",
+                          "Zh", "Zm9=", "=Zg=", "Zg==Zg==", "Zg\x80", "Zm9v%3D"}) {
     EXPECT_FALSE(Base64UrlDecode(bad).has_value()) << bad;
   }
   EXPECT_FALSE(Base64UrlDecode(std::string("Zm\0v", 4)).has_value());
@@ -173,7 +177,8 @@ TEST_F(JwtTest, PrivatePemIsPkcs8AndReloads) {
 }
 
 TEST_F(JwtTest, FromPemRejectsGarbage) {
-  auto r = SigningKey::FromPem("x", "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n");
+  auto r =
+      SigningKey::FromPem("x", "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   auto empty = SigningKey::FromPem("x", "");
@@ -280,10 +285,10 @@ TEST_F(JwtTest, JwkCarriesModulusAndExponentThatVerify) {
   std::string sig = *Base64UrlDecode(parts[2]);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   ASSERT_EQ(EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pub.get()), 1);
-  EXPECT_EQ(EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                             sig.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()),
-            1);
+  EXPECT_EQ(
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()),
+      1);
 }
 
 TEST_F(JwtTest, RejectsAlgNoneWithEmptySignature) {
@@ -305,8 +310,7 @@ TEST_F(JwtTest, RejectsHs256SignedWithThePublicKeyPem) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
   ASSERT_NE(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-                 reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
-                 &mac_len),
+                 reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &mac_len),
             nullptr);
   std::string token =
       input + "." + Base64UrlEncode(std::string(reinterpret_cast<char*>(mac), mac_len));
@@ -314,11 +318,10 @@ TEST_F(JwtTest, RejectsHs256SignedWithThePublicKeyPem) {
 }
 
 TEST_F(JwtTest, RejectsOtherAlgorithmsAndMissingAlg) {
-  for (const json& header : {json{{"alg", "ES256"}, {"kid", "k1"}},
-                             json{{"alg", "RS512"}, {"kid", "k1"}},
-                             json{{"alg", "PS256"}, {"kid", "k1"}},
-                             json{{"alg", "rs256"}, {"kid", "k1"}},
-                             json{{"alg", 256}, {"kid", "k1"}}, json{{"kid", "k1"}}}) {
+  for (const json& header :
+       {json{{"alg", "ES256"}, {"kid", "k1"}}, json{{"alg", "RS512"}, {"kid", "k1"}},
+        json{{"alg", "PS256"}, {"kid", "k1"}}, json{{"alg", "rs256"}, {"kid", "k1"}},
+        json{{"alg", 256}, {"kid", "k1"}}, json{{"kid", "k1"}}}) {
     ExpectInvalid(VerifyJwt(SignRaw(*key_, header, Claims().dump()), Keys()), "alg is not RS256");
   }
 }
@@ -411,18 +414,16 @@ TEST_F(JwtTest, RejectsClaimsOfTheWrongType) {
     json value;
     const char* detail;
   };
-  for (const Case& c : {Case{"aud", 5, "aud is neither a string nor an array"},
-                        Case{"aud", json::object(), "aud is neither a string nor an array"},
-                        Case{"aud", json::array({"a", 1}), "aud holds a non-string"},
-                        Case{"iss", 1, "iss is not a string"},
-                        Case{"sub", nullptr, "sub is not a string"},
-                        Case{"scope", json::array({"all"}), "scope is not a string"},
-                        Case{"client_id", 7, "client_id is not a string"},
-                        Case{"azp", true, "azp is not a string"},
-                        Case{"jti", 3, "jti is not a string"},
-                        Case{"exp", "soon", "exp is not a number"},
-                        Case{"iat", "then", "iat is not a number"},
-                        Case{"nbf", json::array(), "nbf is not a number"}}) {
+  for (const Case& c :
+       {Case{"aud", 5, "aud is neither a string nor an array"},
+        Case{"aud", json::object(), "aud is neither a string nor an array"},
+        Case{"aud", json::array({"a", 1}), "aud holds a non-string"},
+        Case{"iss", 1, "iss is not a string"}, Case{"sub", nullptr, "sub is not a string"},
+        Case{"scope", json::array({"all"}), "scope is not a string"},
+        Case{"client_id", 7, "client_id is not a string"}, Case{"azp", true, "azp is not a string"},
+        Case{"jti", 3, "jti is not a string"}, Case{"exp", "soon", "exp is not a number"},
+        Case{"iat", "then", "iat is not a number"},
+        Case{"nbf", json::array(), "nbf is not a number"}}) {
     json claims = Claims();
     claims[c.claim] = c.value;
     ExpectInvalid(VerifyJwt(key_->Sign(claims.dump()).value(), Keys()), c.detail);

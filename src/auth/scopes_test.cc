@@ -30,13 +30,12 @@ TEST(ScopesTest, KindeScopesAreVerbColonNoun) {
 
 TEST(ScopesTest, KindeScopesKeepTheQuirkySpellings) {
   const auto& scopes = KindeScopes();
-  for (const char* s : {"delete:apis_scopes", "delete:apis_application_scopes",
-                        "create:api_application_scopes", "delete:organization_handles",
-                        "read:organization_user_roles", "update:organizations",
-                        "read:organizations", "update:organization_mfa",
-                        "read:organization_passkey", "update:organization_passkey",
-                        "delete:organization_user_mfa", "read:property_categories",
-                        "update:role_permissions", "update:apis"}) {
+  for (const char* s :
+       {"delete:apis_scopes", "delete:apis_application_scopes", "create:api_application_scopes",
+        "delete:organization_handles", "read:organization_user_roles", "update:organizations",
+        "read:organizations", "update:organization_mfa", "read:organization_passkey",
+        "update:organization_passkey", "delete:organization_user_mfa", "read:property_categories",
+        "update:role_permissions", "update:apis"}) {
     EXPECT_TRUE(Has(scopes, s)) << s;
   }
   // The regular-looking spellings that Kinde does not use.

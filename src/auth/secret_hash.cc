@@ -24,12 +24,12 @@ Result<std::string> HashSecret(std::string_view secret) {
   if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
     return Error::Internal("RAND_bytes failed");
   }
-  size_t encoded_len = argon2_encodedlen(kTimeCost, kMemoryKib, kParallelism, kSaltBytes,
-                                         kHashBytes, Argon2_id);
+  size_t encoded_len =
+      argon2_encodedlen(kTimeCost, kMemoryKib, kParallelism, kSaltBytes, kHashBytes, Argon2_id);
   std::string encoded(encoded_len, '\0');
-  int rc = argon2id_hash_encoded(kTimeCost, kMemoryKib, kParallelism, secret.data(), secret.size(),
-                                 salt.data(), salt.size(), kHashBytes, encoded.data(),
-                                 encoded.size());
+  int rc =
+      argon2id_hash_encoded(kTimeCost, kMemoryKib, kParallelism, secret.data(), secret.size(),
+                            salt.data(), salt.size(), kHashBytes, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) return Error::Internal("argon2id hashing failed", argon2_error_message(rc));
   // argon2_encodedlen counts the terminating NUL.
   encoded.resize(encoded.find('\0'));

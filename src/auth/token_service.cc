@@ -69,14 +69,14 @@ const std::string* Param(const std::optional<std::string>& v) {
 }
 
 OAuthError OAuth(int status, std::string error, std::string description) {
-  return OAuthError{.status = status, .error = std::move(error), .description = std::move(description)};
+  return OAuthError{
+      .status = status, .error = std::move(error), .description = std::move(description)};
 }
 
 // A store or crypto failure while issuing: logged with its detail, answered without it.
 OAuthError ServerError(const Error& e) {
-  log::Error("token endpoint failure", {{"code", ErrorCodeName(e.code)},
-                                        {"message", e.message},
-                                        {"detail", e.detail}});
+  log::Error("token endpoint failure",
+             {{"code", ErrorCodeName(e.code)}, {"message", e.message}, {"detail", e.detail}});
   if (e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kAborted) {
     return OAuth(503, "temporarily_unavailable", "the service is temporarily unavailable");
   }
@@ -308,10 +308,9 @@ Result<store::ClientRecord> ClientService::Authenticate(std::string_view id,
       std::erase_if(auth_cache_, [now](const auto& kv) { return kv.second.expires_at_ms <= now; });
       if (auth_cache_.size() >= kMaxAuthCacheEntries) auth_cache_.clear();
     }
-    auth_cache_.insert_or_assign(
-        client_id, CachedAuth{.secret_digest = digest,
-                              .record = *record,
-                              .expires_at_ms = now + kAuthCacheTtlMs});
+    auth_cache_.insert_or_assign(client_id, CachedAuth{.secret_digest = digest,
+                                                       .record = *record,
+                                                       .expires_at_ms = now + kAuthCacheTtlMs});
   }
   return std::move(*record);
 }
@@ -382,14 +381,10 @@ TokenOutcome TokenIssuer::IssueLogto(const TokenRequest& request) const {
   }
 
   const int64_t iat = clock_.NowSeconds();
-  json claims = {{"iss", config_.public_url + "/oidc"},
-                 {"aud", *resource},
-                 {"sub", client.id.value()},
-                 {"client_id", client.id.value()},
-                 {"scope", granted},
-                 {"iat", iat},
-                 {"exp", iat + config_.logto_token_ttl_s},
-                 {"jti", RandomAlnum(21)}};
+  json claims = {
+      {"iss", config_.public_url + "/oidc"},    {"aud", *resource},      {"sub", client.id.value()},
+      {"client_id", client.id.value()},         {"scope", granted},      {"iat", iat},
+      {"exp", iat + config_.logto_token_ttl_s}, {"jti", RandomAlnum(21)}};
   auto token = keys_.active()->Sign(claims.dump());
   if (!token) return ServerError(token.error());
   return IssuedToken{.access_token = std::move(*token),

@@ -37,9 +37,14 @@ struct AuthConfig {
 };
 
 // The signing keys: the active one signs; all are published and accepted. Loaded from the
-// KeyStore, or generated and stored on first start. Thread-safe.
+// KeyStore, or generated and stored on first start. Immutable once loaded; thread-safe.
 class KeyRing {
  public:
+  // Loads every stored RS256 key (retired ones too: they are still published and accepted). The
+  // newest unretired key is active. When no unretired key exists, generates one, stores it and
+  // lists again; a process that did so takes the oldest unretired key, so that processes racing
+  // through a first start converge on one key. Store errors pass through; kInternal when a stored
+  // key does not load.
   static Result<std::unique_ptr<KeyRing>> LoadOrCreate(store::KeyStore& keys, const Clock& clock,
                                                        IdGenerator& ids);
   std::shared_ptr<const SigningKey> active() const;
@@ -66,13 +71,19 @@ class ClientService {
  public:
   ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids);
   // Creates a client with a generated id (unless `id` is given) and secret (unless `secret` is
-  // given). Scopes must be known (AllScopes), else kInvalidArgument.
+  // given). Scopes must be known (AllScopes), else kInvalidArgument; they are stored sorted and
+  // unique, and an empty list means every scope. kInvalidArgument too for an id that is empty,
+  // over 128 characters, or holds ':', spaces or control characters, and for an empty secret;
+  // kAlreadyExists when the id is taken.
   Result<CreatedClient> Create(std::string name, std::vector<std::string> scopes,
                                std::optional<std::string> id = std::nullopt,
                                std::optional<std::string> secret = std::nullopt);
-  // Makes sure a client with exactly this id and secret and every scope exists (bootstrap).
+  // Makes sure a client with exactly this id and secret and every scope exists (bootstrap): inserts
+  // it when missing; rewrites its hash and scopes (keeping name and created_at) when the secret
+  // does not verify or its scopes are not exactly AllScopes(); otherwise writes nothing.
   Result<void> EnsureClient(const std::string& id, const std::string& secret, std::string name);
-  // The client when `secret` matches its stored hash; kUnauthenticated otherwise (unknown id too).
+  // The client when `secret` matches its stored hash; kUnauthenticated "invalid client" otherwise
+  // (unknown id too, after the same Argon2 work). Store errors other than kNotFound pass through.
   Result<store::ClientRecord> Authenticate(std::string_view id, std::string_view secret);
 
  private:
@@ -121,6 +132,8 @@ struct OAuthError {
 using TokenOutcome = std::variant<IssuedToken, OAuthError>;
 
 // Issues client-credentials tokens for both dialects (contracts: logto.md §1.2, kinde.md §1.2).
+// Empty form values count as absent. A store or signing failure while issuing is logged and
+// answered 503 "temporarily_unavailable" (kUnavailable, kAborted) or 500 "server_error".
 class TokenIssuer {
  public:
   TokenIssuer(AuthConfig config, ClientService& clients, const KeyRing& keys, const Clock& clock);

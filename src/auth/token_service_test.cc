@@ -1,11 +1,14 @@
 #include "auth/token_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -49,31 +52,40 @@ class FakeKeyStore final : public store::KeyStore {
   std::function<void(int)> before_list;  // runs at the start of each list, with its number
 };
 
+// In-memory ClientStore; locked, because the service may be called from several threads.
 class FakeClientStore final : public store::ClientStore {
  public:
   Result<void> InsertClient(const ClientRecord& client) override {
+    std::lock_guard lock(mu);
     if (clients.contains(client.id.value())) return Error::AlreadyExists("client", "id");
     clients[client.id.value()] = client;
     return {};
   }
   Result<void> UpsertClient(const ClientRecord& client) override {
+    std::lock_guard lock(mu);
     ++upsert_calls;
     clients[client.id.value()] = client;
     return {};
   }
   Result<ClientRecord> GetClient(const ClientId& id) override {
+    std::lock_guard lock(mu);
     ++get_calls;
     if (unavailable) return Error::Unavailable("database down");
     auto it = clients.find(id.value());
     if (it == clients.end()) return Error::NotFound("client");
     return it->second;
   }
-  Result<int64_t> CountClients() override { return static_cast<int64_t>(clients.size()); }
+  Result<int64_t> CountClients() override {
+    std::lock_guard lock(mu);
+    return static_cast<int64_t>(clients.size());
+  }
   Result<void> DeleteClient(const ClientId& id) override {
+    std::lock_guard lock(mu);
     if (clients.erase(id.value()) == 0) return Error::NotFound("client");
     return {};
   }
 
+  std::mutex mu;
   std::map<std::string, ClientRecord> clients;
   int get_calls = 0;
   int upsert_calls = 0;
@@ -185,8 +197,8 @@ TEST(KeyRingTest, RacingFirstStartsConvergeOnTheFirstInsertedKey) {
 
 TEST(KeyRingTest, CorruptStoredKeyIsInternal) {
   FakeKeyStore store;
-  store.keys = {SigningKeyRecord{.kid = "bad", .algorithm = "RS256", .private_pem = "nope",
-                                 .created_at = 1}};
+  store.keys = {
+      SigningKeyRecord{.kid = "bad", .algorithm = "RS256", .private_pem = "nope", .created_at = 1}};
   FakeClock clock;
   SequentialIdGenerator ids;
   auto ring = KeyRing::LoadOrCreate(store, clock, ids);
@@ -341,8 +353,8 @@ class TokenTest : public testing::Test {
   // Hashing is the slow part of a client; each test creates only the clients it uses.
   void AddAdmin() { ASSERT_TRUE(clients_.Create("admin", {}, "admin", "s3cret").has_value()); }
   void AddReader() {
-    ASSERT_TRUE(
-        clients_.Create("reader", {"read:organizations", "read:users"}, "reader", "pw").has_value());
+    ASSERT_TRUE(clients_.Create("reader", {"read:organizations", "read:users"}, "reader", "pw")
+                    .has_value());
   }
 
   static TokenRequest Logto(std::optional<std::string> scope = "all") {
@@ -377,14 +389,19 @@ class TokenTest : public testing::Test {
   std::string Signed(const json& claims) { return signer_->Sign(claims.dump()).value(); }
   json LogtoClaims() {
     int64_t now = clock_.NowSeconds();
-    return {{"iss", std::string(kPublicUrl) + "/oidc"}, {"aud", kIndicator}, {"sub", "admin"},
-            {"client_id", "admin"}, {"scope", "all"}, {"iat", now}, {"exp", now + 3600},
+    return {{"iss", std::string(kPublicUrl) + "/oidc"},
+            {"aud", kIndicator},
+            {"sub", "admin"},
+            {"client_id", "admin"},
+            {"scope", "all"},
+            {"iat", now},
+            {"exp", now + 3600},
             {"jti", "j"}};
   }
   json KindeClaims() {
     int64_t now = clock_.NowSeconds();
-    return {{"iss", kPublicUrl}, {"aud", {"x/api"}}, {"sub", "admin"}, {"azp", "admin"},
-            {"scope", "read:users"}, {"iat", now}, {"exp", now + 86399}};
+    return {{"iss", kPublicUrl},     {"aud", {"x/api"}}, {"sub", "admin"},    {"azp", "admin"},
+            {"scope", "read:users"}, {"iat", now},       {"exp", now + 86399}};
   }
 
   static void ExpectInvalidToken(const Result<Principal>& r) {
@@ -599,8 +616,8 @@ TEST_F(TokenTest, KindeSuccessCarriesTheContractClaims) {
   EXPECT_EQ(header["alg"], "RS256");
   EXPECT_EQ(header["kid"], "k1");
   json c = Part(t.access_token, 1);
-  EXPECT_EQ(c["aud"], json::array({"http://127.0.0.1:3001/api",
-                                   "https://http://127.0.0.1:3001/api"}));
+  EXPECT_EQ(c["aud"],
+            json::array({"http://127.0.0.1:3001/api", "https://http://127.0.0.1:3001/api"}));
   EXPECT_EQ(c["azp"], "admin");
   EXPECT_EQ(c["sub"], "admin");
   EXPECT_EQ(c["iss"], "http://127.0.0.1:3001");
@@ -648,8 +665,7 @@ TEST_F(TokenTest, KindeSubsetRequestGrantsExactlyThatSubset) {
   EXPECT_EQ(c["scp"], json::array({"read:users", "read:organizations"}));
   auto principal = verifier_->VerifyKinde(t.access_token);
   ASSERT_TRUE(principal.has_value());
-  EXPECT_EQ(principal->scopes,
-            (std::vector<std::string>{"read:organizations", "read:users"}));
+  EXPECT_EQ(principal->scopes, (std::vector<std::string>{"read:organizations", "read:users"}));
 }
 
 TEST_F(TokenTest, KindeWithoutScopeGivesALimitedClientOnlyItsScopes) {
@@ -801,6 +817,32 @@ TEST_F(TokenTest, IssuedTokensVerifyAfterARestartWithTheStoredKey) {
   auto reloaded = KeyRing::LoadOrCreate(key_store_, clock_, ids_).value();
   TokenVerifier fresh(config_, *reloaded, clock_);
   EXPECT_TRUE(fresh.VerifyKinde(t.access_token).has_value());
+}
+
+TEST_F(TokenTest, ConcurrentVerifyAndAuthenticateAgree) {
+  AddAdmin();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 4; ++i) {
+    json c = LogtoClaims();
+    c["jti"] = "j" + std::to_string(i);
+    tokens.push_back(Signed(c));
+  }
+  ASSERT_TRUE(clients_.Authenticate("admin", "s3cret").has_value());  // remembered from here on
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (!verifier_->VerifyLogto(tokens[static_cast<size_t>((i + t) % 4)]).has_value()) {
+          ++failures;
+        }
+        if (i % 10 == 0 && !clients_.Authenticate("admin", "s3cret").has_value()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GE(verifier_->signature_checks(), 4);
 }
 
 }  // namespace

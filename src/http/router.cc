@@ -12,7 +12,7 @@ namespace {
 constexpr size_t kMethodCount = static_cast<size_t>(Method::kOther) + 1;
 
 constexpr std::array<Method, kMethodCount> kAllMethods = {
-    Method::kGet,   Method::kHead,    Method::kPost,    Method::kPut,
+    Method::kGet,   Method::kHead,   Method::kPost,    Method::kPut,
     Method::kPatch, Method::kDelete, Method::kOptions, Method::kOther};
 
 // Splits a path that starts with '/' into at most `max` segments: "/a/b/" gives "a", "b", "".
@@ -60,8 +60,9 @@ struct Router::Node {
   };
 
   const Node* FindLiteral(std::string_view segment) const {
-    auto it = std::lower_bound(literals.begin(), literals.end(), segment,
-                               [](const auto& entry, std::string_view s) { return entry.first < s; });
+    auto it =
+        std::lower_bound(literals.begin(), literals.end(), segment,
+                         [](const auto& entry, std::string_view s) { return entry.first < s; });
     return it != literals.end() && it->first == segment ? it->second.get() : nullptr;
   }
 
@@ -120,9 +121,9 @@ void Router::Add(Method method, std::string_view pattern, Handler handler) {
       node = node->capture.get();
       continue;
     }
-    auto it = std::lower_bound(
-        node->literals.begin(), node->literals.end(), segment,
-        [](const auto& entry, std::string_view s) { return entry.first < s; });
+    auto it =
+        std::lower_bound(node->literals.begin(), node->literals.end(), segment,
+                         [](const auto& entry, std::string_view s) { return entry.first < s; });
     if (it == node->literals.end() || it->first != segment) {
       it = node->literals.emplace(it, std::string(segment), std::make_unique<Node>());
     }
@@ -131,8 +132,8 @@ void Router::Add(Method method, std::string_view pattern, Handler handler) {
 
   size_t index = static_cast<size_t>(method);
   if (node->routes[index]) {
-    throw std::invalid_argument("route registered twice: " + std::string(MethodName(method)) +
-                                " " + std::string(pattern));
+    throw std::invalid_argument("route registered twice: " + std::string(MethodName(method)) + " " +
+                                std::string(pattern));
   }
   node->routes[index] = std::move(route);
   node->method_mask |= 1u << index;

@@ -34,9 +34,9 @@ class Router {
   enum class MatchKind { kFound, kNotFound, kMethodNotAllowed };
   struct Match {
     MatchKind kind = MatchKind::kNotFound;
-    const Handler* handler = nullptr;      // kFound
-    std::string_view pattern;              // kFound: the registered pattern
-    std::vector<Method> allowed;           // kMethodNotAllowed: the methods the path supports
+    const Handler* handler = nullptr;  // kFound
+    std::string_view pattern;          // kFound: the registered pattern
+    std::vector<Method> allowed;       // kMethodNotAllowed: the methods the path supports
   };
 
   // Matches `request.path` (decoded segments; splitting uses the raw path so that an encoded '/'

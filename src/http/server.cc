@@ -19,6 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
@@ -49,17 +50,35 @@ constexpr size_t kMaxIdleBufferBytes = 64 << 10;
 constexpr std::chrono::milliseconds kLingerTimeout{2'000};
 constexpr SteadyClock::time_point kNoDeadline = SteadyClock::time_point::max();
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Pipelined requests answered from one read before yielding to other connections.
+constexpr int kMaxPipelinedPerRead = 8;
+
+// now + timeout, saturating: a huge configured timeout means "never", not an overflow.
+SteadyClock::time_point DeadlineAfter(std::chrono::milliseconds timeout) {
+  auto now = SteadyClock::now();
+  if (timeout.count() <= 0) return now;
+  if (timeout.count() >= (kNoDeadline - now) / std::chrono::milliseconds(1)) return kNoDeadline;
+  return now + timeout;
+}
 
 Method ToMethod(bhttp::verb verb) {
   switch (verb) {
-    case bhttp::verb::get: return Method::kGet;
-    case bhttp::verb::head: return Method::kHead;
-    case bhttp::verb::post: return Method::kPost;
-    case bhttp::verb::put: return Method::kPut;
-    case bhttp::verb::patch: return Method::kPatch;
-    case bhttp::verb::delete_: return Method::kDelete;
-    case bhttp::verb::options: return Method::kOptions;
-    default: return Method::kOther;
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
 }
 
@@ -85,8 +104,8 @@ std::string_view QueryOfTarget(std::string_view target) {
 bool IsValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -278,6 +297,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Start() {
     worker_.Link(this);
     linked_ = true;
+    // Synchronous reads and writes on the fast path must fail with would_block, not block.
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
+    if (ec) return Close();
     WaitForRequest();
   }
 
@@ -302,47 +325,79 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void SetPhase(Phase phase, std::chrono::milliseconds timeout) {
     phase_ = phase;
-    deadline_ = SteadyClock::now() + timeout;
+    deadline_ = DeadlineAfter(timeout);
   }
+
+  // For speed, what is already buffered is parsed synchronously with parser_->put, and the
+  // response is written with one non-blocking send, so that a request arriving in one segment
+  // costs one recv and one send and no extra trip through the io_context (each async completion
+  // is queued behind a reactor pass). Only when data is missing or the socket buffer is full do
+  // Beast's async_read_header, async_read and async_write take over. The wait for the next request
+  // is an async_read_some: after a short read Asio skips the speculative recv that would only
+  // return EAGAIN, so this costs no extra syscall either.
 
   void WaitForRequest() {
     if (shared_.draining.load(std::memory_order_relaxed)) return Close();
-    if (buffer_.size() > 0) return ReadHeader();  // pipelined
+    if (buffer_.size() > 0) {
+      // Pipelined requests are answered at once, but only a few per read, so that one client
+      // cannot hold the thread and the call stack stays shallow.
+      if (++pipelined_since_read_ <= kMaxPipelinedPerRead) return StartRequest();
+      SetPhase(Phase::kHeader, shared_.config.header_timeout);
+      net::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->pipelined_since_read_ = 0;
+        if (self->phase_ == Phase::kHeader) self->StartRequest();
+      });
+      return;
+    }
     if (buffer_.capacity() > kMaxIdleBufferBytes) buffer_.shrink_to_fit();
     // Waiting for the first byte separately is what lets idle connections be told apart from
     // ones in the middle of a header, for the idle timeout and for draining.
     SetPhase(Phase::kIdle, shared_.config.idle_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(kReadChunk),
-        [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
-          if (ec || self->phase_ != Phase::kIdle) return self->Close();
-          self->buffer_.commit(bytes);
-          self->ReadHeader();
-        });
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
+                              if (ec || self->phase_ != Phase::kIdle) return self->Close();
+                              self->buffer_.commit(bytes);
+                              self->pipelined_since_read_ = 0;
+                              self->StartRequest();
+                            });
   }
 
-  void ReadHeader() {
+  void StartRequest() {
     start_time_ = SteadyClock::now();
     bytes_in_ = 0;
+    SetPhase(Phase::kHeader, shared_.config.header_timeout);
     parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(
-        std::min<size_t>(shared_.config.max_header_bytes, UINT32_MAX)));
+    parser_->header_limit(
+        static_cast<uint32_t>(std::min<size_t>(shared_.config.max_header_bytes, UINT32_MAX)));
     // Beast checks Content-Length against the body limit while parsing the header; the real
     // limit depends on the route and is set once the header is in.
     parser_->body_limit(boost::none);
-    phase_ = Phase::kHeader;
-    deadline_ = start_time_ + shared_.config.header_timeout;
+
+    beast::error_code ec;
+    ParseBuffered(ec);  // stops after the header: the parser is not eager yet
+    if (parser_->is_header_done()) return OnHeader();
+    if (ec != bhttp::error::need_more) return FailRead(ec);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
           self->bytes_in_ += bytes;
           if (ec) return self->FailRead(ec);
+          if (self->phase_ != Phase::kHeader) return self->Close();
           self->OnHeader();
         });
   }
 
+  void ParseBuffered(beast::error_code& ec) {
+    if (buffer_.size() == 0) {
+      ec = bhttp::error::need_more;
+      return;
+    }
+    size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    bytes_in_ += used;
+  }
+
   void OnHeader() {
-    if (phase_ != Phase::kHeader) return Close();
     if (parser_->is_done()) return Dispatch();
     const auto& message = parser_->get();
     size_t limit = 0;
@@ -353,14 +408,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Answer an oversized Content-Length before reading (and buffering) any of the body.
     if (auto length = parser_->content_length(); length && *length > limit) return Fail(413);
     parser_->body_limit(limit);
+    SetPhase(Phase::kBody, shared_.config.body_timeout);
 
     auto expect = message.find(bhttp::field::expect);
-    if (expect != message.end() && message.version() == 11 &&
+    if (expect != message.end() && message.version() == 11 && buffer_.size() == 0 &&
         EqualsIgnoreCase(expect->value(), "100-continue")) {
-      SetPhase(Phase::kBody, shared_.config.body_timeout);
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](const beast::error_code& ec, size_t) {
-                         if (ec) return self->Close();
+                         if (ec || self->phase_ != Phase::kBody) return self->Close();
                          self->ReadBody();
                        });
       return;
@@ -369,7 +424,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void ReadBody() {
-    SetPhase(Phase::kBody, shared_.config.body_timeout);
+    parser_->eager(true);
+    beast::error_code ec;
+    ParseBuffered(ec);
+    if (parser_->is_done()) return Dispatch();
+    if (ec && ec != bhttp::error::need_more) return FailRead(ec);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
                         self->bytes_in_ += bytes;
@@ -382,10 +441,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void FailRead(const beast::error_code& ec) {
     if (phase_ == Phase::kClosed) return;  // our timeout or a forced stop closed the socket
     switch (ClassifyReadError(ec)) {
-      case ReadFailure::kClose: return Close();
-      case ReadFailure::kBadRequest: return Fail(400);
-      case ReadFailure::kHeaderTooLarge: return Fail(431);
-      case ReadFailure::kBodyTooLarge: return Fail(413);
+      case ReadFailure::kClose:
+        return Close();
+      case ReadFailure::kBadRequest:
+        return Fail(400);
+      case ReadFailure::kHeaderTooLarge:
+        return Fail(431);
+      case ReadFailure::kBodyTooLarge:
+        return Fail(413);
     }
   }
 
@@ -409,8 +472,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     const auto& message = parser_->get();
     bool keep_alive = message.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
-    Send(std::move(response), keep_alive, /*http10_keep_alive=*/keep_alive &&
-                                              message.version() == 10);
+    Send(std::move(response), keep_alive,
+         /*http10_keep_alive=*/keep_alive && message.version() == 10);
   }
 
   // Answers a request the server cannot hand to the handler, then closes.
@@ -487,9 +550,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!std::all_of(method.begin(), method.end(), IsTokenChar)) return;
     std::string_view target = raw.substr(method_end + 1);
     target = target.substr(0, target.find(' '));
-    if (target.empty() || !std::all_of(target.begin(), target.end(), [](char c) {
-          return c > 0x20 && c < 0x7f;
-        })) {
+    if (target.empty() ||
+        !std::all_of(target.begin(), target.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
       return;
     }
     method_text_.assign(method);
@@ -540,10 +602,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     SetPhase(Phase::kWrite, shared_.config.body_timeout);
     std::array<net::const_buffer, 2> buffers = {
         net::buffer(out), send_body ? net::buffer(response_.body) : net::const_buffer()};
-    net::async_write(stream_, buffers,
-                     [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
-                       self->OnWritten(ec, bytes);
-                     });
+    beast::error_code ec;
+    size_t written = stream_.socket().write_some(buffers, ec);
+    if (ec == net::error::would_block) {
+      ec = {};
+      written = 0;
+    }
+    if (ec || written == beast::buffer_bytes(buffers)) return OnWritten(ec, written);
+    // The socket buffer is full: let the reactor finish the rest.
+    beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+    rest.consume(written);
+    net::async_write(
+        stream_, rest,
+        [self = shared_from_this(), written](const beast::error_code& ec, size_t bytes) {
+          self->OnWritten(ec, written + bytes);
+        });
   }
 
   void OnWritten(const beast::error_code& ec, size_t bytes) {
@@ -579,8 +652,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Never logs the query, headers or body: they may hold secrets.
   void LogRequest(size_t bytes_out) {
-    auto duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
-                                                                          start_time_);
+    auto duration =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start_time_);
     if (remote_text_.empty()) {
       beast::error_code ec;
       std::string address = remote_.address().to_string(ec);
@@ -622,6 +695,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Phase phase_ = Phase::kIdle;
   SteadyClock::time_point deadline_ = kNoDeadline;
+  int pipelined_since_read_ = 0;
 
   // Per request; the parser lives until the next request starts, since request_.headers and
   // request_.method_text view its message.
@@ -695,6 +769,7 @@ struct Server::Impl {
 
   void OnAccept(Worker& target, const beast::error_code& ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+    if (ec == net::error::connection_aborted) return Accept();  // the client gave up first
     if (ec) {
       // Usually out of file descriptors; retrying at once would spin.
       WarnAtMostOncePerSecond("accept failed", ec.message());
@@ -729,11 +804,11 @@ struct Server::Impl {
   // io_contexts go, and the io_contexts (destroying any connection still queued) before `shared`.
   Shared shared;
   std::vector<std::unique_ptr<Worker>> workers;
-  std::unique_ptr<tcp::acceptor> acceptor;          // on workers[0]
-  std::unique_ptr<net::steady_timer> retry_timer;   // on workers[0]
-  tcp::endpoint peer;                               // filled by the one pending accept
-  size_t next_worker = 0;                           // touched on workers[0]'s thread only
-  SteadyClock::time_point last_warning{};           // idem
+  std::unique_ptr<tcp::acceptor> acceptor;         // on workers[0]
+  std::unique_ptr<net::steady_timer> retry_timer;  // on workers[0]
+  tcp::endpoint peer;                              // filled by the one pending accept
+  size_t next_worker = 0;                          // touched on workers[0]'s thread only
+  SteadyClock::time_point last_warning{};          // idem
   uint16_t port = 0;
   std::vector<std::thread> threads;
 
@@ -767,8 +842,8 @@ void Server::Start() {
     impl_->port = acceptor->local_endpoint().port();
     impl_->acceptor = std::move(acceptor);
   } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("cannot listen on " + config.host + ":" +
-                             std::to_string(config.port) + ": " + e.what());
+    throw std::runtime_error("cannot listen on " + config.host + ":" + std::to_string(config.port) +
+                             ": " + e.what());
   }
   impl_->retry_timer = std::make_unique<net::steady_timer>(ioc);
   impl_->started = true;
@@ -794,7 +869,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
   }
   if (impl_->started) {
     Shared& shared = impl_->shared;
-    auto deadline = SteadyClock::now() + grace;
+    auto deadline = DeadlineAfter(grace);
     shared.draining.store(true, std::memory_order_release);
     net::post(impl_->workers[0]->ioc(), [impl = impl_.get()] {
       beast::error_code ignored;
@@ -807,11 +882,16 @@ void Server::Stop(std::chrono::milliseconds grace) {
     for (auto& worker : impl_->workers) {
       net::post(worker->ioc(), [w = worker.get()] { w->CloseIdle(); });
     }
+    bool drained;
     {
       std::unique_lock lock(shared.drain_mu);
-      shared.drain_cv.wait_until(lock, deadline, [&shared] {
+      drained = shared.drain_cv.wait_until(lock, deadline, [&shared] {
         return shared.acceptor_closed && shared.live_connections.load() == 0;
       });
+    }
+    if (!drained) {
+      log::Warn("shutdown grace period over; closing remaining connections",
+                {{"connections", std::to_string(shared.live_connections.load())}});
     }
     for (auto& worker : impl_->workers) {
       net::post(worker->ioc(), [w = worker.get()] { w->CloseAllAndStop(); });

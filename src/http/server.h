@@ -14,15 +14,15 @@ namespace orgd::http {
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
-  uint16_t port = 3001;              // 0 picks a free port; see Server::port()
-  int threads = 0;                   // 0: std::thread::hardware_concurrency()
-  size_t max_body_bytes = 1 << 20;   // default request body limit; 413 beyond
+  uint16_t port = 3001;             // 0 picks a free port; see Server::port()
+  int threads = 0;                  // 0: std::thread::hardware_concurrency()
+  size_t max_body_bytes = 1 << 20;  // default request body limit; 413 beyond
   size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds header_timeout{10'000};  // to receive a complete header
-  std::chrono::milliseconds body_timeout{30'000};    // to receive the body after the header
+  std::chrono::milliseconds body_timeout{30'000};    // to receive the body; to write a response
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait between requests
-  size_t max_connections = 10'000;   // beyond: the connection is accepted and closed at once
-  bool log_requests = true;          // one JSON line per request on stderr
+  size_t max_connections = 10'000;  // beyond: the connection is accepted and closed at once
+  bool log_requests = true;         // one JSON line per request on stderr
 };
 
 // Decides the body limit of a request from its method and raw path (before the body is read);
@@ -60,7 +60,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds, listens and starts the I/O threads. Throws std::runtime_error when the address cannot
-  // be resolved or bound. Call once.
+  // be resolved or bound, std::logic_error when called a second time.
   void Start();
   // The bound port (after Start).
   uint16_t port() const;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -199,11 +200,16 @@ TEST_P(KindeOrganizationsTest, DeleteAndDeleteHandle) {
 }
 
 TEST_P(KindeOrganizationsTest, ListFollowsNextTokenUnderConcurrentChanges) {
-  std::vector<std::string> codes;
-  for (int i = 0; i < 23; ++i) codes.push_back(CreateOrg({{"name", "org " + std::to_string(i)}}));
-  std::string first_created = GetOrg(codes[0])["created_on"];
+  // Creation order is (created_at, code): organizations created in the same millisecond are
+  // ordered by code, so the expected order is computed from what the server reports.
+  std::map<std::string, std::string> created_on;
+  for (int i = 0; i < 23; ++i) {
+    std::string code = CreateOrg({{"name", "org " + std::to_string(i)}});
+    created_on[code] = GetOrg(code)["created_on"];
+  }
   std::set<std::string> seen;
   std::vector<std::string> order;
+  std::string deleted_unseen;
   std::string token;
   int pages = 0;
   while (true) {
@@ -217,26 +223,29 @@ TEST_P(KindeOrganizationsTest, ListFollowsNextTokenUnderConcurrentChanges) {
       order.push_back(item["code"]);
     }
     if (pages == 2) {
-      // Delete one already seen and one not yet seen; add one at the end.
-      server_.Kinde("DELETE", "/api/v1/organization/" + codes[0]);
-      server_.Kinde("DELETE", "/api/v1/organization/" + codes[20]);
-      codes.push_back(CreateOrg({{"name", "late"}}));
+      // Delete one organization already seen and one not seen yet; add one at the end.
+      server_.Kinde("DELETE", "/api/v1/organization/" + order.front());
+      for (const auto& [code, when] : created_on) {
+        if (!seen.count(code)) {
+          deleted_unseen = code;
+          break;
+        }
+      }
+      server_.Kinde("DELETE", "/api/v1/organization/" + deleted_unseen);
+      std::string late = CreateOrg({{"name", "late"}});
+      created_on[late] = GetOrg(late)["created_on"];
     }
     if (res.json["next_token"].is_null()) break;
     token = res.json["next_token"];
     ASSERT_LT(pages, 10);
   }
-  // Creation order is (created_at, code): organizations created in the same millisecond are
-  // ordered by code.
   std::vector<std::pair<std::string, std::string>> keyed;
-  for (size_t i = 0; i < codes.size(); ++i) {
-    if (i == 20) continue;
-    std::string created = i == 0 ? first_created : GetOrg(codes[i])["created_on"].get<std::string>();
-    keyed.emplace_back(created, codes[i]);
+  for (const auto& [code, when] : created_on) {
+    if (code != deleted_unseen) keyed.emplace_back(when, code);
   }
   std::sort(keyed.begin(), keyed.end());
   std::vector<std::string> expected;
-  for (auto& [created, code] : keyed) expected.push_back(code);
+  for (auto& [when, code] : keyed) expected.push_back(code);
   EXPECT_EQ(order, expected);
   EXPECT_EQ(pages, 5);
 }
@@ -250,7 +259,10 @@ TEST_P(KindeOrganizationsTest, ListDefaultsAndSorts) {
   EXPECT_EQ(res.json["code"], "OK");
   EXPECT_EQ(res.json["next_token"], nullptr);
   ASSERT_EQ(res.json["organizations"].size(), 3u);
-  const Json& item = res.json["organizations"][2];
+  Json item;
+  for (const auto& o : res.json["organizations"]) {
+    if (o["name"] == "charlie") item = o;
+  }
   EXPECT_EQ(item.size(), 6u);
   EXPECT_EQ(item["handle"], "ch");
   EXPECT_EQ(item["is_default"], false);

@@ -6,6 +6,7 @@
 #include <system_error>
 #include <utility>
 
+#include "store/postgres/pg_db.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace orgd::store::testing {
@@ -28,6 +29,7 @@ TestDatabase::TestDatabase(std::unique_ptr<Database> db, std::filesystem::path t
 
 TestDatabase::~TestDatabase() {
   db_.reset();
+  schema_.reset();
   if (!temp_dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(temp_dir_, ec);
@@ -38,7 +40,9 @@ std::filesystem::path TestDatabase::file() const {
   return temp_dir_.empty() ? std::filesystem::path() : temp_dir_ / "orgd.db";
 }
 
-std::vector<std::string> AvailableBackends() { return {"sqlite_memory", "sqlite_file", "postgres"}; }
+std::vector<std::string> AvailableBackends() {
+  return {"sqlite_memory", "sqlite_file", "postgres"};
+}
 
 Result<OpenedBackend> OpenBackend(const std::string& name) {
   if (name == "sqlite_memory") {
@@ -60,15 +64,15 @@ Result<OpenedBackend> OpenBackend(const std::string& name) {
                          .skip_reason = {}};
   }
   if (name == "postgres") {
-    // When the PostgreSQL driver lands: connect to the URL, create a schema of its own for this
-    // test, and drop it in ~TestDatabase.
-    const char* url = std::getenv(kPostgresUrlEnv);
-    if (url == nullptr || *url == '\0') {
-      return OpenedBackend{.database = nullptr,
-                           .skip_reason = std::string(kPostgresUrlEnv) + " is not set"};
-    }
-    return OpenedBackend{.database = nullptr,
-                         .skip_reason = "this build has no PostgreSQL driver yet"};
+    std::string skip_reason;
+    auto schema = orgd::testing::PgTestSchema::Create(&skip_reason);
+    if (!schema) return std::move(schema).error();
+    if (!*schema) return OpenedBackend{.database = nullptr, .skip_reason = skip_reason};
+    auto db = postgres::PgDatabase::Open((*schema)->url());
+    if (!db) return std::move(db).error();
+    auto test_db = std::make_unique<TestDatabase>(std::move(*db), "");
+    test_db->schema_ = std::move(*schema);
+    return OpenedBackend{.database = std::move(test_db), .skip_reason = {}};
   }
   return Error::InvalidArgument("unknown backend " + name);
 }

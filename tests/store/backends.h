@@ -7,6 +7,7 @@
 
 #include "common/result.h"
 #include "store/db.h"
+#include "tests/support/pg_schema.h"
 
 // Backends the cross-layer suites run against. Each test opens a fresh, empty (unmigrated)
 // database of its backend and drops it afterwards.
@@ -29,6 +30,9 @@ class TestDatabase {
   Database& db() { return *db_; }
   // The database file of "sqlite_file", empty otherwise.
   std::filesystem::path file() const;
+
+  // The PostgreSQL schema of the "postgres" backend, dropped after the database is closed.
+  std::unique_ptr<orgd::testing::PgTestSchema> schema_;
 
  private:
   std::unique_ptr<Database> db_;

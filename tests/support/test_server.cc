@@ -41,6 +41,8 @@ std::string TempDbPath() {
 
 std::vector<std::string> AvailableBackends() {
   std::vector<std::string> backends = {"sqlite_memory", "sqlite_file"};
+  const char* pg = std::getenv("ORGD_TEST_POSTGRES_URL");
+  if (pg != nullptr && *pg != '\0') backends.push_back("postgres");
   return backends;
 }
 
@@ -60,6 +62,13 @@ TestServer::TestServer(const std::string& backend, TestServerOptions options) {
   } else if (backend == "sqlite_file") {
     db_path_ = TempDbPath();
     config.store.sqlite_path = db_path_;
+  } else if (backend == "postgres") {
+    auto schema = PgTestSchema::Create(nullptr);
+    if (!schema || !*schema) throw std::runtime_error("cannot create a PostgreSQL test schema");
+    pg_schema_ = std::move(*schema);
+    config.store.engine = app::StoreConfig::Engine::kPostgres;
+    config.store.postgres_url = pg_schema_->url();
+    config.store.pool_size = 8;
   } else {
     throw std::runtime_error("unknown backend " + backend);
   }
@@ -75,6 +84,7 @@ TestServer::~TestServer() {
   client_.reset();
   if (app_) app_->Stop();
   app_.reset();
+  pg_schema_.reset();
   if (!db_path_.empty()) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path_ + suffix);
   }

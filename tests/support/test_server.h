@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "tests/support/http_client.h"
+#include "tests/support/pg_schema.h"
 
 namespace orgd::testing {
 
@@ -52,6 +53,7 @@ class TestServer {
 
  private:
   std::string db_path_;
+  std::unique_ptr<PgTestSchema> pg_schema_;
   std::unique_ptr<app::App> app_;
   std::unique_ptr<HttpClient> client_;
   std::string logto_token_;

@@ -5,7 +5,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "common/error.h"
+#include "common/result.h"
+#include "store/db.h"
+#include "store/tx_mode.h"
 
 namespace orgd::store::sql {
 namespace {
@@ -34,8 +40,7 @@ constexpr std::string_view kLockSchemaMigrationsPostgres =
     "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE";
 
 constexpr std::string_view kSelectApplied = "SELECT version FROM schema_migrations";
-constexpr std::string_view kSelectVersion =
-    "SELECT 1 FROM schema_migrations WHERE version = $1";
+constexpr std::string_view kSelectVersion = "SELECT 1 FROM schema_migrations WHERE version = $1";
 constexpr std::string_view kInsertVersion =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
 constexpr std::string_view kSelectMaxVersion =
@@ -88,11 +93,15 @@ Result<std::vector<int>> Migrate(Database& db) {
   if (!lease) return std::move(lease).error();
   Connection& conn = **lease;
 
-  ORGD_TRY(conn.Exec(kCreateSchemaMigrations, {}));
+  // On PostgreSQL, two processes creating the table at once can make the loser fail with a unique
+  // violation in the catalog even with IF NOT EXISTS; the table exists either way.
+  if (auto created = conn.Exec(kCreateSchemaMigrations, {});
+      !created && created.error().code != ErrorCode::kAlreadyExists) {
+    return std::move(created).error();
+  }
   std::vector<int> done;
-  ORGD_TRY(conn.Query(kSelectApplied, {}, [&](const Row& row) {
-    done.push_back(static_cast<int>(row.GetInt(0)));
-  }));
+  ORGD_TRY(conn.Query(kSelectApplied, {},
+                      [&](const Row& row) { done.push_back(static_cast<int>(row.GetInt(0))); }));
 
   std::vector<const MigrationFile*> files;
   for (const MigrationFile& f : FilesFor(db.engine())) files.push_back(&f);
@@ -115,8 +124,8 @@ Result<int> CurrentSchemaVersion(Database& db) {
   Connection& conn = **lease;
 
   bool exists = false;
-  ORGD_TRY(conn.Query(SchemaMigrationsExistsSql(db.engine()), {},
-                      [&](const Row&) { exists = true; }));
+  ORGD_TRY(
+      conn.Query(SchemaMigrationsExistsSql(db.engine()), {}, [&](const Row&) { exists = true; }));
   if (!exists) return 0;
   int version = 0;
   ORGD_TRY(conn.Query(kSelectMaxVersion, {},

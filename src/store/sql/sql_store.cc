@@ -1,6 +1,5 @@
 #include "store/sql/sql_store.h"
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstddef>
@@ -34,9 +33,6 @@ struct JoinedSql {
 template <const std::string_view&... Parts>
 constexpr std::string_view kJoin = JoinedSql<Parts...>::kValue;
 
-// ---------------------------------------------------------------------------------------------
-// Shared helpers
-
 // ASCII lower-casing, identical on both engines (SQLite's lower() and LIKE fold ASCII only;
 // PostgreSQL's depend on the locale). name_sort, handle_lower and search patterns use it.
 std::string AsciiLower(std::string_view s) {
@@ -47,7 +43,7 @@ std::string AsciiLower(std::string_view s) {
   return out;
 }
 
-std::optional<std::string> AsciiLower(const std::optional<std::string>& s) {
+std::optional<std::string> OptAsciiLower(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
   return AsciiLower(*s);
 }
@@ -135,9 +131,6 @@ class TrackingConnection final : public Connection {
   Connection& inner_;
   std::optional<Error> first_failure_;
 };
-
-// ---------------------------------------------------------------------------------------------
-// Organizations
 
 // Every read of an organization selects these columns, in this order (see ReadOrganization).
 constexpr std::string_view kSelectOrganizationColumns =
@@ -283,16 +276,17 @@ constexpr std::string_view kDeleteOrganization = "DELETE FROM organizations WHER
 // ASCII; PostgreSQL's LIKE compares exactly, and ids are lower-case). The contract's quirk is
 // that % and _ in q are wildcards, as in Logto's `ILIKE '%' || q || '%'`; ESCAPE '\' gives
 // SQLite the backslash escape that PostgreSQL's LIKE has by default, so that one matches too.
-// Keyset predicates are spelled out instead of row values `(a, b) > ($4, $5)` so that the
-// descending order reads the same way.
+// Keyset predicates are written `key >= $4 AND (key > $4 OR id > $5)` rather than as row values
+// `(key, id) > ($4, $5)`: the same rows, the descending order reads the same way, and the leading
+// range lets both planners seek into the (key, id) index instead of filtering from its start.
 constexpr std::string_view kListFrom =
     " FROM organizations o WHERE (o.id LIKE $1 ESCAPE '\\' OR o.name_sort LIKE $1 ESCAPE '\\')";
 constexpr std::string_view kAfterCreated =
-    " AND (o.created_at > $4 OR (o.created_at = $4 AND o.id > $5))";
+    " AND o.created_at >= $4 AND (o.created_at > $4 OR o.id > $5)";
 constexpr std::string_view kAfterNameAsc =
-    " AND (o.name_sort > $4 OR (o.name_sort = $4 AND o.id > $5))";
+    " AND o.name_sort >= $4 AND (o.name_sort > $4 OR o.id > $5)";
 constexpr std::string_view kAfterNameDesc =
-    " AND (o.name_sort < $4 OR (o.name_sort = $4 AND o.id < $5))";
+    " AND o.name_sort <= $4 AND (o.name_sort < $4 OR o.id < $5)";
 constexpr std::string_view kOrderCreated = " ORDER BY o.created_at, o.id LIMIT $2 OFFSET $3";
 constexpr std::string_view kOrderNameAsc = " ORDER BY o.name_sort, o.id LIMIT $2 OFFSET $3";
 constexpr std::string_view kOrderNameDesc =
@@ -325,9 +319,12 @@ constexpr std::string_view kListDomainsOfOrganizations =
 
 std::string_view ListStatement(domain::OrgSort sort, bool after) {
   switch (sort) {
-    case domain::OrgSort::kCreatedAsc: return after ? kListCreatedAfter : kListCreated;
-    case domain::OrgSort::kNameAsc: return after ? kListNameAscAfter : kListNameAsc;
-    case domain::OrgSort::kNameDesc: return after ? kListNameDescAfter : kListNameDesc;
+    case domain::OrgSort::kCreatedAsc:
+      return after ? kListCreatedAfter : kListCreated;
+    case domain::OrgSort::kNameAsc:
+      return after ? kListNameAscAfter : kListNameAsc;
+    case domain::OrgSort::kNameDesc:
+      return after ? kListNameDescAfter : kListNameDesc;
   }
   return kListCreated;
 }
@@ -349,9 +346,6 @@ Result<void> LoadDomainsOn(Connection& conn, std::vector<domain::Organization>& 
   }
   return {};
 }
-
-// ---------------------------------------------------------------------------------------------
-// Clients
 
 constexpr std::string_view kInsertClient =
     "INSERT INTO clients (id, name, secret_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)";
@@ -392,9 +386,6 @@ Result<int64_t> ExecClientWrite(Connection& conn, std::string_view sql, const Cl
   return r;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Signing keys
-
 constexpr std::string_view kListSigningKeys =
     "SELECT kid, algorithm, private_pem, created_at, retired_at FROM signing_keys "
     "ORDER BY created_at DESC, kid DESC";
@@ -426,9 +417,9 @@ Result<void> SqlStore::RunInTransaction(TxMode mode, const ConnFn& fn) {
       TrackingConnection tracked(conn);
       Result<void> r = fn(tracked);
       if (r && tracked.first_failure()) {
-        r = Error::Internal("a transaction went on after a failed statement",
-                            tracked.first_failure()->message + ": " +
-                                tracked.first_failure()->detail);
+        r = Error::Internal(
+            "a transaction went on after a failed statement",
+            tracked.first_failure()->message + ": " + tracked.first_failure()->detail);
       }
       if (!r) {
         conn.Rollback();
@@ -457,12 +448,9 @@ Result<void> SqlStore::InTransaction(TxMode mode, const std::function<Result<voi
 
 bool SqlStore::Ping() { return db_.Ping(); }
 
-// ---------------------------------------------------------------------------------------------
-// Organizations
-
 Result<void> SqlStore::InsertOrganization(const domain::Organization& org) {
   const std::string name_sort = AsciiLower(org.name);
-  const std::optional<std::string> handle_lower = AsciiLower(org.handle);
+  const std::optional<std::string> handle_lower = OptAsciiLower(org.handle);
   const domain::BrandColors& c = org.colors;
   const std::array<Param, 30> params = {
       Text(org.id.value()),
@@ -520,15 +508,13 @@ Result<domain::Organization> SqlStore::UpdateOrganization(const OrgId& id,
                                                           int64_t now_ms) {
   using Nullable = std::optional<std::optional<std::string>>;
   const auto flag = [](const Nullable& field) { return Flag(field.has_value()); };
-  const auto value = [](const Nullable& field) {
-    return field ? OptText(*field) : Param{nullptr};
-  };
+  const auto value = [](const Nullable& field) { return field ? OptText(*field) : Param{nullptr}; };
   const auto text = [](const std::optional<std::string>& field) { return OptText(field); };
 
   const std::optional<std::string> name_sort =
       patch.name ? std::optional(AsciiLower(*patch.name)) : std::nullopt;
   const std::optional<std::string> handle_lower =
-      patch.handle ? AsciiLower(*patch.handle) : std::nullopt;
+      patch.handle ? OptAsciiLower(*patch.handle) : std::nullopt;
   const std::array<Param, 44> params = {
       Text(id.value()),
       text(patch.name),
@@ -663,9 +649,6 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
   return page;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Clients
-
 Result<void> SqlStore::InsertClient(const ClientRecord& client) {
   return Run([&](Connection& conn) -> Result<void> {
     ORGD_TRY(ExecClientWrite(conn, kInsertClient, client));
@@ -714,9 +697,6 @@ Result<void> SqlStore::DeleteClient(const ClientId& id) {
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Signing keys
-
 Result<std::vector<SigningKeyRecord>> SqlStore::ListSigningKeys() {
   std::vector<SigningKeyRecord> keys;
   ORGD_TRY(Run([&](Connection& conn) {
@@ -736,9 +716,9 @@ Result<std::vector<SigningKeyRecord>> SqlStore::ListSigningKeys() {
 
 Result<void> SqlStore::InsertSigningKey(const SigningKeyRecord& key) {
   return Run([&](Connection& conn) -> Result<void> {
-    auto r = conn.Exec(kInsertSigningKey, {Text(key.kid), Text(key.algorithm),
-                                           Text(key.private_pem), Int(key.created_at),
-                                           OptInt(key.retired_at)});
+    auto r =
+        conn.Exec(kInsertSigningKey, {Text(key.kid), Text(key.algorithm), Text(key.private_pem),
+                                      Int(key.created_at), OptInt(key.retired_at)});
     if (!r) return MapUnique(std::move(r).error(), "signing_key", {{"", "kid"}});
     return {};
   });

@@ -32,12 +32,12 @@ class SqlStore final : public Store {
   SqlStore(const SqlStore&) = delete;
   SqlStore& operator=(const SqlStore&) = delete;
 
-  // Organizations. Sorting and matching fold ASCII letters only (name_sort is the ASCII-lower-
-  // cased name), identically on both engines. ListOrganizations: kInvalidArgument for a negative
-  // limit or offset, or an `after` cursor whose sort_key is not a decimal number in creation
-  // order; `offset` also applies after an `after` cursor. Only allowed_domains in a patch are
-  // assumed normalized and free of duplicates (a duplicate is kAlreadyExists, reason
-  // "email_domain").
+  // Organizations. Name sorting, search and the handle's case-insensitive uniqueness fold ASCII
+  // letters only, identically on both engines. allowed_domains (on insert, and in a patch) must
+  // hold no duplicates: one fails with kAlreadyExists, subject "organization", reason
+  // "email_domain". ListOrganizations: kInvalidArgument (subject "limit", "offset" or "after") for
+  // a negative limit or offset, or for an `after` cursor whose sort_key is not a decimal number in
+  // creation order; `offset` also applies after an `after` cursor.
   Result<void> InsertOrganization(const domain::Organization& org) override;
   Result<domain::Organization> GetOrganization(const OrgId& id) override;
   Result<domain::Organization> UpdateOrganization(const OrgId& id,
@@ -60,10 +60,14 @@ class SqlStore final : public Store {
   Result<void> InsertSigningKey(const SigningKeyRecord& key) override;
 
   // Runs `fn` on one connection inside Begin(mode) … Commit, with a store bound to it, and rolls
-  // back when `fn` fails. The whole transaction, `fn` included, is retried up to 3 attempts in all
-  // while the failure is kAborted, so `fn` must be safe to run again. Called on a bound store
+  // back when `fn` fails. The whole transaction, `fn` included, is retried up to 3 attempts in
+  // all while the failure is kAborted, so `fn` must be safe to run again. Called on a bound store
   // (nested), it runs `fn` in the enclosing transaction, whatever `mode`; an error of the nested
   // `fn` is simply returned, and rolls everything back only when the outer callback returns it.
+  //
+  // Inside `fn`, use only the store it receives: this store would borrow a second connection,
+  // outside the transaction (on ":memory:", with its single connection, that waits for the
+  // pool's acquire timeout and fails with kUnavailable).
   //
   // A callback must return an error once a statement inside it failed: PostgreSQL aborts the
   // transaction at the first failed statement, so carrying on (say, after a kAlreadyExists) works

@@ -78,9 +78,7 @@ class StatementReset {
 }  // namespace
 
 void SqliteConnection::DbDeleter::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-void SqliteConnection::StmtDeleter::operator()(sqlite3_stmt* stmt) const {
-  sqlite3_finalize(stmt);
-}
+void SqliteConnection::StmtDeleter::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 
 SqliteConnection::SqliteConnection(DbPtr db) : db_(std::move(db)) {}
 

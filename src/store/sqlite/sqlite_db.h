@@ -42,6 +42,13 @@ struct SqliteOptions {
 // thread at a time through a lease). Prepared statements are cached per connection by their SQL
 // text for the connection's lifetime; the store's SQL is a fixed set of constants, so the cache
 // stays small.
+//
+// Failures (STYLE.md §6): a UNIQUE or PRIMARY KEY violation is kAlreadyExists with reason
+// "unique" and SQLite's message alone in `detail` ("UNIQUE constraint failed: t.col", which names
+// the columns and no values); a FOREIGN KEY violation is kFailedPrecondition with reason
+// "foreign_key"; SQLITE_BUSY / SQLITE_LOCKED (after busy_timeout_ms) is kAborted;
+// SQLITE_CANTOPEN / SQLITE_IOERR is kUnavailable; anything else is kInternal with SQLite's
+// message, result code and the SQL in `detail`.
 class SqliteConnection final : public Connection {
  public:
   ~SqliteConnection() override;
@@ -52,9 +59,9 @@ class SqliteConnection final : public Connection {
   using Connection::Exec;
   using Connection::Query;
 
-  // `$N` in `sql` binds params[N-1], wherever and however often it appears. kInternal when the
-  // SQL does not prepare, holds more than one statement, uses a parameter style other than `$N`,
-  // or names a `$N` beyond params.
+  // `$N` in `sql` binds params[N-1], wherever and however often it appears; parameters beyond
+  // the highest `$N` are ignored. kInternal when the SQL does not prepare, holds more than one
+  // statement, uses a parameter style other than `$N`, or names a `$N` beyond params.
   Result<void> Query(std::string_view sql, std::span<const Param> params,
                      const RowCallback& on_row) override;
   Result<int64_t> Exec(std::string_view sql, std::span<const Param> params) override;
@@ -75,7 +82,6 @@ class SqliteConnection final : public Connection {
   // True after a failed rollback: the pool closes the connection instead of reusing it.
   bool broken() const { return broken_; }
   size_t cached_statement_count() const { return statements_.size(); }
-
 
  private:
   friend class SqliteDatabase;
@@ -123,8 +129,7 @@ class SqliteDatabase final : public Database {
   // Opens `path` (":memory:" for a private in-memory database), creating the file if missing, and
   // opens one connection now so that a bad path fails here. kUnavailable when the file cannot be
   // opened or created; kInternal for other failures (e.g. WAL cannot be enabled).
-  static Result<std::unique_ptr<SqliteDatabase>> Open(std::string path,
-                                                      SqliteOptions options = {});
+  static Result<std::unique_ptr<SqliteDatabase>> Open(std::string path, SqliteOptions options = {});
   ~SqliteDatabase() override;
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
@@ -155,7 +160,7 @@ class SqliteDatabase final : public Database {
   mutable std::mutex mu_;
   std::condition_variable returned_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_;  // guarded by mu_
-  size_t open_ = 0;                                       // guarded by mu_
+  size_t open_ = 0;                                      // guarded by mu_
 };
 
 }  // namespace orgd::store::sqlite
