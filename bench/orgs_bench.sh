@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000}"; D="${2:-10s}"
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
-[[ -x build/orgd ]] || scripts/build.sh -DORGD_BUILD_TESTS=OFF >/dev/null
+[[ -x build/orgd ]] || scripts/build.sh >/dev/null
 
 RUN="$(mktemp -d)"; PORT=3917
 export ORGD_BOOTSTRAP_CLIENT_ID=bench ORGD_BOOTSTRAP_CLIENT_SECRET=bench-secret-0123456789

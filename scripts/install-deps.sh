@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev libsqlite3-dev libpq-dev
-          libssl-dev nlohmann-json3-dev libargon2-dev libgtest-dev curl)
+          libssl-dev nlohmann-json3-dev libargon2-dev libgtest-dev curl jq)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql postgresql-contrib wrk)
 fi

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh -DORGD_BUILD_TESTS=OFF
+scripts/build.sh
 exec build/orgd serve "$@"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 scripts/install-deps.sh --test
-BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" scripts/build.sh -DORGD_WERROR=ON
+scripts/build.sh --tests
 
 # --- throw-away PostgreSQL -------------------------------------------------------------------
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"

@@ -1,5 +1,9 @@
 #include "common/log.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <mutex>
 
@@ -49,9 +53,31 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }
 
 void WriteLine(std::string_view json_object) {
-  std::lock_guard lock(WriteMutex());
-  std::fwrite(json_object.data(), 1, json_object.size(), stderr);
-  std::fputc('\n', stderr);
+  // One write(2) per line and no lock: Linux serializes writes to one open file, and a pipe write
+  // of at most PIPE_BUF bytes is atomic, so lines from different threads never interleave. Longer
+  // lines on a pipe fall back to the mutex.
+  thread_local std::string buffer;
+  buffer.assign(json_object);
+  buffer.push_back('\n');
+  auto write_all = [&] {
+    const char* p = buffer.data();
+    size_t left = buffer.size();
+    while (left > 0) {
+      ssize_t n = ::write(STDERR_FILENO, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return;  // nowhere left to report a failing log
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+  };
+  if (buffer.size() <= PIPE_BUF) {
+    write_all();
+  } else {
+    std::lock_guard lock(WriteMutex());
+    write_all();
+  }
 }
 
 void Write(Level level, std::string_view msg, std::initializer_list<Field> fields) {
