@@ -1,5 +1,6 @@
 #include "api/json_input.h"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -105,6 +106,14 @@ Result<void> ReadStringArray(const Json& obj, std::string_view key,
   }
   out = std::move(values);
   return {};
+}
+
+bool IsHexColor(std::string_view s) {
+  if ((s.size() != 4 && s.size() != 7) || s[0] != '#') return false;
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
 }
 
 size_t Utf8Length(std::string_view s) {

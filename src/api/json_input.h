@@ -38,6 +38,9 @@ Result<void> ReadObjectText(const Json& obj, std::string_view key, std::optional
 Result<void> ReadStringArray(const Json& obj, std::string_view key,
                              std::optional<std::vector<std::string>>& out);
 
+// `#rgb` or `#rrggbb`, case-insensitive: the colour syntax of both dialects.
+bool IsHexColor(std::string_view s);
+
 // Length in Unicode code points of valid UTF-8 text (what JavaScript clients count, near enough).
 size_t Utf8Length(std::string_view s);
 

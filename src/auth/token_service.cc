@@ -338,13 +338,10 @@ std::variant<store::ClientRecord, OAuthError> AuthenticateClient(ClientService& 
 
 }  // namespace
 
-TokenIssuer::TokenIssuer(AuthConfig config, ClientService& clients, const KeyRing& keys,
-                         const Clock& clock)
-    : config_(std::move(config)), clients_(clients), keys_(keys), clock_(clock) {
-  config_.public_url = StripTrailingSlash(std::move(config_.public_url));
-}
+namespace {
 
-TokenOutcome TokenIssuer::IssueLogto(const TokenRequest& request) const {
+// The checks both dialects make first: a well-formed request of the client-credentials grant.
+std::optional<OAuthError> CheckGrant(const TokenRequest& request) {
   if (request.malformed) return OAuth(400, "invalid_request", "malformed token request");
   const std::string* grant = Param(request.grant_type);
   if (grant == nullptr) {
@@ -353,6 +350,19 @@ TokenOutcome TokenIssuer::IssueLogto(const TokenRequest& request) const {
   if (*grant != "client_credentials") {
     return OAuth(400, "unsupported_grant_type", "unsupported grant_type requested");
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TokenIssuer::TokenIssuer(AuthConfig config, ClientService& clients, const KeyRing& keys,
+                         const Clock& clock)
+    : config_(std::move(config)), clients_(clients), keys_(keys), clock_(clock) {
+  config_.public_url = StripTrailingSlash(std::move(config_.public_url));
+}
+
+TokenOutcome TokenIssuer::IssueLogto(const TokenRequest& request) const {
+  if (auto error = CheckGrant(request)) return std::move(*error);
   if (request.has_organization_id) {
     return OAuth(400, "invalid_request", "organization tokens are not supported");
   }
@@ -393,14 +403,7 @@ TokenOutcome TokenIssuer::IssueLogto(const TokenRequest& request) const {
 }
 
 TokenOutcome TokenIssuer::IssueKinde(const TokenRequest& request) const {
-  if (request.malformed) return OAuth(400, "invalid_request", "malformed token request");
-  const std::string* grant = Param(request.grant_type);
-  if (grant == nullptr) {
-    return OAuth(400, "invalid_request", "missing required parameter 'grant_type'");
-  }
-  if (*grant != "client_credentials") {
-    return OAuth(400, "unsupported_grant_type", "unsupported grant_type requested");
-  }
+  if (auto error = CheckGrant(request)) return std::move(*error);
   auto authenticated = AuthenticateClient(clients_, request);
   if (auto* err = std::get_if<OAuthError>(&authenticated)) return std::move(*err);
   const auto& client = std::get<store::ClientRecord>(authenticated);

@@ -25,12 +25,6 @@ constexpr std::string_view kSuccess = R"({"code":"OK","message":"Success"})";
 
 http::Response Success() { return http::Response::Json(200, std::string(kSuccess)); }
 
-bool IsHexColor(std::string_view s) {
-  if ((s.size() != 4 && s.size() != 7) || s[0] != '#') return false;
-  return std::all_of(s.begin() + 1, s.end(),
-                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
 bool IsEmail(std::string_view s) {
   size_t at = s.find('@');
   if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) {
@@ -182,14 +176,19 @@ void WriteColor(JsonWriter& w, const std::optional<std::string>& raw) {
   w.Raw(ColorObjectJson(*raw));
 }
 
-void WriteOrganization(JsonWriter& w, const Organization& org) {
-  w.BeginObject();
+// The fields of `organization_item` (the list form), which the full object starts with too.
+void WriteItemFields(JsonWriter& w, const Organization& org) {
   w.Field("code", org.id.value());
   w.Field("name", org.name);
   w.Key("handle").OptString(org.handle);
   w.Field("is_default", false);
   w.Key("external_id").OptString(org.external_id);
   w.Field("is_auto_membership_enabled", org.is_auto_membership_enabled);
+}
+
+void WriteOrganization(JsonWriter& w, const Organization& org) {
+  w.BeginObject();
+  WriteItemFields(w, org);
   // Logos arrive with the logo routes (issue #4); until then no organization has one.
   w.Key("logo").Null();
   w.Key("logo_dark").Null();
@@ -363,12 +362,7 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
   w.Key("organizations").BeginArray();
   for (const Organization& org : page->items) {
     w.BeginObject();
-    w.Field("code", org.id.value());
-    w.Field("name", org.name);
-    w.Key("handle").OptString(org.handle);
-    w.Field("is_default", false);
-    w.Key("external_id").OptString(org.external_id);
-    w.Field("is_auto_membership_enabled", org.is_auto_membership_enabled);
+    WriteItemFields(w, org);
     w.EndObject();
   }
   w.EndArray();

@@ -62,14 +62,6 @@ Result<std::optional<std::string_view>> SingleQuery(const http::QueryParams& que
   return std::optional<std::string_view>(value);
 }
 
-bool IsHexColor(std::string_view s) {
-  if ((s.size() != 4 && s.size() != 7) || s[0] != '#') return false;
-  for (size_t i = 1; i < s.size(); ++i) {
-    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
 bool IsUrl(std::string_view s) {
   size_t colon = s.find(':');
   if (colon == std::string_view::npos || colon == 0) return false;

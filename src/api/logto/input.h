@@ -30,8 +30,6 @@ bool IsYes(std::string_view value);
 Result<std::optional<std::string_view>> SingleQuery(const http::QueryParams& query,
                                                     std::string_view key);
 
-// `#rgb` or `#rrggbb`, case-insensitive.
-bool IsHexColor(std::string_view s);
 // What WHATWG `new URL()` accepts, near enough: a scheme, ':', and no whitespace.
 bool IsUrl(std::string_view s);
 
