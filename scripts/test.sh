@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 scripts/install-deps.sh --test
+scripts/check-layering.sh
 scripts/build.sh --tests
 
 # --- throw-away PostgreSQL -------------------------------------------------------------------

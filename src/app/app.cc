@@ -59,7 +59,8 @@ std::string FormatError(const Error& e) {
 
 struct App::Impl {
   Config config;
-  SystemClock clock;
+  SystemClock system_clock;
+  const Clock* clock = &system_clock;  // a test may substitute its own
   RandomIdGenerator ids;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<store::sql::SqlStore> store;
@@ -80,19 +81,21 @@ App::~App() {
   if (impl_ && impl_->server) impl_->server->Stop();
 }
 
-Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out) {
+Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
+                                        const Clock* clock) {
   std::unique_ptr<App> app(new App());
   Impl& s = *app->impl_;
   s.config = config;
+  if (clock) s.clock = clock;
   auto db = OpenMigrated(config.store);
   if (!db) return std::move(db).error();
   s.db = std::move(*db);
   s.store = std::make_unique<store::sql::SqlStore>(*s.db);
-  s.organizations = std::make_unique<domain::OrganizationService>(*s.store, s.clock, s.ids);
-  auto keys = auth::KeyRing::LoadOrCreate(*s.store, s.clock, s.ids);
+  s.organizations = std::make_unique<domain::OrganizationService>(*s.store, *s.clock, s.ids);
+  auto keys = auth::KeyRing::LoadOrCreate(*s.store, *s.clock, s.ids);
   if (!keys) return std::move(keys).error();
   s.keys = std::move(*keys);
-  s.clients = std::make_unique<auth::ClientService>(*s.store, s.clock, s.ids);
+  s.clients = std::make_unique<auth::ClientService>(*s.store, *s.clock, s.ids);
 
   if (config.bootstrap_client_id) {
     ORGD_TRY(s.clients->EnsureClient(*config.bootstrap_client_id, *config.bootstrap_client_secret,
@@ -148,8 +151,8 @@ void App::Start() {
   auth::AuthConfig auth_config;
   auth_config.public_url = s.public_url;
   auth_config.logto_indicator = s.config.logto_indicator;
-  s.issuer = std::make_unique<auth::TokenIssuer>(auth_config, *s.clients, *s.keys, s.clock);
-  s.verifier = std::make_unique<auth::TokenVerifier>(auth_config, *s.keys, s.clock);
+  s.issuer = std::make_unique<auth::TokenIssuer>(auth_config, *s.clients, *s.keys, *s.clock);
+  s.verifier = std::make_unique<auth::TokenVerifier>(auth_config, *s.keys, *s.clock);
   store::Store* store = s.store.get();
   s.api = std::make_unique<api::Api>(api::ApiDeps{
       .organizations = *s.organizations,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "common/clock.h"
 #include "common/result.h"
 
 namespace orgd::app {
@@ -22,7 +23,9 @@ class App {
   // Opens the database, applies migrations, loads or creates the signing keys, and makes sure
   // the bootstrap client exists: the one named by ORGD_BOOTSTRAP_CLIENT_*, or on an empty
   // database a new admin client whose credentials are written to `out` once.
-  static Result<std::unique_ptr<App>> Build(const Config& config, std::ostream& out);
+  // `clock`, when given, replaces the system clock and must outlive the App (tests).
+  static Result<std::unique_ptr<App>> Build(const Config& config, std::ostream& out,
+                                            const Clock* clock = nullptr);
 
   // Binds and starts serving on the I/O threads; returns at once. Throws std::runtime_error
   // when the address cannot be bound.

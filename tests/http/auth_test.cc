@@ -5,6 +5,7 @@
 #include <string>
 
 #include "auth/jwt.h"
+#include "common/clock.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -237,6 +238,28 @@ TEST_P(AuthTest, JwksPublishesTheSigningKey) {
   auto header = auth::Base64UrlDecode(token.substr(0, token.find('.')));
   EXPECT_EQ(Json::parse(*header)["kid"], key["kid"]);
   EXPECT_FALSE(key.contains("d"));
+}
+
+// Tokens expire on time in both dialects, cached or not.
+TEST_P(AuthTest, ExpiredTokensAreRejected) {
+  FakeClock clock(SystemClock().NowMillis());
+  TestServer server(GetParam(), {.clock = &clock});
+  std::string logto = server.LogtoToken();
+  std::string kinde = server.KindeToken();
+  auto use = [&](const std::string& path, const std::string& token) {
+    return server.Send("GET", path, "", {{"Authorization", "Bearer " + token}});
+  };
+  EXPECT_EQ(use("/api/organizations", logto).status, 200);  // now cached
+  EXPECT_EQ(use("/api/v1/organizations", kinde).status, 200);
+  clock.Advance(3601 * 1000);
+  auto res = use("/api/organizations", logto);
+  EXPECT_EQ(res.status, 401);
+  EXPECT_EQ(res.json["code"], "auth.unauthorized");
+  EXPECT_EQ(use("/api/v1/organizations", kinde).status, 200);  // Kinde tokens live 86399 s
+  clock.Advance(86399 * 1000);
+  res = use("/api/v1/organizations", kinde);
+  EXPECT_EQ(res.status, 401);
+  EXPECT_EQ(res.json["errors"][0]["code"], "UNAUTHORIZED");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuthTest, ::testing::ValuesIn(AvailableBackends()), BackendName);

@@ -73,7 +73,7 @@ TestServer::TestServer(const std::string& backend, TestServerOptions options) {
     throw std::runtime_error("unknown backend " + backend);
   }
   std::ostringstream out;
-  auto built = app::App::Build(config, out);
+  auto built = app::App::Build(config, out, options.clock);
   if (!built) throw std::runtime_error("App::Build failed: " + built.error().message + " " + built.error().detail);
   app_ = std::move(*built);
   app_->Start();

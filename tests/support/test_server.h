@@ -23,6 +23,7 @@ inline constexpr const char* kAdminSecret = "test-admin-secret-0123456789";
 
 struct TestServerOptions {
   bool logto_test_mode = false;
+  const Clock* clock = nullptr;  // the server's clock; the system clock when null
 };
 
 // A real orgd App on 127.0.0.1:0 with a fresh database and a bootstrap client
