@@ -4,6 +4,7 @@
 #include <memory>
 #include <string_view>
 
+#include "api/route_table.h"
 #include "auth/token_service.h"
 #include "domain/organization_service.h"
 #include "http/request.h"
@@ -13,6 +14,7 @@
 namespace orgd::api {
 
 // What the API needs from the rest of the process. All references outlive the Api.
+// New services are added here (one line each) and wired in src/app/app.cc.
 struct ApiDeps {
   domain::OrganizationService& organizations;
   const auth::TokenIssuer& issuer;
@@ -24,14 +26,10 @@ struct ApiDeps {
   bool logto_test_mode = false;
 };
 
-enum class Dialect { kLogto, kKinde, kNone };
-
-// The dialect that owns `path`: /api/v1/... is Kinde, /api/... and /oidc/... Logto, the rest none.
-Dialect DialectOf(std::string_view path);
-
-// The whole HTTP surface: the route table (method + path → scope + handler), authentication of
-// each route in its dialect, and the dialects' answers for unknown routes, wrong methods and
-// server-level failures. Thread-safe after construction.
+// The whole HTTP surface: every route (registered per area by the dialects' AddXRoutes
+// functions through a RouteTable, which authenticates each in its dialect), and the dialects'
+// answers for unknown routes, wrong methods and server-level failures. Thread-safe after
+// construction.
 class Api {
  public:
   explicit Api(ApiDeps deps);
@@ -45,12 +43,9 @@ class Api {
   size_t BodyLimit(http::Method method, std::string_view path) const;
 
  private:
-  struct Handlers;
-  void AddRoutes();
-
   ApiDeps deps_;
-  std::unique_ptr<Handlers> handlers_;
   http::Router router_;
+  RouteTable routes_;
 };
 
 }  // namespace orgd::api

@@ -409,4 +409,20 @@ Result<http::Response> OrganizationsHandler::DeleteHandle(const http::Request& r
   return Success();
 }
 
+void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations) {
+  using H = OrganizationsHandler;
+  using http::Method;
+  auto h = std::make_shared<H>(organizations);
+  constexpr Dialect k = Dialect::kKinde;
+  routes.Add(Method::kPost, "/api/v1/organization", k, "create:organizations", Bind(h, &H::Create));
+  routes.Add(Method::kGet, "/api/v1/organization", k, "read:organizations", Bind(h, &H::Get));
+  routes.Add(Method::kGet, "/api/v1/organizations", k, "read:organizations", Bind(h, &H::List));
+  routes.Add(Method::kPatch, "/api/v1/organization/{org_code}", k, "update:organizations",
+             Bind(h, &H::Update));
+  routes.Add(Method::kDelete, "/api/v1/organization/{org_code}", k, "delete:organizations",
+             Bind(h, &H::Delete));
+  routes.Add(Method::kDelete, "/api/v1/organization/{org_code}/handle", k,
+             "delete:organization_handles", Bind(h, &H::DeleteHandle));
+}
+
 }  // namespace orgd::api::kinde

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "api/handler.h"
+#include "api/route_table.h"
 #include "domain/organization_service.h"
 
 // Kinde dialect: /api/v1/organization and /api/v1/organizations (contracts/kinde.md §3.1, §2.1).
@@ -29,6 +30,9 @@ class OrganizationsHandler {
  private:
   domain::OrganizationService& organizations_;
 };
+
+// Registers the routes above with their scopes (contracts/kinde.md §5).
+void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations);
 
 // A colour as the Kinde dialect reads it back: {"raw","hex","hsl"} (JSON text). `raw` must be
 // `#rgb` or `#rrggbb`.

@@ -196,4 +196,15 @@ Result<http::Response> OrganizationsHandler::Delete(const http::Request& request
   return http::Response::Empty(204);
 }
 
+void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations) {
+  using H = OrganizationsHandler;
+  using http::Method;
+  auto h = std::make_shared<H>(organizations);
+  routes.Add(Method::kPost, "/api/organizations", Dialect::kLogto, "all", Bind(h, &H::Create));
+  routes.Add(Method::kGet, "/api/organizations", Dialect::kLogto, "all", Bind(h, &H::List));
+  routes.Add(Method::kGet, "/api/organizations/{id}", Dialect::kLogto, "all", Bind(h, &H::Get));
+  routes.Add(Method::kPatch, "/api/organizations/{id}", Dialect::kLogto, "all", Bind(h, &H::Update));
+  routes.Add(Method::kDelete, "/api/organizations/{id}", Dialect::kLogto, "all", Bind(h, &H::Delete));
+}
+
 }  // namespace orgd::api::logto

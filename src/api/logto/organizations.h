@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/handler.h"
+#include "api/route_table.h"
 #include "domain/organization_service.h"
 
 // Logto dialect: /api/organizations (contracts/logto.md §3.1, shapes §2.1).
@@ -24,5 +25,8 @@ class OrganizationsHandler {
  private:
   domain::OrganizationService& organizations_;
 };
+
+// Registers the routes above (scope "all").
+void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations);
 
 }  // namespace orgd::api::logto
