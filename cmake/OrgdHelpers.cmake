@@ -47,5 +47,6 @@ function(orgd_embed_migrations)
     COMMAND ${CMAKE_COMMAND} -DDIR=${ARG_DIR} -DOUT=${ARG_OUT} -DFUNC=${ARG_FUNC}
             "-DFILES=${ARG_FILES}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
     DEPENDS ${_deps} ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
-    COMMENT "Embedding migrations from ${ARG_DIR}")
+    COMMENT "Embedding migrations from ${ARG_DIR}"
+    VERBATIM)
 endfunction()

@@ -27,6 +27,14 @@ PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 as_pg "'$PGBIN/initdb' -D '$PGDIR/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
 as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PGPORT -k '$PGDIR' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" >/dev/null
 export ORGD_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
+# How the restart-under-load test (tests/multiprocess/pg_restart_test, which ctest runs alone)
+# restarts this cluster: a fast shutdown, then a start with the same options, returning once the
+# server accepts connections again.
+ORGD_TEST_PG_RESTART="'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -m fast -w restart >/dev/null"
+if [[ $(id -u) -eq 0 ]]; then
+  ORGD_TEST_PG_RESTART="su -s /bin/bash $PGUSER_OS -c \"$ORGD_TEST_PG_RESTART\""
+fi
+export ORGD_TEST_PG_RESTART
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
 
 # --- the suites --------------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 #include <utility>
 
 #include "api/kinde/errors.h"
+#include "api/kinde/feature_flags.h"
 #include "api/kinde/organizations.h"
+#include "api/kinde/properties.h"
 #include "api/logto/errors.h"
 #include "api/logto/organizations.h"
 #include "api/token_endpoints.h"
@@ -56,6 +58,8 @@ Api::Api(ApiDeps deps)
 
   // Kinde dialect (contracts/kinde.md). One line per area.
   kinde::AddOrganizationRoutes(routes_, deps_.organizations);
+  kinde::AddFeatureFlagRoutes(routes_, deps_.feature_flags);
+  kinde::AddPropertyRoutes(routes_, deps_.properties);
 }
 
 Api::~Api() = default;

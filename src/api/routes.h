@@ -6,7 +6,9 @@
 
 #include "api/route_table.h"
 #include "auth/token_service.h"
+#include "domain/feature_flag_service.h"
 #include "domain/organization_service.h"
+#include "domain/property_service.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -17,6 +19,8 @@ namespace orgd::api {
 // New services are added here (one line each) and wired in src/app/app.cc.
 struct ApiDeps {
   domain::OrganizationService& organizations;
+  domain::FeatureFlagService& feature_flags;
+  domain::PropertyService& properties;
   const auth::TokenIssuer& issuer;
   const auth::TokenVerifier& verifier;
   const auth::KeyRing& keys;

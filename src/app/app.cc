@@ -13,7 +13,9 @@
 #include "common/clock.h"
 #include "common/id_generator.h"
 #include "common/log.h"
+#include "domain/feature_flag_service.h"
 #include "domain/organization_service.h"
+#include "domain/property_service.h"
 #include "http/server.h"
 #include "store/postgres/pg_db.h"
 #include "store/sql/migrations.h"
@@ -65,6 +67,8 @@ struct App::Impl {
   std::unique_ptr<store::Database> db;
   std::unique_ptr<store::sql::SqlStore> store;
   std::unique_ptr<domain::OrganizationService> organizations;
+  std::unique_ptr<domain::FeatureFlagService> feature_flags;
+  std::unique_ptr<domain::PropertyService> properties;
   std::unique_ptr<auth::KeyRing> keys;
   std::unique_ptr<auth::ClientService> clients;
   // Built in Start(), once the bound port (and so the public URL) is known.
@@ -92,7 +96,9 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   s.db = std::move(*db);
   s.store = std::make_unique<store::sql::SqlStore>(*s.db);
   s.organizations = std::make_unique<domain::OrganizationService>(*s.store, *s.clock, s.ids);
-  auto keys = auth::KeyRing::LoadOrCreate(*s.store, *s.clock, s.ids);
+  s.feature_flags = std::make_unique<domain::FeatureFlagService>(*s.store, *s.clock, s.ids);
+  s.properties = std::make_unique<domain::PropertyService>(*s.store, *s.clock, s.ids);
+  auto keys = auth::KeyRing::LoadOrCreate(*s.store, *s.clock);
   if (!keys) return std::move(keys).error();
   s.keys = std::move(*keys);
   s.clients = std::make_unique<auth::ClientService>(*s.store, *s.clock, s.ids);
@@ -156,6 +162,8 @@ void App::Start() {
   store::Store* store = s.store.get();
   s.api = std::make_unique<api::Api>(api::ApiDeps{
       .organizations = *s.organizations,
+      .feature_flags = *s.feature_flags,
+      .properties = *s.properties,
       .issuer = *s.issuer,
       .verifier = *s.verifier,
       .keys = *s.keys,

@@ -141,27 +141,30 @@ const std::string& DummyHash() {
 
 }  // namespace
 
-Result<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(store::KeyStore& keys, const Clock& clock,
-                                                       IdGenerator& ids) {
+Result<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(store::KeyStore& keys, const Clock& clock) {
   auto usable = [](const store::SigningKeyRecord& r) {
     return r.algorithm == "RS256" && !r.retired_at.has_value();
   };
   auto listed = keys.ListSigningKeys();
   if (!listed) return std::move(listed).error();
-  bool created = false;
   if (std::none_of(listed->begin(), listed->end(), usable)) {
-    auto key = SigningKey::Generate(ids.Next(IdKind::kSigningKey, IdStyle::kKinde));
+    // The kid is derived from how many keys exist, so processes racing through a first start (or
+    // through a start after every key was retired) all try to insert the same kid: exactly one
+    // insert wins, the others fail on the primary key, and everyone then loads the winner's key.
+    std::string kid = "k" + std::to_string(listed->size() + 1);
+    auto key = SigningKey::Generate(kid);
     if (!key) return std::move(key).error();
     std::string pem = (*key)->PrivatePem();
     if (pem.empty()) return Error::Internal("could not export the new signing key");
-    ORGD_TRY(keys.InsertSigningKey(store::SigningKeyRecord{.kid = (*key)->kid(),
-                                                           .algorithm = "RS256",
-                                                           .private_pem = std::move(pem),
-                                                           .created_at = clock.NowMillis()}));
-    // Another process may have created its own key at the same moment: use what is stored.
+    auto inserted = keys.InsertSigningKey(store::SigningKeyRecord{.kid = kid,
+                                                                  .algorithm = "RS256",
+                                                                  .private_pem = std::move(pem),
+                                                                  .created_at = clock.NowMillis()});
+    if (!inserted && inserted.error().code != ErrorCode::kAlreadyExists) {
+      return std::move(inserted).error();
+    }
     listed = keys.ListSigningKeys();
     if (!listed) return std::move(listed).error();
-    created = true;
   }
 
   std::vector<store::SigningKeyRecord> records;
@@ -182,11 +185,8 @@ Result<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(store::KeyStore& keys, co
                              "kid " + records[i].kid + ": " + key.error().message);
     }
     ring->keys_.push_back(std::shared_ptr<const SigningKey>(std::move(*key)));
-    if (records[i].retired_at.has_value()) continue;
-    // Normally the newest key signs (a rotation adds a newer one). When this process had to create
-    // a key, it takes the oldest unretired one instead: processes racing through a first start
-    // then converge on the key inserted first, which every one of them has loaded.
-    if (!active || created) active = i;
+    // The newest unretired key signs (a rotation adds a newer one).
+    if (!records[i].retired_at.has_value() && !active) active = i;
   }
   if (!active) return Error::Internal("no usable signing key after creating one");
   std::rotate(ring->keys_.begin(), ring->keys_.begin() + static_cast<std::ptrdiff_t>(*active),

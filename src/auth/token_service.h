@@ -41,12 +41,11 @@ struct AuthConfig {
 class KeyRing {
  public:
   // Loads every stored RS256 key (retired ones too: they are still published and accepted). The
-  // newest unretired key is active. When no unretired key exists, generates one, stores it and
-  // lists again; a process that did so takes the oldest unretired key, so that processes racing
-  // through a first start converge on one key. Store errors pass through; kInternal when a stored
-  // key does not load.
-  static Result<std::unique_ptr<KeyRing>> LoadOrCreate(store::KeyStore& keys, const Clock& clock,
-                                                       IdGenerator& ids);
+  // newest unretired key is active. When no unretired key exists, generates one under a kid
+  // derived from the number of stored keys, stores it and lists again: processes racing through a
+  // first start insert the same kid, one wins, and all load that one key. Store errors pass
+  // through; kInternal when a stored key does not load.
+  static Result<std::unique_ptr<KeyRing>> LoadOrCreate(store::KeyStore& keys, const Clock& clock);
   std::shared_ptr<const SigningKey> active() const;
   std::vector<std::shared_ptr<const SigningKey>> all() const;
   // {"keys":[jwk,...]}

@@ -39,6 +39,7 @@ class FakeKeyStore final : public store::KeyStore {
   }
   Result<void> InsertSigningKey(const SigningKeyRecord& key) override {
     ++insert_calls;
+    if (before_insert) before_insert();
     for (const auto& k : keys) {
       if (k.kid == key.kid) return Error::AlreadyExists("signing_key", "kid");
     }
@@ -50,6 +51,7 @@ class FakeKeyStore final : public store::KeyStore {
   int list_calls = 0;
   int insert_calls = 0;
   std::function<void(int)> before_list;  // runs at the start of each list, with its number
+  std::function<void()> before_insert;    // runs at the start of each insert
 };
 
 // In-memory ClientStore; locked, because the service may be called from several threads.
@@ -123,22 +125,21 @@ json Part(const std::string& token, int index) {
 TEST(KeyRingTest, LoadOrCreateCreatesOnceAndReloadsTheSameKid) {
   FakeKeyStore store;
   FakeClock clock;
-  SequentialIdGenerator ids;
-  auto first = KeyRing::LoadOrCreate(store, clock, ids);
+  auto first = KeyRing::LoadOrCreate(store, clock);
   ASSERT_TRUE(first.has_value()) << first.error().message;
   EXPECT_EQ(store.insert_calls, 1);
   ASSERT_EQ(store.keys.size(), 1u);
-  EXPECT_EQ(store.keys[0].kid, "0000000000000001");
+  EXPECT_EQ(store.keys[0].kid, "k1");
   EXPECT_EQ(store.keys[0].algorithm, "RS256");
   EXPECT_EQ(store.keys[0].created_at, clock.NowMillis());
   EXPECT_FALSE(store.keys[0].retired_at.has_value());
   EXPECT_TRUE(store.keys[0].private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
-  EXPECT_EQ((*first)->active()->kid(), "0000000000000001");
+  EXPECT_EQ((*first)->active()->kid(), "k1");
 
-  auto second = KeyRing::LoadOrCreate(store, clock, ids);
+  auto second = KeyRing::LoadOrCreate(store, clock);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(store.insert_calls, 1);
-  EXPECT_EQ((*second)->active()->kid(), "0000000000000001");
+  EXPECT_EQ((*second)->active()->kid(), "k1");
   EXPECT_EQ((*second)->active()->PublicJwk(), (*first)->active()->PublicJwk());
 }
 
@@ -147,8 +148,7 @@ TEST(KeyRingTest, NewestUnretiredKeySignsAndEveryKeyIsPublished) {
   store.keys = {KeyRecord("old", 0, 1000), KeyRecord("retired", 1, 3000, 4000),
                 KeyRecord("new", 2, 2000)};
   FakeClock clock;
-  SequentialIdGenerator ids;
-  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
+  auto ring = KeyRing::LoadOrCreate(store, clock);
   ASSERT_TRUE(ring.has_value());
   EXPECT_EQ(store.insert_calls, 0);
   EXPECT_EQ((*ring)->active()->kid(), "new");
@@ -173,26 +173,33 @@ TEST(KeyRingTest, OnlyRetiredKeysMeansANewKeyIsCreated) {
   FakeKeyStore store;
   store.keys = {KeyRecord("retired", 0, 1000, 2000)};
   FakeClock clock;
-  SequentialIdGenerator ids;
-  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
+  auto ring = KeyRing::LoadOrCreate(store, clock);
   ASSERT_TRUE(ring.has_value());
   EXPECT_EQ(store.insert_calls, 1);
-  EXPECT_EQ((*ring)->active()->kid(), "0000000000000001");
+  EXPECT_EQ((*ring)->active()->kid(), "k2");
   EXPECT_EQ((*ring)->all().size(), 2u);
 }
 
-TEST(KeyRingTest, RacingFirstStartsConvergeOnTheFirstInsertedKey) {
+TEST(KeyRingTest, RacingFirstStartsConvergeOnTheWinnersKey) {
   FakeKeyStore store;
   FakeClock clock;
-  SequentialIdGenerator ids;
-  // Another process inserts its key between our empty list and our insert.
-  store.before_list = [&](int n) {
-    if (n == 2) store.keys.push_back(KeyRecord("theirs", 0, clock.NowMillis() - 1));
+  // Another process inserts its first key between our empty list and our insert: both try the
+  // kid "k1", ours loses on the primary key, and we load theirs, whatever the clocks say.
+  bool raced = false;
+  store.before_insert = [&] {
+    if (!raced) {
+      raced = true;
+      store.keys.push_back(KeyRecord("k1", 0, clock.NowMillis() + 5000));
+    }
   };
-  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
-  ASSERT_TRUE(ring.has_value());
-  EXPECT_EQ((*ring)->active()->kid(), "theirs");
-  EXPECT_EQ((*ring)->all().size(), 2u);
+  auto ring = KeyRing::LoadOrCreate(store, clock);
+  ASSERT_TRUE(ring.has_value()) << ring.error().message;
+  EXPECT_EQ(store.insert_calls, 1);
+  ASSERT_EQ((*ring)->all().size(), 1u);
+  EXPECT_EQ((*ring)->active()->kid(), "k1");
+  auto theirs = SigningKey::FromPem("k1", store.keys[0].private_pem);
+  ASSERT_TRUE(theirs.has_value());
+  EXPECT_EQ((*ring)->active()->PublicJwk(), (*theirs)->PublicJwk());
 }
 
 TEST(KeyRingTest, CorruptStoredKeyIsInternal) {
@@ -201,7 +208,7 @@ TEST(KeyRingTest, CorruptStoredKeyIsInternal) {
       SigningKeyRecord{.kid = "bad", .algorithm = "RS256", .private_pem = "nope", .created_at = 1}};
   FakeClock clock;
   SequentialIdGenerator ids;
-  auto ring = KeyRing::LoadOrCreate(store, clock, ids);
+  auto ring = KeyRing::LoadOrCreate(store, clock);
   ASSERT_FALSE(ring.has_value());
   EXPECT_EQ(ring.error().code, ErrorCode::kInternal);
 }
@@ -343,7 +350,7 @@ class TokenTest : public testing::Test {
  protected:
   void SetUp() override {
     key_store_.keys = {KeyRecord("k1", 0, 1000)};
-    ring_ = KeyRing::LoadOrCreate(key_store_, clock_, ids_).value();
+    ring_ = KeyRing::LoadOrCreate(key_store_, clock_).value();
     signer_ = std::shared_ptr<const SigningKey>(SigningKey::FromPem("k1", TestPem(0)).value());
     config_.public_url = kPublicUrl;
     issuer_ = std::make_unique<TokenIssuer>(config_, clients_, *ring_, clock_);
@@ -814,7 +821,7 @@ TEST_F(TokenTest, KindeWrongIssuerIsRejected) {
 TEST_F(TokenTest, IssuedTokensVerifyAfterARestartWithTheStoredKey) {
   AddAdmin();
   const auto& t = Issued(issuer_->IssueKinde(Kinde()));
-  auto reloaded = KeyRing::LoadOrCreate(key_store_, clock_, ids_).value();
+  auto reloaded = KeyRing::LoadOrCreate(key_store_, clock_).value();
   TokenVerifier fresh(config_, *reloaded, clock_);
   EXPECT_TRUE(fresh.VerifyKinde(t.access_token).has_value());
 }

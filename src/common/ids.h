@@ -30,6 +30,8 @@ using UserId = Id<struct UserIdTag>;
 using RoleId = Id<struct RoleIdTag>;
 using PermissionId = Id<struct PermissionIdTag>;
 using ApplicationId = Id<struct ApplicationIdTag>;
+using ResourceId = Id<struct ResourceIdTag>;
+using ResourceScopeId = Id<struct ResourceScopeIdTag>;
 using ClientId = Id<struct ClientIdTag>;
 
 }  // namespace orgd

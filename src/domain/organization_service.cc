@@ -1,6 +1,10 @@
 #include "domain/organization_service.h"
 
 #include <utility>
+#include <vector>
+
+#include "domain/feature_flag_service.h"
+#include "store/tx_mode.h"
 
 namespace orgd::domain {
 namespace {
@@ -17,6 +21,19 @@ Result<void> ValidateCommon(const std::string* name, const std::string* theme_co
                                   "theme_code");
   }
   return {};
+}
+
+// Inserts `org` and its feature flag overrides in one transaction: a bad override (unknown flag,
+// level, value) leaves no organization behind.
+Result<void> InsertWithFeatureFlags(store::Store& store, const Organization& org,
+                                    const std::vector<FeatureFlagOverride>& feature_flags) {
+  return store.InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
+    ORGD_TRY(tx.InsertOrganization(org));
+    for (const FeatureFlagOverride& flag_override : feature_flags) {
+      ORGD_TRY(SetFeatureFlagOverrideIn(tx, org.id, flag_override));
+    }
+    return {};
+  });
 }
 
 }  // namespace
@@ -39,7 +56,9 @@ Result<Organization> OrganizationService::Create(const CreateOrganizationInput& 
   org.suspended_at = org.is_suspended ? std::optional<int64_t>(now) : std::nullopt;
   for (int attempt = 1;; ++attempt) {
     org.id = OrgId(ids_.Next(IdKind::kOrganization, style));
-    auto inserted = store_.InsertOrganization(org);
+    auto inserted = input.feature_flags.empty()
+                        ? store_.InsertOrganization(org)
+                        : InsertWithFeatureFlags(store_, org, input.feature_flags);
     if (inserted) return org;
     const Error& e = inserted.error();
     if (e.code == ErrorCode::kAlreadyExists && e.reason == "id" && attempt < kIdAttempts) continue;

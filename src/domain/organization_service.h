@@ -18,7 +18,9 @@ class OrganizationService {
 
   // Creates an organization with a new id in `style`'s format. created_at is the input's when
   // given, else now. kInvalidArgument for an empty name or unknown theme; kAlreadyExists
-  // (subject "organization", reason "handle" or "external_id") on a clash.
+  // (subject "organization", reason "handle" or "external_id") on a clash. The input's feature
+  // flag overrides are written in the same transaction, with the checks and errors of
+  // FeatureFlagService::SetOverride; any failure creates nothing.
   Result<Organization> Create(const CreateOrganizationInput& input, IdStyle style);
   // kNotFound (subject "organization") when absent.
   Result<Organization> Get(const OrgId& id);

@@ -9,7 +9,13 @@
 #include "common/ids.h"
 #include "common/result.h"
 #include "domain/model/organization.h"
+#include "store/feature_flag_store.h"
+#include "store/membership_store.h"
+#include "store/property_store.h"
+#include "store/resource_store.h"
+#include "store/role_store.h"
 #include "store/tx_mode.h"
+#include "store/user_store.h"
 
 // Storage interfaces, in domain terms only. One implementation exists: the SQL store
 // (src/store/sql) over a Database driver (SQLite or PostgreSQL). Every method is thread-safe on a
@@ -79,7 +85,9 @@ class KeyStore {
 };
 
 // The whole store.
-class Store : public OrganizationStore, public ClientStore, public KeyStore {
+class Store : public OrganizationStore, public ClientStore, public KeyStore,
+              public UserStore, public RoleStore, public ResourceStore, public MembershipStore,
+              public FeatureFlagStore, public PropertyStore {
  public:
   // Runs `fn` in one transaction on one connection, with a Store bound to it. Commits when `fn`
   // succeeds, rolls back when it fails (its error is returned). kWrite transactions are

@@ -249,7 +249,11 @@ TEST_P(LogtoOrganizationsTest, QMatchesIdAndNameCaseInsensitively) {
   res = server_.Logto("GET", "/api/organizations?q=" + b["id"].get<std::string>().substr(2, 8));
   ASSERT_EQ(res.json.size(), 1u);
   EXPECT_EQ(res.json[0]["id"], b["id"]);
-  res = server_.Logto("GET", "/api/organizations?q=a%25c");  // % acts as a wildcard (quirk)
+  // % and _ act as wildcards (quirk); the patterns are long enough that no random id matches.
+  res = server_.Logto("GET", "/api/organizations?q=ALPHA_CORP");
+  ASSERT_EQ(res.json.size(), 1u);
+  EXPECT_EQ(res.json[0]["name"], "Alpha Corp");
+  res = server_.Logto("GET", "/api/organizations?q=alp%25orp");
   ASSERT_EQ(res.json.size(), 1u);
   EXPECT_EQ(res.json[0]["name"], "Alpha Corp");
   res = server_.Logto("GET", "/api/organizations?q=");

@@ -285,15 +285,22 @@ Result<http::Response> OrganizationsHandler::Create(const http::Request& request
     return ErrorBody(400, "BILLING_NOT_SUPPORTED", "Billing is not supported",
                      "is_create_billing_customer");
   }
+  domain::CreateOrganizationInput input;
   if (auto flags = body->find("feature_flags"); flags != body->end() && !flags->is_null()) {
     if (!flags->is_object()) return FieldError("feature_flags", "invalid", "Invalid feature_flags");
-    // Every key must name a defined flag; flag definitions arrive with issue #4, so none exists.
-    if (!flags->empty()) {
-      return ErrorBody(400, "FEATURE_FLAG_NOT_FOUND", "Feature flag not found", "feature_flags");
+    // [quirk] The spec types the values as the type enum; they are override values, sent as
+    // strings (booleans and numbers are taken in their JSON text). The domain checks each flag.
+    for (const auto& [key, value] : flags->items()) {
+      if (!value.is_string() && !value.is_boolean() && !value.is_number()) {
+        return FieldError("feature_flags", "invalid", "Invalid feature_flags");
+      }
+      input.feature_flags.push_back(domain::FeatureFlagOverride{
+          .key = domain::FeatureFlagKey(key),
+          .value = value.is_string() ? value.get<std::string>() : value.dump(),
+      });
     }
   }
 
-  domain::CreateOrganizationInput input;
   Organization& org = input.fields;
   org.name = *fields.name;
   if (fields.external_id) org.external_id = *fields.external_id;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "domain/model/feature_flag.h"
 
 namespace orgd::domain {
 
@@ -56,6 +57,8 @@ struct Organization {
 struct CreateOrganizationInput {
   Organization fields;  // id, allowed_domains and timestamps are ignored unless noted
   std::optional<int64_t> created_at;
+  // Feature flag overrides written with the organization, in the same transaction (Kinde).
+  std::vector<FeatureFlagOverride> feature_flags;
 };
 
 // A partial update: each engaged field is written. For nullable columns the inner optional

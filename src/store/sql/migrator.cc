@@ -93,11 +93,15 @@ Result<std::vector<int>> Migrate(Database& db) {
   if (!lease) return std::move(lease).error();
   Connection& conn = **lease;
 
-  // On PostgreSQL, two processes creating the table at once can make the loser fail with a unique
-  // violation in the catalog even with IF NOT EXISTS; the table exists either way.
-  if (auto created = conn.Exec(kCreateSchemaMigrations, {});
-      !created && created.error().code != ErrorCode::kAlreadyExists) {
-    return std::move(created).error();
+  // On PostgreSQL, two processes creating the table at once can make the loser fail even with IF
+  // NOT EXISTS: with a unique violation in the catalog, or with 42P07 duplicate_table when the
+  // winner commits between the loser's two existence checks. The table exists either way, so the
+  // failure counts only if it still does not.
+  if (auto created = conn.Exec(kCreateSchemaMigrations, {}); !created) {
+    bool exists = false;
+    ORGD_TRY(conn.Query(SchemaMigrationsExistsSql(db.engine()), {},
+                        [&](const Row&) { exists = true; }));
+    if (!exists) return std::move(created).error();
   }
   std::vector<int> done;
   ORGD_TRY(conn.Query(kSelectApplied, {},

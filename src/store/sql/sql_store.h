@@ -59,6 +59,180 @@ class SqlStore final : public Store {
   Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
   Result<void> InsertSigningKey(const SigningKeyRecord& key) override;
 
+  // Users, roles, permissions, API resources, applications and memberships
+  // (src/store/sql/{users,roles,resources,memberships}.cc). Contracts in user_store.h,
+  // role_store.h, resource_store.h and membership_store.h. Case-insensitive matching (email
+  // uniqueness, search) folds ASCII letters only, identically on both engines. Calls of several
+  // statements run in one transaction of their own, as for organizations.
+  Result<void> InsertUser(const domain::User& user) override;
+  Result<domain::User> GetUser(const UserId& id) override;
+  Result<std::vector<domain::User>> GetUsers(const std::vector<UserId>& ids) override;
+  Result<domain::User> UpdateUser(const UserId& id, const domain::UserPatch& patch,
+                                  int64_t now_ms) override;
+  Result<void> SetUserPassword(const UserId& id, const std::string& hash,
+                               const std::string& algorithm, int64_t now_ms) override;
+  Result<void> DeleteUser(const UserId& id) override;
+  Result<domain::UserPage> ListUsers(const domain::UserListQuery& query) override;
+
+  Result<void> InsertRole(const domain::Role& role) override;
+  Result<domain::Role> GetRole(const RoleId& id) override;
+  Result<std::vector<domain::Role>> GetRoles(const std::vector<RoleId>& ids) override;
+  Result<std::vector<domain::Role>> GetRolesByKey(const std::vector<std::string>& keys) override;
+  Result<std::vector<domain::Role>> ListDefaultRoles() override;
+  Result<domain::Role> UpdateRole(const RoleId& id, const domain::RolePatch& patch) override;
+  Result<void> DeleteRole(const RoleId& id) override;
+  Result<domain::RolePage> ListRoles(const domain::RoleListQuery& query) override;
+  Result<void> InsertPermission(const domain::Permission& permission) override;
+  Result<domain::Permission> GetPermission(const PermissionId& id) override;
+  Result<std::vector<domain::Permission>> GetPermissions(
+      const std::vector<PermissionId>& ids) override;
+  Result<std::vector<domain::Permission>> GetPermissionsByKey(
+      const std::vector<std::string>& keys) override;
+  Result<domain::Permission> UpdatePermission(const PermissionId& id,
+                                              const domain::PermissionPatch& patch) override;
+  Result<void> DeletePermission(const PermissionId& id) override;
+  Result<domain::PermissionPage> ListPermissions(const domain::PermissionListQuery& query) override;
+  Result<std::vector<PermissionId>> AddRolePermissions(const RoleId& role,
+                                                       const std::vector<PermissionId>& permissions,
+                                                       int64_t now_ms) override;
+  Result<void> RemoveRolePermission(const RoleId& role, const PermissionId& permission) override;
+  Result<void> ClearRolePermissions(const RoleId& role) override;
+  Result<domain::PermissionPage> ListRolePermissions(
+      const RoleId& role, const domain::PermissionListQuery& query) override;
+  Result<std::vector<ResourceScopeId>> AddRoleResourceScopes(
+      const RoleId& role, const std::vector<ResourceScopeId>& scopes, int64_t now_ms) override;
+  Result<void> RemoveRoleResourceScope(const RoleId& role, const ResourceScopeId& scope) override;
+  Result<void> ClearRoleResourceScopes(const RoleId& role) override;
+  Result<std::vector<domain::ResourceScopeWithResource>> ListRoleResourceScopes(
+      const RoleId& role) override;
+
+  Result<void> InsertResource(const domain::Resource& resource) override;
+  Result<domain::Resource> GetResource(const ResourceId& id) override;
+  Result<domain::Resource> UpdateResource(const ResourceId& id,
+                                          const domain::ResourcePatch& patch) override;
+  Result<void> DeleteResource(const ResourceId& id) override;
+  Result<std::vector<domain::Resource>> ListResources(domain::ResourceSort sort) override;
+  Result<void> InsertResourceScope(const domain::ResourceScope& scope) override;
+  Result<domain::ResourceScope> GetResourceScope(const ResourceScopeId& id) override;
+  Result<std::vector<domain::ResourceScope>> GetResourceScopes(
+      const std::vector<ResourceScopeId>& ids) override;
+  Result<domain::ResourceScope> UpdateResourceScope(const ResourceId& resource,
+                                                    const ResourceScopeId& id,
+                                                    const domain::ResourceScopePatch& patch) override;
+  Result<void> DeleteResourceScope(const ResourceId& resource, const ResourceScopeId& id) override;
+  Result<std::vector<domain::ResourceScope>> ListResourceScopes(const ResourceId& resource) override;
+  Result<void> InsertApplication(const domain::Application& app) override;
+  Result<domain::Application> GetApplication(const ApplicationId& id) override;
+  Result<std::vector<domain::Application>> GetApplications(
+      const std::vector<ApplicationId>& ids) override;
+  Result<void> DeleteApplication(const ApplicationId& id) override;
+  Result<domain::ApplicationPage> ListApplications(
+      const domain::ApplicationListQuery& query) override;
+
+  Result<void> LockOrganization(const OrgId& org) override;
+  Result<std::vector<UserId>> AddMembers(const OrgId& org, const std::vector<UserId>& users,
+                                         int64_t now_ms) override;
+  Result<void> RemoveMember(const OrgId& org, const UserId& user) override;
+  Result<bool> IsMember(const OrgId& org, const UserId& user) override;
+  Result<std::vector<UserId>> ListMemberIds(const OrgId& org) override;
+  Result<domain::MemberPage> ListMembers(const OrgId& org,
+                                         const domain::MemberListQuery& query) override;
+  Result<int64_t> CountMembers(const OrgId& org) override;
+  Result<std::vector<RoleId>> AddMemberRoles(const OrgId& org, const UserId& user,
+                                             const std::vector<RoleId>& roles,
+                                             int64_t now_ms) override;
+  Result<void> RemoveMemberRole(const OrgId& org, const UserId& user, const RoleId& role) override;
+  Result<void> ClearMemberRoles(const OrgId& org, const UserId& user) override;
+  Result<std::vector<domain::Role>> ListMemberRoles(const OrgId& org, const UserId& user) override;
+  Result<std::vector<PermissionId>> AddMemberPermissions(
+      const OrgId& org, const UserId& user, const std::vector<PermissionId>& permissions,
+      int64_t now_ms) override;
+  Result<void> RemoveMemberPermission(const OrgId& org, const UserId& user,
+                                      const PermissionId& permission) override;
+  Result<std::vector<domain::Permission>> ListMemberPermissions(const OrgId& org,
+                                                                const UserId& user) override;
+  Result<void> AddMemberApiScope(const OrgId& org, const UserId& user,
+                                 const ResourceScopeId& scope, int64_t now_ms) override;
+  Result<void> RemoveMemberApiScope(const OrgId& org, const UserId& user,
+                                    const ResourceScopeId& scope) override;
+  Result<std::vector<domain::ResourceScope>> ListMemberApiScopes(const OrgId& org,
+                                                                 const UserId& user) override;
+  Result<std::vector<domain::EffectivePermission>> ListEffectivePermissions(
+      const OrgId& org, const UserId& user) override;
+  Result<std::vector<domain::Permission>> ListMemberRolePermissions(const OrgId& org,
+                                                                    const UserId& user) override;
+  Result<std::vector<domain::OrganizationWithRoles>> ListUserOrganizations(
+      const UserId& user) override;
+  Result<domain::Page<UserId>> ListRoleHolders(const OrgId& org, const RoleId& role,
+                                               const domain::PageRequest& page) override;
+  Result<int64_t> CountRoleHolders(const OrgId& org, const RoleId& role) override;
+  Result<domain::Page<domain::RoleHolder>> ListRoleHoldersEverywhere(
+      const RoleId& role, const domain::PageRequest& page) override;
+  Result<std::vector<ApplicationId>> AddApplications(const OrgId& org,
+                                                     const std::vector<ApplicationId>& apps,
+                                                     int64_t now_ms) override;
+  Result<void> RemoveApplication(const OrgId& org, const ApplicationId& app) override;
+  Result<bool> IsApplicationMember(const OrgId& org, const ApplicationId& app) override;
+  Result<std::vector<ApplicationId>> ListApplicationIds(const OrgId& org) override;
+  Result<domain::Page<domain::OrganizationApplication>> ListOrganizationApplications(
+      const OrgId& org, const domain::OrganizationApplicationQuery& query) override;
+  Result<std::vector<RoleId>> AddApplicationRoles(const OrgId& org, const ApplicationId& app,
+                                                  const std::vector<RoleId>& roles,
+                                                  int64_t now_ms) override;
+  Result<void> RemoveApplicationRole(const OrgId& org, const ApplicationId& app,
+                                     const RoleId& role) override;
+  Result<void> ClearApplicationRoles(const OrgId& org, const ApplicationId& app) override;
+  Result<std::vector<domain::Role>> ListApplicationRoles(const OrgId& org,
+                                                         const ApplicationId& app) override;
+  Result<std::vector<domain::OrganizationWithRoles>> ListApplicationOrganizations(
+      const ApplicationId& app) override;
+  Result<std::vector<RoleId>> AddJitRoles(const OrgId& org, const std::vector<RoleId>& roles,
+                                          int64_t now_ms) override;
+  Result<void> RemoveJitRole(const OrgId& org, const RoleId& role) override;
+  Result<void> ClearJitRoles(const OrgId& org) override;
+  Result<std::vector<domain::Role>> ListJitRoles(const OrgId& org) override;
+
+  // Feature flags and their organization overrides (src/store/sql/feature_flags.cc); contracts
+  // in feature_flag_store.h. GetFeatureFlagForUpdate locks the flag's row with a no-op UPDATE,
+  // which is the same SQL on both engines (SQLite's BEGIN IMMEDIATE already serializes writers).
+  Result<void> InsertFeatureFlag(const domain::FeatureFlag& flag) override;
+  Result<domain::FeatureFlag> GetFeatureFlag(const domain::FeatureFlagKey& key) override;
+  Result<domain::FeatureFlag> GetFeatureFlagForUpdate(const domain::FeatureFlagKey& key) override;
+  Result<void> UpdateFeatureFlag(const domain::FeatureFlag& flag) override;
+  Result<void> DeleteFeatureFlag(const domain::FeatureFlagKey& key) override;
+  Result<std::vector<domain::FeatureFlag>> ListFeatureFlags() override;
+  Result<std::vector<domain::OrgFeatureFlag>> ListOrgFeatureFlags(const OrgId& org) override;
+  Result<std::vector<std::string>> ListFeatureFlagOverrideValues(
+      const domain::FeatureFlagKey& key) override;
+  Result<void> SetFeatureFlagOverride(const OrgId& org,
+                                      const domain::FeatureFlagOverride& flag_override) override;
+  Result<bool> DeleteFeatureFlagOverride(const OrgId& org,
+                                         const domain::FeatureFlagKey& key) override;
+  Result<int64_t> DeleteOrgFeatureFlagOverrides(const OrgId& org) override;
+  Result<int64_t> DeleteFeatureFlagOverridesOfFlag(const domain::FeatureFlagKey& key) override;
+
+  // Property categories, properties and organization property values
+  // (src/store/sql/properties.cc); contracts in property_store.h.
+  Result<void> InsertPropertyCategory(const domain::PropertyCategory& category) override;
+  Result<domain::PropertyCategory> GetPropertyCategory(
+      const domain::PropertyCategoryId& id) override;
+  Result<void> RenamePropertyCategory(const domain::PropertyCategoryId& id,
+                                      const std::string& name) override;
+  Result<domain::PropertyCategoryPage> ListPropertyCategories(
+      const domain::PropertyCategoryListQuery& query) override;
+  Result<void> InsertProperty(const domain::Property& property) override;
+  Result<domain::Property> GetProperty(const domain::PropertyId& id) override;
+  Result<domain::Property> GetPropertyByKey(const std::string& key) override;
+  Result<void> UpdateProperty(const domain::PropertyId& id,
+                              const domain::PropertyUpdate& update) override;
+  Result<void> DeleteProperty(const domain::PropertyId& id) override;
+  Result<domain::PropertyPage> ListProperties(const domain::PropertyListQuery& query) override;
+  Result<std::vector<domain::OrgPropertyValue>> ListOrgPropertyValues(const OrgId& org) override;
+  Result<void> SetOrgPropertyValue(const OrgId& org, const domain::PropertyId& property,
+                                   const std::string& value) override;
+  Result<void> ClearOrgPropertyValue(const OrgId& org,
+                                     const domain::PropertyId& property) override;
+
   // Runs `fn` on one connection inside Begin(mode) … Commit, with a store bound to it, and rolls
   // back when `fn` fails. The whole transaction, `fn` included, is retried up to 3 attempts in
   // all while the failure is kAborted, so `fn` must be safe to run again. Called on a bound store

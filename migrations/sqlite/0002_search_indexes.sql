@@ -1,0 +1,17 @@
+-- Schema 0002 for SQLite: deliberately empty. It holds number 2 so that both engines keep the same
+-- migration numbers (migrations/postgres/0002_search_indexes.sql adds the pg_trgm indexes for the
+-- substring search `q` of the organization lists). Never edit once merged.
+--
+-- SQLite has no index that serves `LIKE '%<q>%'`: a B-tree index helps only a pattern without a
+-- leading wildcard. The one counterpart of pg_trgm is an FTS5 table with the trigram tokenizer
+-- (SQLite 3.34+), which can serve LIKE and GLOB patterns of three or more characters, but it is
+-- not an index under the store's one SQL text:
+-- * the store would have to query the FTS table (a join or `rowid IN (SELECT ...)`), i.e. SQL
+--   that differs per engine, and keep it in step through triggers or writes of its own;
+-- * patterns shorter than three characters fall back to a full scan of the FTS table;
+-- * FTS5 leaves a LIKE with an ESCAPE clause to a full scan (SQLite 3.40: the plan of
+--   `x LIKE '%abc%' ESCAPE '\'` loses its index constraint), and the store needs ESCAPE '\' so
+--   that `%`, `_` and `\` in q behave as on PostgreSQL (see kListFrom in src/store/sql/sql_store.cc).
+-- That design, and keeping the search flat at a million organizations on SQLite, belongs to the
+-- performance issue (#7), which will add it as a later migration. Until then a search on SQLite
+-- reads the whole organizations table.

@@ -1,0 +1,437 @@
+#include "domain/membership_service.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+namespace orgd::domain {
+namespace {
+
+using store::Store;
+using store::TxMode;
+
+template <typename IdT>
+std::vector<IdT> Dedup(const std::vector<IdT>& ids) {
+  std::vector<IdT> out;
+  std::unordered_set<IdT> seen;
+  for (const IdT& id : ids) {
+    if (seen.insert(id).second) out.push_back(id);
+  }
+  return out;
+}
+
+Error MissingRef(std::string subject, const std::string& id) {
+  return Error::NotFound(std::move(subject), "unknown id " + id).WithReason("foreign_key");
+}
+
+// Every user in `users` exists; otherwise kNotFound naming the first unknown one.
+Result<void> CheckUsers(Store& tx, const std::vector<UserId>& users) {
+  auto found = tx.GetUsers(users);
+  if (!found) return std::move(found).error();
+  std::unordered_set<UserId> known;
+  for (const User& u : *found) known.insert(u.id);
+  for (const UserId& id : users) {
+    if (!known.contains(id)) return MissingRef("user", id.value());
+  }
+  return {};
+}
+
+// Every role exists and has `type`: foreign_key before constraint, as Logto's quirk requires
+// (a missing role never reports the type).
+Result<void> CheckRoles(Store& tx, const std::vector<RoleId>& roles, RoleType type) {
+  auto found = tx.GetRoles(roles);
+  if (!found) return std::move(found).error();
+  std::unordered_set<RoleId> known;
+  for (const Role& r : *found) known.insert(r.id);
+  for (const RoleId& id : roles) {
+    if (!known.contains(id)) return MissingRef("role", id.value());
+  }
+  for (const Role& r : *found) {
+    if (r.type != type) {
+      return Error::FailedPrecondition("constraint", "role " + r.id.value() + " is of type " +
+                                                         std::string(RoleTypeName(r.type)))
+          .WithSubject("role");
+    }
+  }
+  return {};
+}
+
+Result<void> CheckPermissions(Store& tx, const std::vector<PermissionId>& permissions) {
+  auto found = tx.GetPermissions(permissions);
+  if (!found) return std::move(found).error();
+  std::unordered_set<PermissionId> known;
+  for (const Permission& p : *found) known.insert(p.id);
+  for (const PermissionId& id : permissions) {
+    if (!known.contains(id)) return MissingRef("permission", id.value());
+  }
+  return {};
+}
+
+// Locks the organization (kNotFound with reason "foreign_key" when absent).
+Result<void> LockOrg(Store& tx, const OrgId& org) {
+  auto locked = tx.LockOrganization(org);
+  if (!locked) {
+    Error e = std::move(locked).error();
+    if (e.code == ErrorCode::kNotFound) return std::move(e).WithReason("foreign_key");
+    return e;
+  }
+  return {};
+}
+
+// The membership check of member-scoped operations: organization, user, then membership.
+Result<void> RequireMember(Store& tx, const OrgId& org, const UserId& user) {
+  auto member = tx.IsMember(org, user);
+  if (!member) return std::move(member).error();
+  if (*member) return {};
+  ORGD_TRY(tx.GetOrganization(org));
+  ORGD_TRY(tx.GetUser(user));
+  return Error::FailedPrecondition("require_membership", "the user is not a member")
+      .WithSubject("member");
+}
+
+}  // namespace
+
+MembershipService::MembershipService(store::Store& store, const Clock& clock)
+    : store_(store), clock_(clock) {}
+
+Result<std::vector<UserId>> MembershipService::AddMembers(const OrgId& org,
+                                                          const std::vector<UserId>& users) {
+  const std::vector<UserId> unique = Dedup(users);
+  std::vector<UserId> added;
+  ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(LockOrg(tx, org));
+    ORGD_TRY(CheckUsers(tx, unique));
+    auto r = tx.AddMembers(org, unique, clock_.NowMillis());
+    if (!r) return std::move(r).error();
+    added = std::move(*r);
+    return {};
+  }));
+  return added;
+}
+
+Result<MembershipDelta> MembershipService::ReplaceMembers(const OrgId& org,
+                                                          const std::vector<UserId>& users) {
+  const std::vector<UserId> wanted = Dedup(users);
+  MembershipDelta delta;
+  ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    delta = MembershipDelta{};
+    ORGD_TRY(LockOrg(tx, org));
+    ORGD_TRY(CheckUsers(tx, wanted));
+    auto current = tx.ListMemberIds(org);
+    if (!current) return std::move(current).error();
+    const std::unordered_set<UserId> keep(wanted.begin(), wanted.end());
+    for (const UserId& id : *current) {
+      if (!keep.contains(id)) {
+        ORGD_TRY(tx.RemoveMember(org, id));
+        delta.removed.push_back(id);
+      }
+    }
+    auto added = tx.AddMembers(org, wanted, clock_.NowMillis());
+    if (!added) return std::move(added).error();
+    delta.added = std::move(*added);
+    return {};
+  }));
+  return delta;
+}
+
+Result<void> MembershipService::RemoveMember(const OrgId& org, const UserId& user) {
+  return store_.RemoveMember(org, user);
+}
+
+Result<MemberPage> MembershipService::ListMembers(const OrgId& org, const MemberListQuery& query) {
+  return store_.ListMembers(org, query);
+}
+
+Result<std::vector<UserId>> MembershipService::AddMembersWithGrants(
+    const OrgId& org, const std::vector<MemberGrantInput>& users) {
+  std::vector<UserId> added;
+  ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    added.clear();
+    ORGD_TRY(LockOrg(tx, org));
+    auto defaults = tx.ListDefaultRoles();
+    if (!defaults) return std::move(defaults).error();
+    const int64_t now = clock_.NowMillis();
+    for (const MemberGrantInput& item : users) {
+      ORGD_TRY(CheckUsers(tx, {item.user_id}));
+      auto roles = tx.GetRolesByKey(item.role_keys);
+      if (!roles) return std::move(roles).error();
+      for (const std::string& key : item.role_keys) {
+        if (std::none_of(roles->begin(), roles->end(),
+                         [&](const Role& r) { return r.key == key; })) {
+          return MissingRef("role", key);
+        }
+      }
+      auto permissions = tx.GetPermissionsByKey(item.permission_keys);
+      if (!permissions) return std::move(permissions).error();
+      for (const std::string& key : item.permission_keys) {
+        if (std::none_of(permissions->begin(), permissions->end(),
+                         [&](const Permission& p) { return p.key == key; })) {
+          return MissingRef("permission", key);
+        }
+      }
+      auto joined = tx.AddMembers(org, {item.user_id}, now);
+      if (!joined) return std::move(joined).error();
+      std::vector<RoleId> role_ids;
+      for (const Role& r : *roles) role_ids.push_back(r.id);
+      if (!joined->empty()) {
+        added.push_back(item.user_id);
+        for (const Role& r : *defaults) role_ids.push_back(r.id);
+      }
+      ORGD_TRY(tx.AddMemberRoles(org, item.user_id, Dedup(role_ids), now));
+      std::vector<PermissionId> permission_ids;
+      for (const Permission& p : *permissions) permission_ids.push_back(p.id);
+      ORGD_TRY(tx.AddMemberPermissions(org, item.user_id, Dedup(permission_ids), now));
+    }
+    return {};
+  }));
+  return added;
+}
+
+Result<std::vector<RoleId>> MembershipService::ResolveRoles(const std::vector<RoleId>& ids,
+                                                            const std::vector<std::string>& names) {
+  std::vector<RoleId> out = ids;
+  if (!names.empty()) {
+    auto found = store_.GetRolesByKey(names);
+    if (!found) return std::move(found).error();
+    Error unknown = Error::NotFound("role").WithReason("names_not_found");
+    std::string listed;
+    for (const std::string& name : names) {
+      auto it = std::find_if(found->begin(), found->end(),
+                             [&](const Role& r) { return r.key == name; });
+      if (it == found->end()) {
+        unknown.fields[name] = "not_found";
+        listed += (listed.empty() ? "" : ", ") + name;
+      } else {
+        out.push_back(it->id);
+      }
+    }
+    if (!unknown.fields.empty()) {
+      unknown.message = "unknown role names: " + listed;
+      return unknown;
+    }
+  }
+  return Dedup(out);
+}
+
+Result<std::vector<RoleId>> MembershipService::AssignMemberRoles(const OrgId& org,
+                                                                 const UserId& user,
+                                                                 const std::vector<RoleId>& roles) {
+  const std::vector<RoleId> unique = Dedup(roles);
+  std::vector<RoleId> added;
+  ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    ORGD_TRY(LockOrg(tx, org));
+    ORGD_TRY(CheckRoles(tx, unique, RoleType::kUser));
+    auto r = tx.AddMemberRoles(org, user, unique, clock_.NowMillis());
+    if (!r) return std::move(r).error();
+    added = std::move(*r);
+    return {};
+  }));
+  return added;
+}
+
+Result<void> MembershipService::ReplaceMemberRoles(const OrgId& org, const UserId& user,
+                                                   const std::vector<RoleId>& roles) {
+  const std::vector<RoleId> unique = Dedup(roles);
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    ORGD_TRY(LockOrg(tx, org));
+    ORGD_TRY(CheckRoles(tx, unique, RoleType::kUser));
+    ORGD_TRY(tx.ClearMemberRoles(org, user));
+    ORGD_TRY(tx.AddMemberRoles(org, user, unique, clock_.NowMillis()));
+    return {};
+  });
+}
+
+Result<void> MembershipService::RemoveMemberRole(const OrgId& org, const UserId& user,
+                                                 const RoleId& role) {
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    return tx.RemoveMemberRole(org, user, role);
+  });
+}
+
+Result<std::vector<Role>> MembershipService::ListMemberRoles(const OrgId& org,
+                                                             const UserId& user) {
+  std::vector<Role> roles;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    auto r = tx.ListMemberRoles(org, user);
+    if (!r) return std::move(r).error();
+    roles = std::move(*r);
+    return {};
+  }));
+  return roles;
+}
+
+Result<void> MembershipService::AssignRolesToMembers(const OrgId& org,
+                                                     const std::vector<UserId>& users,
+                                                     const std::vector<RoleId>& roles) {
+  const std::vector<UserId> unique_users = Dedup(users);
+  const std::vector<RoleId> unique_roles = Dedup(roles);
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(LockOrg(tx, org));
+    for (const UserId& user : unique_users) {
+      auto member = tx.IsMember(org, user);
+      if (!member) return std::move(member).error();
+      if (!*member) {
+        return Error::NotFound("member", "not a member: " + user.value()).WithReason("foreign_key");
+      }
+    }
+    ORGD_TRY(CheckRoles(tx, unique_roles, RoleType::kUser));
+    const int64_t now = clock_.NowMillis();
+    for (const UserId& user : unique_users) {
+      ORGD_TRY(tx.AddMemberRoles(org, user, unique_roles, now));
+    }
+    return {};
+  });
+}
+
+Result<void> MembershipService::GrantMemberPermissions(
+    const OrgId& org, const UserId& user, const std::vector<PermissionId>& permissions) {
+  const std::vector<PermissionId> unique = Dedup(permissions);
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    ORGD_TRY(LockOrg(tx, org));
+    ORGD_TRY(CheckPermissions(tx, unique));
+    ORGD_TRY(tx.AddMemberPermissions(org, user, unique, clock_.NowMillis()));
+    return {};
+  });
+}
+
+Result<void> MembershipService::RevokeMemberPermission(const OrgId& org, const UserId& user,
+                                                       const PermissionId& permission) {
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    ORGD_TRY(tx.GetPermission(permission));
+    return tx.RemoveMemberPermission(org, user, permission);
+  });
+}
+
+namespace {
+
+Result<void> CheckScopeOf(Store& tx, const ResourceId& resource, const ResourceScopeId& scope) {
+  ORGD_TRY(tx.GetResource(resource));
+  auto s = tx.GetResourceScope(scope);
+  if (!s) return std::move(s).error();
+  if (s->resource_id != resource) return Error::NotFound("resource_scope");
+  return {};
+}
+
+}  // namespace
+
+Result<void> MembershipService::GrantMemberApiScope(const OrgId& org, const UserId& user,
+                                                    const ResourceId& resource,
+                                                    const ResourceScopeId& scope) {
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    ORGD_TRY(CheckScopeOf(tx, resource, scope));
+    return tx.AddMemberApiScope(org, user, scope, clock_.NowMillis());
+  });
+}
+
+Result<void> MembershipService::RevokeMemberApiScope(const OrgId& org, const UserId& user,
+                                                     const ResourceId& resource,
+                                                     const ResourceScopeId& scope) {
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    ORGD_TRY(CheckScopeOf(tx, resource, scope));
+    return tx.RemoveMemberApiScope(org, user, scope);
+  });
+}
+
+Result<std::vector<EffectivePermission>> MembershipService::EffectivePermissions(
+    const OrgId& org, const UserId& user) {
+  std::vector<EffectivePermission> out;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(RequireMember(tx, org, user));
+    auto r = tx.ListEffectivePermissions(org, user);
+    if (!r) return std::move(r).error();
+    out = std::move(*r);
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<Permission>> MembershipService::MemberRoleScopes(const OrgId& org,
+                                                                    const UserId& user) {
+  return store_.ListMemberRolePermissions(org, user);
+}
+
+Result<Page<UserId>> MembershipService::ListRoleHolders(const OrgId& org, const RoleId& role,
+                                                        const PageRequest& page) {
+  Page<UserId> out;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.GetOrganization(org));
+    ORGD_TRY(tx.GetRole(role));
+    auto r = tx.ListRoleHolders(org, role, page);
+    if (!r) return std::move(r).error();
+    out = std::move(*r);
+    return {};
+  }));
+  return out;
+}
+
+Result<int64_t> MembershipService::CountRoleHolders(const OrgId& org, const RoleId& role) {
+  int64_t count = 0;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.GetOrganization(org));
+    ORGD_TRY(tx.GetRole(role));
+    auto r = tx.CountRoleHolders(org, role);
+    if (!r) return std::move(r).error();
+    count = *r;
+    return {};
+  }));
+  return count;
+}
+
+namespace {
+
+Result<void> CheckRoleIds(Store& tx, const std::vector<RoleId>& roles) {
+  auto found = tx.GetRoles(roles);
+  if (!found) return std::move(found).error();
+  std::unordered_set<RoleId> known;
+  for (const Role& r : *found) known.insert(r.id);
+  for (const RoleId& id : roles) {
+    if (!known.contains(id)) return MissingRef("role", id.value());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> MembershipService::AddJitRoles(const OrgId& org, const std::vector<RoleId>& roles) {
+  const std::vector<RoleId> unique = Dedup(roles);
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(LockOrg(tx, org));
+    ORGD_TRY(CheckRoleIds(tx, unique));
+    ORGD_TRY(tx.AddJitRoles(org, unique, clock_.NowMillis()));
+    return {};
+  });
+}
+
+Result<void> MembershipService::ReplaceJitRoles(const OrgId& org,
+                                                const std::vector<RoleId>& roles) {
+  if (Dedup(roles).size() != roles.size()) {
+    return Error::AlreadyExists("role", "duplicate", "a role id is listed twice");
+  }
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(LockOrg(tx, org));
+    ORGD_TRY(CheckRoleIds(tx, roles));
+    ORGD_TRY(tx.ClearJitRoles(org));
+    ORGD_TRY(tx.AddJitRoles(org, roles, clock_.NowMillis()));
+    return {};
+  });
+}
+
+Result<void> MembershipService::RemoveJitRole(const OrgId& org, const RoleId& role) {
+  return store_.RemoveJitRole(org, role);
+}
+
+Result<std::vector<Role>> MembershipService::ListJitRoles(const OrgId& org) {
+  return store_.ListJitRoles(org);
+}
+
+}  // namespace orgd::domain

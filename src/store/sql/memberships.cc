@@ -1,0 +1,764 @@
+// Memberships and every grant inside an organization: the SqlStore members declared in
+// sql_store.h (MembershipStore). Every statement filters on org_id.
+
+#include <array>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/sql/rows.h"
+#include "store/sql/sql_common.h"
+#include "store/sql/sql_store.h"
+
+namespace orgd::store::sql {
+namespace {
+
+using internal::kJoin;
+
+// SQLite serializes writers from BEGIN IMMEDIATE, so a plain read suffices there; PostgreSQL
+// needs the row lock. The one engine difference of this file.
+constexpr std::string_view kLockOrgSqlite = "SELECT id FROM organizations WHERE id = $1";
+constexpr std::string_view kLockOrgPostgres =
+    "SELECT id FROM organizations WHERE id = $1 FOR UPDATE";
+
+constexpr std::string_view kAddMember =
+    "INSERT INTO organization_members (org_id, user_id, created_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kRemoveMember =
+    "DELETE FROM organization_members WHERE org_id = $1 AND user_id = $2";
+constexpr std::string_view kIsMember =
+    "SELECT COUNT(*) FROM organization_members WHERE org_id = $1 AND user_id = $2";
+constexpr std::string_view kMemberIds =
+    "SELECT user_id FROM organization_members WHERE org_id = $1 ORDER BY user_id";
+constexpr std::string_view kCountMembers =
+    "SELECT COUNT(*) FROM organization_members WHERE org_id = $1";
+
+constexpr std::string_view kSelect = "SELECT ";
+constexpr std::string_view kMemberFrom =
+    ", m.created_at FROM organization_members m JOIN users u ON u.id = m.user_id ";
+// $1 org, $2 search pattern, $3 role or NULL; $4/$5 cursor; $6 limit, $7 offset.
+constexpr std::string_view kMemberFilter =
+    "WHERE m.org_id = $1 AND (u.id LIKE $2 OR u.primary_email_lower LIKE $2 OR "
+    "u.primary_phone LIKE $2 OR u.username_lower LIKE $2 OR u.name_lower LIKE $2) "
+    "AND (CAST($3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM organization_member_roles mr "
+    "WHERE mr.org_id = m.org_id AND mr.user_id = m.user_id AND mr.role_id = CAST($3 AS TEXT))) ";
+constexpr std::string_view kMembersByUser =
+    "AND (CAST($4 AS TEXT) IS NULL OR m.user_id > CAST($5 AS TEXT)) "
+    "ORDER BY m.user_id LIMIT $6 OFFSET $7";
+constexpr std::string_view kMembersByJoin =
+    "AND (CAST($4 AS BIGINT) IS NULL OR m.created_at > CAST($4 AS BIGINT) OR "
+    "(m.created_at = CAST($4 AS BIGINT) AND m.user_id > CAST($5 AS TEXT))) "
+    "ORDER BY m.created_at, m.user_id LIMIT $6 OFFSET $7";
+constexpr std::string_view kListMembersByUser =
+    kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kMembersByUser>;
+constexpr std::string_view kListMembersByJoin =
+    kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kMembersByJoin>;
+constexpr std::string_view kCountMembersHead =
+    "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id ";
+constexpr std::string_view kCountMatchingMembers = kJoin<kCountMembersHead, kMemberFilter>;
+
+constexpr std::string_view kAddMemberRole =
+    "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+constexpr std::string_view kRemoveMemberRole =
+    "DELETE FROM organization_member_roles WHERE org_id = $1 AND user_id = $2 AND role_id = $3";
+constexpr std::string_view kClearMemberRoles =
+    "DELETE FROM organization_member_roles WHERE org_id = $1 AND user_id = $2";
+constexpr std::string_view kMemberRolesTail =
+    " FROM organization_member_roles mr JOIN roles r ON r.id = mr.role_id "
+    "WHERE mr.org_id = $1 AND mr.user_id = $2 ORDER BY r.key, r.id";
+constexpr std::string_view kListMemberRoles = kJoin<kSelect, internal::kRoleColumns, kMemberRolesTail>;
+
+constexpr std::string_view kAddMemberPermission =
+    "INSERT INTO organization_member_permissions (org_id, user_id, permission_id, created_at) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+constexpr std::string_view kRemoveMemberPermission =
+    "DELETE FROM organization_member_permissions "
+    "WHERE org_id = $1 AND user_id = $2 AND permission_id = $3";
+constexpr std::string_view kMemberPermissionsTail =
+    " FROM organization_member_permissions mp JOIN permissions p ON p.id = mp.permission_id "
+    "WHERE mp.org_id = $1 AND mp.user_id = $2 ORDER BY p.key, p.id";
+constexpr std::string_view kListMemberPermissions =
+    kJoin<kSelect, internal::kPermissionColumns, kMemberPermissionsTail>;
+
+constexpr std::string_view kAddMemberApiScope =
+    "INSERT INTO organization_member_api_scopes (org_id, user_id, scope_id, created_at) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+constexpr std::string_view kRemoveMemberApiScope =
+    "DELETE FROM organization_member_api_scopes WHERE org_id = $1 AND user_id = $2 AND "
+    "scope_id = $3";
+constexpr std::string_view kMemberApiScopesTail =
+    " FROM organization_member_api_scopes ms JOIN resource_scopes s ON s.id = ms.scope_id "
+    "WHERE ms.org_id = $1 AND ms.user_id = $2 ORDER BY s.created_at, s.id";
+constexpr std::string_view kListMemberApiScopes =
+    kJoin<kSelect, internal::kResourceScopeColumns, kMemberApiScopesTail>;
+
+// One row per (permission, granting role); a direct grant has a NULL role. Ordered so that the
+// rows of one permission are adjacent.
+constexpr std::string_view kEffectiveTail =
+    ", g.role_id, r.key, r.name FROM ("
+    "SELECT mp.permission_id AS permission_id, CAST(NULL AS TEXT) AS role_id "
+    "FROM organization_member_permissions mp WHERE mp.org_id = $1 AND mp.user_id = $2 "
+    "UNION ALL "
+    "SELECT rp.permission_id, mr.role_id FROM organization_member_roles mr "
+    "JOIN role_permissions rp ON rp.role_id = mr.role_id "
+    "WHERE mr.org_id = $1 AND mr.user_id = $2) g "
+    "JOIN permissions p ON p.id = g.permission_id LEFT JOIN roles r ON r.id = g.role_id "
+    "ORDER BY p.key, p.id, r.key, r.id";
+constexpr std::string_view kEffective = kJoin<kSelect, internal::kPermissionColumns, kEffectiveTail>;
+constexpr std::string_view kSelectDistinct = "SELECT DISTINCT ";
+constexpr std::string_view kRolePermissionsTail =
+    " FROM organization_member_roles mr JOIN role_permissions rp ON rp.role_id = mr.role_id "
+    "JOIN permissions p ON p.id = rp.permission_id WHERE mr.org_id = $1 AND mr.user_id = $2 "
+    "ORDER BY p.key, p.id";
+constexpr std::string_view kMemberRolePermissions =
+    kJoin<kSelectDistinct, internal::kPermissionColumns, kRolePermissionsTail>;
+
+// The organizations of a user or application with the roles held there: one row per
+// (organization, role), a NULL role for an organization where none is held.
+constexpr std::string_view kUserOrgs =
+    "SELECT m.org_id, r.id, r.key, r.name FROM organization_members m "
+    "JOIN organizations o ON o.id = m.org_id "
+    "LEFT JOIN organization_member_roles mr ON mr.org_id = m.org_id AND mr.user_id = m.user_id "
+    "LEFT JOIN roles r ON r.id = mr.role_id WHERE m.user_id = $1 "
+    "ORDER BY o.created_at, o.id, r.key, r.id";
+constexpr std::string_view kApplicationOrgs =
+    "SELECT m.org_id, r.id, r.key, r.name FROM organization_applications m "
+    "JOIN organizations o ON o.id = m.org_id "
+    "LEFT JOIN organization_application_roles mr ON mr.org_id = m.org_id "
+    "AND mr.application_id = m.application_id "
+    "LEFT JOIN roles r ON r.id = mr.role_id WHERE m.application_id = $1 "
+    "ORDER BY o.created_at, o.id, r.key, r.id";
+
+constexpr std::string_view kRoleHolders =
+    "SELECT user_id FROM organization_member_roles WHERE org_id = $1 AND role_id = $2 "
+    "AND (CAST($3 AS TEXT) IS NULL OR user_id > CAST($3 AS TEXT)) "
+    "ORDER BY user_id LIMIT $4 OFFSET $5";
+constexpr std::string_view kCountRoleHolders =
+    "SELECT COUNT(*) FROM organization_member_roles WHERE org_id = $1 AND role_id = $2";
+// Page over distinct users first, then their organizations (one row per pair, user order).
+constexpr std::string_view kRoleHolderUsers =
+    "SELECT DISTINCT user_id FROM organization_member_roles WHERE role_id = $1 "
+    "AND (CAST($2 AS TEXT) IS NULL OR user_id > CAST($2 AS TEXT)) "
+    "ORDER BY user_id LIMIT $3 OFFSET $4";
+constexpr std::string_view kRoleHolderOrgs =
+    "SELECT org_id FROM organization_member_roles WHERE role_id = $1 AND user_id = $2 "
+    "ORDER BY org_id";
+
+constexpr std::string_view kAddApplication =
+    "INSERT INTO organization_applications (org_id, application_id, created_at) "
+    "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+constexpr std::string_view kRemoveApplication =
+    "DELETE FROM organization_applications WHERE org_id = $1 AND application_id = $2";
+constexpr std::string_view kIsApplicationMember =
+    "SELECT COUNT(*) FROM organization_applications WHERE org_id = $1 AND application_id = $2";
+constexpr std::string_view kApplicationIds =
+    "SELECT application_id FROM organization_applications WHERE org_id = $1 "
+    "ORDER BY application_id";
+constexpr std::string_view kOrgAppsTail =
+    " FROM organization_applications oa JOIN applications a ON a.id = oa.application_id "
+    "WHERE oa.org_id = $1 AND (a.id LIKE $2 OR LOWER(a.name) LIKE $2 OR "
+    "LOWER(COALESCE(a.description, '')) LIKE $2) "
+    "ORDER BY oa.created_at, a.id LIMIT $3 OFFSET $4";
+constexpr std::string_view kListOrgApps = kJoin<kSelect, internal::kApplicationColumns, kOrgAppsTail>;
+constexpr std::string_view kCountOrgApps =
+    "SELECT COUNT(*) FROM organization_applications oa JOIN applications a "
+    "ON a.id = oa.application_id WHERE oa.org_id = $1 AND (a.id LIKE $2 OR LOWER(a.name) LIKE $2 "
+    "OR LOWER(COALESCE(a.description, '')) LIKE $2)";
+constexpr std::string_view kAddApplicationRole =
+    "INSERT INTO organization_application_roles (org_id, application_id, role_id, created_at) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+constexpr std::string_view kRemoveApplicationRole =
+    "DELETE FROM organization_application_roles WHERE org_id = $1 AND application_id = $2 "
+    "AND role_id = $3";
+constexpr std::string_view kClearApplicationRoles =
+    "DELETE FROM organization_application_roles WHERE org_id = $1 AND application_id = $2";
+constexpr std::string_view kAppRolesTail =
+    " FROM organization_application_roles ar JOIN roles r ON r.id = ar.role_id "
+    "WHERE ar.org_id = $1 AND ar.application_id = $2 ORDER BY r.key, r.id";
+constexpr std::string_view kListApplicationRoles = kJoin<kSelect, internal::kRoleColumns, kAppRolesTail>;
+
+constexpr std::string_view kAddJitRole =
+    "INSERT INTO organization_jit_roles (org_id, role_id, created_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kRemoveJitRole =
+    "DELETE FROM organization_jit_roles WHERE org_id = $1 AND role_id = $2";
+constexpr std::string_view kClearJitRoles = "DELETE FROM organization_jit_roles WHERE org_id = $1";
+constexpr std::string_view kJitRolesTail =
+    " FROM organization_jit_roles j JOIN roles r ON r.id = j.role_id WHERE j.org_id = $1 "
+    "ORDER BY j.created_at, r.id";
+constexpr std::string_view kListJitRoles = kJoin<kSelect, internal::kRoleColumns, kJitRolesTail>;
+
+// Runs an idempotent grant insert ($1 org, $2 holder, $3 granted id, $4 now) per id; returns
+// the ids whose row was new.
+template <typename IdT>
+Result<std::vector<IdT>> Grant(Connection& conn, std::string_view sql, const OrgId& org,
+                               const std::string& holder, const std::vector<IdT>& ids,
+                               int64_t now_ms) {
+  std::vector<IdT> added;
+  for (const IdT& id : ids) {
+    auto changed = conn.Exec(sql, {Text(org.value()), Text(holder), Text(id.value()), Int(now_ms)});
+    if (!changed) return std::move(changed).error();
+    if (*changed > 0) added.push_back(id);
+  }
+  return added;
+}
+
+Result<std::vector<domain::RoleRef>> RoleRefsOn(Connection& conn, const OrgId& org,
+                                                const UserId& user) {
+  std::vector<domain::RoleRef> refs;
+  ORGD_TRY(conn.Query(kListMemberRoles, {Text(org.value()), Text(user.value())},
+                      [&](const Row& row) {
+                        domain::Role r = internal::ReadRole(row);
+                        refs.push_back({r.id, r.key, r.name});
+                      }));
+  return refs;
+}
+
+Result<bool> CountIsPositive(Connection& conn, std::string_view sql, const std::string& a,
+                             const std::string& b) {
+  int64_t count = 0;
+  ORGD_TRY(conn.Query(sql, {Text(a), Text(b)}, [&](const Row& row) { count = row.GetInt(0); }));
+  return count > 0;
+}
+
+Result<std::vector<domain::OrganizationWithRoles>> OrgsWithRolesOn(SqlStore& store,
+                                                                   Connection& conn,
+                                                                   std::string_view sql,
+                                                                   const std::string& holder) {
+  std::vector<std::pair<OrgId, std::vector<domain::RoleRef>>> rows;
+  ORGD_TRY(conn.Query(sql, {Text(holder)}, [&](const Row& row) {
+    OrgId org(row.GetText(0));
+    if (rows.empty() || rows.back().first != org) rows.push_back({org, {}});
+    if (!row.IsNull(1)) {
+      rows.back().second.push_back(
+          {RoleId(row.GetText(1)), row.GetString(2), row.GetString(3)});
+    }
+  }));
+  (void)store;
+  return [&]() -> Result<std::vector<domain::OrganizationWithRoles>> {
+    std::vector<domain::OrganizationWithRoles> out;
+    for (auto& [org, roles] : rows) {
+      domain::OrganizationWithRoles item;
+      item.organization.id = org;
+      item.roles = std::move(roles);
+      out.push_back(std::move(item));
+    }
+    return out;
+  }();
+}
+
+Result<void> RemoveOne(Connection& conn, std::string_view sql, std::initializer_list<Param> params,
+                       std::string_view subject) {
+  auto deleted = conn.Exec(sql, params);
+  if (!deleted) return std::move(deleted).error();
+  if (*deleted == 0) return Error::NotFound(std::string(subject)).WithReason("not_assigned");
+  return {};
+}
+
+}  // namespace
+
+Result<void> SqlStore::LockOrganization(const OrgId& org) {
+  return Run([&](Connection& conn) -> Result<void> {
+    bool found = false;
+    ORGD_TRY(conn.Query(conn.engine() == Engine::kPostgres ? kLockOrgPostgres : kLockOrgSqlite,
+                        {Text(org.value())}, [&](const Row&) { found = true; }));
+    if (!found) return Error::NotFound("organization");
+    return {};
+  });
+}
+
+Result<std::vector<UserId>> SqlStore::AddMembers(const OrgId& org,
+                                                 const std::vector<UserId>& users,
+                                                 int64_t now_ms) {
+  std::vector<UserId> added;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    added.clear();
+    for (const UserId& user : users) {
+      auto changed = conn.Exec(kAddMember, {Text(org.value()), Text(user.value()), Int(now_ms)});
+      if (!changed) return std::move(changed).error();
+      if (*changed > 0) added.push_back(user);
+    }
+    return {};
+  }));
+  return added;
+}
+
+Result<void> SqlStore::RemoveMember(const OrgId& org, const UserId& user) {
+  return Run([&](Connection& conn) {
+    return RemoveOne(conn, kRemoveMember, {Text(org.value()), Text(user.value())}, "member");
+  });
+}
+
+Result<bool> SqlStore::IsMember(const OrgId& org, const UserId& user) {
+  bool member = false;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    auto r = CountIsPositive(conn, kIsMember, org.value(), user.value());
+    if (!r) return std::move(r).error();
+    member = *r;
+    return {};
+  }));
+  return member;
+}
+
+Result<std::vector<UserId>> SqlStore::ListMemberIds(const OrgId& org) {
+  std::vector<UserId> ids;
+  ORGD_TRY(Run([&](Connection& conn) {
+    ids.clear();
+    return conn.Query(kMemberIds, {Text(org.value())},
+                      [&](const Row& row) { ids.emplace_back(row.GetText(0)); });
+  }));
+  return ids;
+}
+
+Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
+                                                 const domain::MemberListQuery& query) {
+  ORGD_TRY(internal::CheckPage(query.page));
+  const bool by_join = query.sort == domain::MemberSort::kJoinedAsc;
+  const auto& after = query.page.after;
+  std::optional<int64_t> after_joined;
+  if (after && by_join) {
+    auto parsed = internal::ParseIntCursor(after->sort_key);
+    if (!parsed) return std::move(parsed).error();
+    after_joined = *parsed;
+  }
+  const std::string pattern = internal::SearchPattern(query.q);
+  const std::optional<std::string> role =
+      query.role_id ? std::optional(query.role_id->value()) : std::nullopt;
+  const std::array<Param, 7> params = {
+      Text(org.value()),
+      Text(pattern),
+      OptText(role),
+      !after ? Param{nullptr} : (by_join ? Int(*after_joined) : Text(after->sort_key)),
+      after ? Text(after->id) : Param{nullptr},
+      Int(internal::FetchCount(query.page.limit)),
+      Int(query.page.offset),
+  };
+  domain::MemberPage page;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    ORGD_TRY(internal::FillPage(conn, by_join ? kListMembersByJoin : kListMembersByUser, params,
+                                query.page.limit, page, [](const Row& row) {
+                                  return domain::Member{
+                                      .user = internal::ReadUser(row),
+                                      .joined_at = row.GetInt(internal::kUserColumnCount)};
+                                }));
+    for (domain::Member& member : page.items) {
+      auto roles = RoleRefsOn(conn, org, member.user.id);
+      if (!roles) return std::move(roles).error();
+      member.roles = std::move(*roles);
+    }
+    if (!page.items.empty()) {
+      const domain::Member& last = page.items.back();
+      page.last = domain::Cursor{
+          .sort_key = by_join ? std::to_string(last.joined_at) : last.user.id.value(),
+          .id = last.user.id.value()};
+    }
+    if (query.page.want_total) {
+      ORGD_TRY(conn.Query(kCountMatchingMembers, std::span(params).first(3),
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
+    }
+    return {};
+  }));
+  return page;
+}
+
+Result<int64_t> SqlStore::CountMembers(const OrgId& org) {
+  int64_t count = 0;
+  ORGD_TRY(Run([&](Connection& conn) {
+    return conn.Query(kCountMembers, {Text(org.value())},
+                      [&](const Row& row) { count = row.GetInt(0); });
+  }));
+  return count;
+}
+
+Result<std::vector<RoleId>> SqlStore::AddMemberRoles(const OrgId& org, const UserId& user,
+                                                     const std::vector<RoleId>& roles,
+                                                     int64_t now_ms) {
+  std::vector<RoleId> added;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    auto r = Grant(conn, kAddMemberRole, org, user.value(), roles, now_ms);
+    if (!r) return std::move(r).error();
+    added = std::move(*r);
+    return {};
+  }));
+  return added;
+}
+
+Result<void> SqlStore::RemoveMemberRole(const OrgId& org, const UserId& user, const RoleId& role) {
+  return Run([&](Connection& conn) {
+    return RemoveOne(conn, kRemoveMemberRole,
+                     {Text(org.value()), Text(user.value()), Text(role.value())}, "member_role");
+  });
+}
+
+Result<void> SqlStore::ClearMemberRoles(const OrgId& org, const UserId& user) {
+  return Run([&](Connection& conn) -> Result<void> {
+    ORGD_TRY(conn.Exec(kClearMemberRoles, {Text(org.value()), Text(user.value())}));
+    return {};
+  });
+}
+
+Result<std::vector<domain::Role>> SqlStore::ListMemberRoles(const OrgId& org, const UserId& user) {
+  std::vector<domain::Role> roles;
+  ORGD_TRY(Run([&](Connection& conn) {
+    roles.clear();
+    return conn.Query(kListMemberRoles, {Text(org.value()), Text(user.value())},
+                      [&](const Row& row) { roles.push_back(internal::ReadRole(row)); });
+  }));
+  return roles;
+}
+
+Result<std::vector<PermissionId>> SqlStore::AddMemberPermissions(
+    const OrgId& org, const UserId& user, const std::vector<PermissionId>& permissions,
+    int64_t now_ms) {
+  std::vector<PermissionId> added;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    auto r = Grant(conn, kAddMemberPermission, org, user.value(), permissions, now_ms);
+    if (!r) return std::move(r).error();
+    added = std::move(*r);
+    return {};
+  }));
+  return added;
+}
+
+Result<void> SqlStore::RemoveMemberPermission(const OrgId& org, const UserId& user,
+                                              const PermissionId& permission) {
+  return Run([&](Connection& conn) {
+    return RemoveOne(conn, kRemoveMemberPermission,
+                     {Text(org.value()), Text(user.value()), Text(permission.value())},
+                     "member_permission");
+  });
+}
+
+Result<std::vector<domain::Permission>> SqlStore::ListMemberPermissions(const OrgId& org,
+                                                                        const UserId& user) {
+  std::vector<domain::Permission> out;
+  ORGD_TRY(Run([&](Connection& conn) {
+    out.clear();
+    return conn.Query(kListMemberPermissions, {Text(org.value()), Text(user.value())},
+                      [&](const Row& row) { out.push_back(internal::ReadPermission(row)); });
+  }));
+  return out;
+}
+
+Result<void> SqlStore::AddMemberApiScope(const OrgId& org, const UserId& user,
+                                         const ResourceScopeId& scope, int64_t now_ms) {
+  return Run([&](Connection& conn) -> Result<void> {
+    ORGD_TRY(conn.Exec(kAddMemberApiScope,
+                       {Text(org.value()), Text(user.value()), Text(scope.value()), Int(now_ms)}));
+    return {};
+  });
+}
+
+Result<void> SqlStore::RemoveMemberApiScope(const OrgId& org, const UserId& user,
+                                            const ResourceScopeId& scope) {
+  return Run([&](Connection& conn) {
+    return RemoveOne(conn, kRemoveMemberApiScope,
+                     {Text(org.value()), Text(user.value()), Text(scope.value())},
+                     "member_api_scope");
+  });
+}
+
+Result<std::vector<domain::ResourceScope>> SqlStore::ListMemberApiScopes(const OrgId& org,
+                                                                         const UserId& user) {
+  std::vector<domain::ResourceScope> out;
+  ORGD_TRY(Run([&](Connection& conn) {
+    out.clear();
+    return conn.Query(kListMemberApiScopes, {Text(org.value()), Text(user.value())},
+                      [&](const Row& row) { out.push_back(internal::ReadResourceScope(row)); });
+  }));
+  return out;
+}
+
+Result<std::vector<domain::EffectivePermission>> SqlStore::ListEffectivePermissions(
+    const OrgId& org, const UserId& user) {
+  std::vector<domain::EffectivePermission> out;
+  constexpr int kRole = internal::kPermissionColumnCount;
+  ORGD_TRY(Run([&](Connection& conn) {
+    out.clear();
+    return conn.Query(kEffective, {Text(org.value()), Text(user.value())}, [&](const Row& row) {
+      std::string_view id = row.GetText(0);
+      if (out.empty() || out.back().permission.id.value() != id) {
+        out.push_back({.permission = internal::ReadPermission(row)});
+      }
+      domain::EffectivePermission& p = out.back();
+      if (row.IsNull(kRole)) {
+        p.is_direct = true;
+      } else {
+        p.via_roles.push_back(
+            {RoleId(row.GetText(kRole)), row.GetString(kRole + 1), row.GetString(kRole + 2)});
+      }
+    });
+  }));
+  return out;
+}
+
+Result<std::vector<domain::Permission>> SqlStore::ListMemberRolePermissions(const OrgId& org,
+                                                                            const UserId& user) {
+  std::vector<domain::Permission> out;
+  ORGD_TRY(Run([&](Connection& conn) {
+    out.clear();
+    return conn.Query(kMemberRolePermissions, {Text(org.value()), Text(user.value())},
+                      [&](const Row& row) { out.push_back(internal::ReadPermission(row)); });
+  }));
+  return out;
+}
+
+Result<std::vector<domain::OrganizationWithRoles>> SqlStore::ListUserOrganizations(
+    const UserId& user) {
+  std::vector<domain::OrganizationWithRoles> out;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    auto r = OrgsWithRolesOn(*this, conn, kUserOrgs, user.value());
+    if (!r) return std::move(r).error();
+    out = std::move(*r);
+    SqlStore bound(db_, conn);
+    for (domain::OrganizationWithRoles& item : out) {
+      auto org = bound.GetOrganization(item.organization.id);
+      if (!org) return std::move(org).error();
+      item.organization = std::move(*org);
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<domain::Page<UserId>> SqlStore::ListRoleHolders(const OrgId& org, const RoleId& role,
+                                                       const domain::PageRequest& page_request) {
+  ORGD_TRY(internal::CheckPage(page_request));
+  const auto& after = page_request.after;
+  const std::array<Param, 5> params = {Text(org.value()), Text(role.value()),
+                                       after ? Text(after->id) : Param{nullptr},
+                                       Int(internal::FetchCount(page_request.limit)),
+                                       Int(page_request.offset)};
+  domain::Page<UserId> page;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    ORGD_TRY(internal::FillPage(conn, kRoleHolders, params, page_request.limit, page,
+                                [](const Row& row) { return UserId(row.GetText(0)); }));
+    if (!page.items.empty()) {
+      page.last = domain::Cursor{.sort_key = page.items.back().value(),
+                                 .id = page.items.back().value()};
+    }
+    if (page_request.want_total) {
+      ORGD_TRY(conn.Query(kCountRoleHolders, std::span(params).first(2),
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
+    }
+    return {};
+  }));
+  return page;
+}
+
+Result<int64_t> SqlStore::CountRoleHolders(const OrgId& org, const RoleId& role) {
+  int64_t count = 0;
+  ORGD_TRY(Run([&](Connection& conn) {
+    return conn.Query(kCountRoleHolders, {Text(org.value()), Text(role.value())},
+                      [&](const Row& row) { count = row.GetInt(0); });
+  }));
+  return count;
+}
+
+Result<domain::Page<domain::RoleHolder>> SqlStore::ListRoleHoldersEverywhere(
+    const RoleId& role, const domain::PageRequest& page_request) {
+  ORGD_TRY(internal::CheckPage(page_request));
+  const auto& after = page_request.after;
+  const std::array<Param, 4> params = {Text(role.value()),
+                                       after ? Text(after->id) : Param{nullptr},
+                                       Int(internal::FetchCount(page_request.limit)),
+                                       Int(page_request.offset)};
+  domain::Page<domain::RoleHolder> page;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    ORGD_TRY(internal::FillPage(conn, kRoleHolderUsers, params, page_request.limit, page,
+                                [](const Row& row) {
+                                  return domain::RoleHolder{.user_id = UserId(row.GetText(0))};
+                                }));
+    for (domain::RoleHolder& holder : page.items) {
+      ORGD_TRY(conn.Query(kRoleHolderOrgs, {Text(role.value()), Text(holder.user_id.value())},
+                          [&](const Row& row) { holder.org_ids.emplace_back(row.GetText(0)); }));
+    }
+    if (!page.items.empty()) {
+      const std::string& id = page.items.back().user_id.value();
+      page.last = domain::Cursor{.sort_key = id, .id = id};
+    }
+    return {};
+  }));
+  return page;
+}
+
+Result<std::vector<ApplicationId>> SqlStore::AddApplications(const OrgId& org,
+                                                             const std::vector<ApplicationId>& apps,
+                                                             int64_t now_ms) {
+  std::vector<ApplicationId> added;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    added.clear();
+    for (const ApplicationId& app : apps) {
+      auto changed =
+          conn.Exec(kAddApplication, {Text(org.value()), Text(app.value()), Int(now_ms)});
+      if (!changed) return std::move(changed).error();
+      if (*changed > 0) added.push_back(app);
+    }
+    return {};
+  }));
+  return added;
+}
+
+Result<void> SqlStore::RemoveApplication(const OrgId& org, const ApplicationId& app) {
+  return Run([&](Connection& conn) {
+    return RemoveOne(conn, kRemoveApplication, {Text(org.value()), Text(app.value())},
+                     "organization_application");
+  });
+}
+
+Result<bool> SqlStore::IsApplicationMember(const OrgId& org, const ApplicationId& app) {
+  bool member = false;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    auto r = CountIsPositive(conn, kIsApplicationMember, org.value(), app.value());
+    if (!r) return std::move(r).error();
+    member = *r;
+    return {};
+  }));
+  return member;
+}
+
+Result<std::vector<ApplicationId>> SqlStore::ListApplicationIds(const OrgId& org) {
+  std::vector<ApplicationId> ids;
+  ORGD_TRY(Run([&](Connection& conn) {
+    ids.clear();
+    return conn.Query(kApplicationIds, {Text(org.value())},
+                      [&](const Row& row) { ids.emplace_back(row.GetText(0)); });
+  }));
+  return ids;
+}
+
+Result<domain::Page<domain::OrganizationApplication>> SqlStore::ListOrganizationApplications(
+    const OrgId& org, const domain::OrganizationApplicationQuery& query) {
+  ORGD_TRY(internal::CheckPage(query.page));
+  const std::string pattern = internal::SearchPattern(query.q);
+  const std::array<Param, 4> params = {Text(org.value()), Text(pattern),
+                                       Int(internal::FetchCount(query.page.limit)),
+                                       Int(query.page.offset)};
+  domain::Page<domain::OrganizationApplication> page;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    ORGD_TRY(internal::FillPage(conn, kListOrgApps, params, query.page.limit, page,
+                                [](const Row& row) {
+                                  return domain::OrganizationApplication{
+                                      .application = internal::ReadApplication(row)};
+                                }));
+    for (domain::OrganizationApplication& item : page.items) {
+      ORGD_TRY(conn.Query(kListApplicationRoles,
+                          {Text(org.value()), Text(item.application.id.value())},
+                          [&](const Row& row) {
+                            domain::Role r = internal::ReadRole(row);
+                            item.roles.push_back({r.id, r.key, r.name});
+                          }));
+    }
+    if (query.page.want_total) {
+      ORGD_TRY(conn.Query(kCountOrgApps, std::span(params).first(2),
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
+    }
+    return {};
+  }));
+  return page;
+}
+
+Result<std::vector<RoleId>> SqlStore::AddApplicationRoles(const OrgId& org,
+                                                          const ApplicationId& app,
+                                                          const std::vector<RoleId>& roles,
+                                                          int64_t now_ms) {
+  std::vector<RoleId> added;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    auto r = Grant(conn, kAddApplicationRole, org, app.value(), roles, now_ms);
+    if (!r) return std::move(r).error();
+    added = std::move(*r);
+    return {};
+  }));
+  return added;
+}
+
+Result<void> SqlStore::RemoveApplicationRole(const OrgId& org, const ApplicationId& app,
+                                             const RoleId& role) {
+  return Run([&](Connection& conn) {
+    return RemoveOne(conn, kRemoveApplicationRole,
+                     {Text(org.value()), Text(app.value()), Text(role.value())},
+                     "application_role");
+  });
+}
+
+Result<void> SqlStore::ClearApplicationRoles(const OrgId& org, const ApplicationId& app) {
+  return Run([&](Connection& conn) -> Result<void> {
+    ORGD_TRY(conn.Exec(kClearApplicationRoles, {Text(org.value()), Text(app.value())}));
+    return {};
+  });
+}
+
+Result<std::vector<domain::Role>> SqlStore::ListApplicationRoles(const OrgId& org,
+                                                                 const ApplicationId& app) {
+  std::vector<domain::Role> roles;
+  ORGD_TRY(Run([&](Connection& conn) {
+    roles.clear();
+    return conn.Query(kListApplicationRoles, {Text(org.value()), Text(app.value())},
+                      [&](const Row& row) { roles.push_back(internal::ReadRole(row)); });
+  }));
+  return roles;
+}
+
+Result<std::vector<domain::OrganizationWithRoles>> SqlStore::ListApplicationOrganizations(
+    const ApplicationId& app) {
+  std::vector<domain::OrganizationWithRoles> out;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    auto r = OrgsWithRolesOn(*this, conn, kApplicationOrgs, app.value());
+    if (!r) return std::move(r).error();
+    out = std::move(*r);
+    SqlStore bound(db_, conn);
+    for (domain::OrganizationWithRoles& item : out) {
+      auto org = bound.GetOrganization(item.organization.id);
+      if (!org) return std::move(org).error();
+      item.organization = std::move(*org);
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<RoleId>> SqlStore::AddJitRoles(const OrgId& org,
+                                                  const std::vector<RoleId>& roles,
+                                                  int64_t now_ms) {
+  std::vector<RoleId> added;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    added.clear();
+    for (const RoleId& role : roles) {
+      auto changed = conn.Exec(kAddJitRole, {Text(org.value()), Text(role.value()), Int(now_ms)});
+      if (!changed) return std::move(changed).error();
+      if (*changed > 0) added.push_back(role);
+    }
+    return {};
+  }));
+  return added;
+}
+
+Result<void> SqlStore::RemoveJitRole(const OrgId& org, const RoleId& role) {
+  return Run([&](Connection& conn) {
+    return RemoveOne(conn, kRemoveJitRole, {Text(org.value()), Text(role.value())}, "jit_role");
+  });
+}
+
+Result<void> SqlStore::ClearJitRoles(const OrgId& org) {
+  return Run([&](Connection& conn) -> Result<void> {
+    ORGD_TRY(conn.Exec(kClearJitRoles, {Text(org.value())}));
+    return {};
+  });
+}
+
+Result<std::vector<domain::Role>> SqlStore::ListJitRoles(const OrgId& org) {
+  std::vector<domain::Role> roles;
+  ORGD_TRY(Run([&](Connection& conn) {
+    roles.clear();
+    return conn.Query(kListJitRoles, {Text(org.value())},
+                      [&](const Row& row) { roles.push_back(internal::ReadRole(row)); });
+  }));
+  return roles;
+}
+
+}  // namespace orgd::store::sql

@@ -1,0 +1,221 @@
+// A PostgreSQL restart under write load (issue #5): one orgd process keeps serving creates in
+// both dialects while the cluster restarts. During the outage requests get the dialect's 503 and
+// /readyz answers 503; afterwards orgd recovers by itself (same process) and every organization
+// it acknowledged is there.
+//
+// Runs when ORGD_TEST_POSTGRES_URL and ORGD_TEST_PG_RESTART (a shell command that restarts that
+// cluster and returns once it accepts connections again; scripts/test.sh sets both) are set.
+// The restart disturbs every other user of the cluster, so ctest runs this binary alone
+// (RUN_SERIAL in CMakeLists.txt).
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/multiprocess/api_calls.h"
+#include "tests/multiprocess/orgd_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/pg_schema.h"
+
+namespace orgd::testing {
+namespace {
+
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// The bodies each dialect's renderer gives kUnavailable (src/api/logto/errors.cc,
+// src/api/kinde/errors.cc).
+const Json kLogtoUnavailable = {
+    {"code", "request.service_unavailable"},
+    {"message", "The service is temporarily unavailable. Please retry."},
+};
+const Json kKindeUnavailable = {
+    {"errors",
+     {{{"code", "SERVICE_UNAVAILABLE"}, {"message", "The service is temporarily unavailable"}}}},
+};
+
+// What the load saw, shared by its threads.
+struct LoadRecord {
+  std::mutex mu;
+  std::vector<std::string> acknowledged;  // ids of organizations answered 200/201
+  std::vector<std::string> unexpected;    // anything but an acknowledgement or the dialect's 503
+  std::atomic<int> acknowledged_count{0};
+  std::atomic<int> unavailable{0};
+
+  void Ack(std::string id) {
+    std::lock_guard lock(mu);
+    acknowledged.push_back(std::move(id));
+    ++acknowledged_count;
+  }
+  void Unexpected(std::string what) {
+    std::lock_guard lock(mu);
+    if (unexpected.size() < 20) unexpected.push_back(std::move(what));
+  }
+};
+
+// Creates organizations until `stop`, alternating dialects by thread.
+void RunLoad(OrgdProcess& process, int thread, const std::string& token, bool logto,
+             const std::atomic<bool>& stop, LoadRecord& record) {
+  HttpClient http(process.port());
+  for (int i = 0; !stop; ++i) {
+    const std::string name = "load " + std::to_string(thread) + "-" + std::to_string(i);
+    HttpResponse res;
+    try {
+      res = SendBearer(http, token, "POST", logto ? "/api/organizations" : "/api/v1/organization",
+                       Json{{"name", name}}.dump());
+    } catch (const std::exception& e) {
+      record.Unexpected(name + ": " + e.what());
+      continue;
+    }
+    // The id of an organization the request created, if it did.
+    const Json* id = nullptr;
+    if (logto && res.status == 201 && res.json.is_object() && res.json.contains("id")) {
+      id = &res.json.at("id");
+    } else if (!logto && res.status == 200 && res.json.is_object() &&
+               res.json.contains("organization") && res.json.at("organization").is_object() &&
+               res.json.at("organization").contains("code")) {
+      id = &res.json.at("organization").at("code");
+    }
+    if (id != nullptr && id->is_string()) {
+      record.Ack(id->get<std::string>());
+    } else if (res.status == 503 && res.json == (logto ? kLogtoUnavailable : kKindeUnavailable)) {
+      ++record.unavailable;
+    } else {
+      record.Unexpected(name + ": " + std::to_string(res.status) + " " + res.body);
+    }
+  }
+}
+
+// Waits until `done` or `timeout`; returns `done()`.
+template <typename Pred>
+bool WaitFor(Pred done, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!done()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return true;
+}
+
+TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByItself) {
+  const char* restart = std::getenv("ORGD_TEST_PG_RESTART");
+  if (restart == nullptr || *restart == '\0') GTEST_SKIP() << "ORGD_TEST_PG_RESTART is not set";
+  std::string skip;
+  auto schema = PgTestSchema::Create(&skip);
+  ASSERT_TRUE(schema) << schema.error().message << " " << schema.error().detail;
+  if (*schema == nullptr) GTEST_SKIP() << skip;
+
+  std::string error;
+  auto process = OrgdProcess::Spawn({.database_url = (*schema)->url(), .db_pool_size = 8}, &error);
+  ASSERT_NE(process, nullptr) << error;
+  ASSERT_TRUE(process->WaitReady(seconds(30), &error)) << error;
+  const pid_t pid = process->pid();
+  HttpClient control(process->port());
+  const std::string logto = FetchLogtoToken(control);
+  const std::string kinde = FetchKindeToken(control, OrgdProcessOptions{}.public_url);
+  ASSERT_FALSE(logto.empty() || kinde.empty());
+
+  constexpr int kLoadThreads = 4;
+  constexpr int kWritesBeforeAndAfter = 50;
+  LoadRecord record;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kLoadThreads; ++t) {
+    const bool use_logto = t % 2 == 0;
+    threads.emplace_back(RunLoad, std::ref(*process), t, use_logto ? logto : kinde, use_logto,
+                         std::cref(stop), std::ref(record));
+  }
+  // /readyz, polled throughout.
+  std::atomic<int> ready_503{0};
+  std::atomic<int> ready_200{0};
+  threads.emplace_back([&] {
+    HttpClient http(process->port());
+    while (!stop) {
+      try {
+        HttpResponse res = http.Send("GET", "/readyz");
+        if (res.status == 200 && res.json == Json{{"status", "ready"}}) {
+          ++ready_200;
+        } else if (res.status == 503 && res.json == Json{{"status", "unavailable"}}) {
+          ++ready_503;
+        } else {
+          record.Unexpected("/readyz: " + std::to_string(res.status) + " " + res.body);
+        }
+      } catch (const std::exception& e) {
+        record.Unexpected(std::string("/readyz: ") + e.what());
+      }
+      std::this_thread::sleep_for(milliseconds(2));
+    }
+  });
+  auto stop_load = [&] {
+    stop = true;
+    for (auto& thread : threads) thread.join();
+    threads.clear();
+  };
+
+  const bool loaded =
+      WaitFor([&] { return record.acknowledged_count >= kWritesBeforeAndAfter; }, seconds(30));
+  const int ready_before = ready_503.load();
+  const int restart_status = loaded ? std::system(restart) : -1;
+  const int acknowledged_at_restart = record.acknowledged_count;
+  const bool recovered = WaitFor(
+      [&] { return record.acknowledged_count >= acknowledged_at_restart + kWritesBeforeAndAfter; },
+      seconds(30));
+  stop_load();
+
+  ASSERT_TRUE(loaded) << "no write load before the restart";
+  ASSERT_EQ(restart_status, 0) << "ORGD_TEST_PG_RESTART failed: " << restart;
+  EXPECT_TRUE(recovered) << "orgd acknowledged no writes after the restart";
+  EXPECT_EQ(ready_before, 0) << "/readyz was 503 before the restart";
+  {
+    std::lock_guard lock(record.mu);
+    for (const std::string& what : record.unexpected) ADD_FAILURE() << what;
+  }
+  EXPECT_GT(record.unavailable, 0) << "no request met the outage";
+  EXPECT_GT(ready_503, 0) << "/readyz never answered 503 during the outage";
+  EXPECT_TRUE(process->running());
+  EXPECT_EQ(process->pid(), pid);
+  HttpResponse ready = control.Send("GET", "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+
+  // Every acknowledged organization is there: list them all.
+  std::set<std::string> listed;
+  int64_t total = -1;
+  for (int page = 1;; ++page) {
+    HttpResponse res =
+        SendBearer(control, logto, "GET",
+                   "/api/organizations?page=" + std::to_string(page) + "&page_size=100");
+    ASSERT_EQ(res.status, 200) << res.body;
+    total = std::stoll(res.Header("total-number"));
+    for (const Json& org : res.json) listed.insert(org.at("id").get<std::string>());
+    if (res.json.size() < 100) break;
+  }
+  EXPECT_EQ(static_cast<int64_t>(listed.size()), total);
+  int missing = 0;
+  for (const std::string& id : record.acknowledged) {
+    if (!listed.contains(id)) ++missing;
+  }
+  EXPECT_EQ(missing, 0) << "of " << record.acknowledged.size() << " acknowledged";
+  // A request answered 503 may still have committed (its COMMIT's answer was lost), so the list
+  // may hold more than was acknowledged, never less.
+  EXPECT_GE(listed.size(), record.acknowledged.size());
+  RecordProperty("acknowledged", static_cast<int>(record.acknowledged.size()));
+  RecordProperty("unavailable", record.unavailable.load());
+  RecordProperty("readyz_503", ready_503.load());
+
+  const std::optional<int> code = process->Terminate(seconds(5));
+  EXPECT_EQ(code, std::optional<int>(0)) << process->StderrTail();
+}
+
+}  // namespace
+}  // namespace orgd::testing
