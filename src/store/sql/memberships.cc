@@ -226,30 +226,23 @@ Result<bool> CountIsPositive(Connection& conn, std::string_view sql, const std::
   return count > 0;
 }
 
-Result<std::vector<domain::OrganizationWithRoles>> OrgsWithRolesOn(SqlStore& store,
-                                                                   Connection& conn,
+// The organizations `sql` lists for `holder`, with only their ids set, and the holder's roles in
+// each (rows ordered by organization; a NULL role id means no role there).
+Result<std::vector<domain::OrganizationWithRoles>> OrgsWithRolesOn(Connection& conn,
                                                                    std::string_view sql,
                                                                    const std::string& holder) {
-  std::vector<std::pair<OrgId, std::vector<domain::RoleRef>>> rows;
+  std::vector<domain::OrganizationWithRoles> out;
   ORGD_TRY(conn.Query(sql, {Text(holder)}, [&](const Row& row) {
     OrgId org(row.GetText(0));
-    if (rows.empty() || rows.back().first != org) rows.push_back({org, {}});
+    if (out.empty() || out.back().organization.id != org) {
+      out.emplace_back();
+      out.back().organization.id = org;
+    }
     if (!row.IsNull(1)) {
-      rows.back().second.push_back(
-          {RoleId(row.GetText(1)), row.GetString(2), row.GetString(3)});
+      out.back().roles.push_back({RoleId(row.GetText(1)), row.GetString(2), row.GetString(3)});
     }
   }));
-  (void)store;
-  return [&]() -> Result<std::vector<domain::OrganizationWithRoles>> {
-    std::vector<domain::OrganizationWithRoles> out;
-    for (auto& [org, roles] : rows) {
-      domain::OrganizationWithRoles item;
-      item.organization.id = org;
-      item.roles = std::move(roles);
-      out.push_back(std::move(item));
-    }
-    return out;
-  }();
+  return out;
 }
 
 Result<void> RemoveOne(Connection& conn, std::string_view sql, std::initializer_list<Param> params,
@@ -510,20 +503,7 @@ Result<std::vector<domain::Permission>> SqlStore::ListMemberRolePermissions(cons
 
 Result<std::vector<domain::OrganizationWithRoles>> SqlStore::ListUserOrganizations(
     const UserId& user) {
-  std::vector<domain::OrganizationWithRoles> out;
-  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
-    auto r = OrgsWithRolesOn(*this, conn, kUserOrgs, user.value());
-    if (!r) return std::move(r).error();
-    out = std::move(*r);
-    SqlStore bound(db_, conn);
-    for (domain::OrganizationWithRoles& item : out) {
-      auto org = bound.GetOrganization(item.organization.id);
-      if (!org) return std::move(org).error();
-      item.organization = std::move(*org);
-    }
-    return {};
-  }));
-  return out;
+  return ListOrganizationsWithRoles(kUserOrgs, user.value());
 }
 
 Result<domain::Page<UserId>> SqlStore::ListRoleHolders(const OrgId& org, const RoleId& role,
@@ -706,9 +686,14 @@ Result<std::vector<domain::Role>> SqlStore::ListApplicationRoles(const OrgId& or
 
 Result<std::vector<domain::OrganizationWithRoles>> SqlStore::ListApplicationOrganizations(
     const ApplicationId& app) {
+  return ListOrganizationsWithRoles(kApplicationOrgs, app.value());
+}
+
+Result<std::vector<domain::OrganizationWithRoles>> SqlStore::ListOrganizationsWithRoles(
+    std::string_view sql, const std::string& holder) {
   std::vector<domain::OrganizationWithRoles> out;
   ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
-    auto r = OrgsWithRolesOn(*this, conn, kApplicationOrgs, app.value());
+    auto r = OrgsWithRolesOn(conn, sql, holder);
     if (!r) return std::move(r).error();
     out = std::move(*r);
     SqlStore bound(db_, conn);

@@ -262,6 +262,10 @@ class SqlStore final : public Store {
   Result<void> Run(const ConnFn& fn);
   // Runs `fn` on the bound connection, or else in a transaction of its own (with retries).
   Result<void> RunInTransaction(TxMode mode, const ConnFn& fn);
+  // The organizations that `sql` lists for `holder` (a user or an application), each complete
+  // and with the holder's roles there.
+  Result<std::vector<domain::OrganizationWithRoles>> ListOrganizationsWithRoles(
+      std::string_view sql, const std::string& holder);
 
   Database& db_;
   Connection* bound_ = nullptr;  // set on stores handed to InTransaction callbacks
