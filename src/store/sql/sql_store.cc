@@ -13,71 +13,18 @@
 #include <utility>
 #include <vector>
 
+#include "store/sql/sql_common.h"
+
 namespace orgd::store::sql {
 namespace {
 
-// Joins constexpr string_views at compile time, so that a fragment shared by several statements
-// (the organization column list) is written once and every statement is still one constant.
-template <const std::string_view&... Parts>
-struct JoinedSql {
-  static constexpr auto kChars = [] {
-    std::array<char, (Parts.size() + ...)> chars{};
-    size_t i = 0;
-    for (std::string_view part : {Parts...}) {
-      for (char c : part) chars[i++] = c;
-    }
-    return chars;
-  }();
-  static constexpr std::string_view kValue{kChars.data(), kChars.size()};
-};
-template <const std::string_view&... Parts>
-constexpr std::string_view kJoin = JoinedSql<Parts...>::kValue;
-
-// ASCII lower-casing, identical on both engines (SQLite's lower() and LIKE fold ASCII only;
-// PostgreSQL's depend on the locale). name_sort, handle_lower and search patterns use it.
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::optional<std::string> OptAsciiLower(const std::optional<std::string>& s) {
-  if (!s) return std::nullopt;
-  return AsciiLower(*s);
-}
-
-Param OptInt(const std::optional<int64_t>& v) { return v ? Param{*v} : Param{nullptr}; }
-
-// For the patch columns written as `CASE WHEN $flag = 1 THEN $value ELSE col END`.
-Param Flag(bool engaged) { return Int(engaged ? 1 : 0); }
-
-template <typename T>
-Param OptBool(const std::optional<T>& v) {
-  return v ? Bool(*v) : Param{nullptr};
-}
-
-// Maps a unique violation reported by the driver to kAlreadyExists for `subject`, with the
-// reason of the first rule whose needle occurs in the library message (driver errors carry it
-// in `detail`). Other errors pass through unchanged.
-struct UniqueRule {
-  std::string_view needle;
-  std::string_view reason;
-};
-
-Error MapUnique(Error error, std::string_view subject, std::initializer_list<UniqueRule> rules) {
-  if (error.code != ErrorCode::kAlreadyExists) return error;
-  std::string_view reason = "unique";
-  for (const UniqueRule& rule : rules) {
-    if (error.detail.find(rule.needle) != std::string::npos) {
-      reason = rule.reason;
-      break;
-    }
-  }
-  return Error::AlreadyExists(std::string(subject), std::string(reason))
-      .WithDetail(std::move(error.detail));
-}
+using internal::AsciiLower;
+using internal::Flag;
+using internal::kJoin;
+using internal::MapUnique;
+using internal::OptAsciiLower;
+using internal::OptBool;
+using internal::OptInt;
 
 // The constraints of `organizations` and its domain table, as each engine names them in its
 // message: SQLite lists the columns ("UNIQUE constraint failed: organizations.handle_lower"),
