@@ -115,9 +115,17 @@ Result<MembershipDelta> MembershipService::ReplaceMembers(const OrgId& org,
                                                           const std::vector<UserId>& users) {
   const std::vector<UserId> wanted = Dedup(users);
   MembershipDelta delta;
+  bool unknown_org = false;
   ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     delta = MembershipDelta{};
-    ORGD_TRY(LockOrg(tx, org));
+    auto locked = LockOrg(tx, org);
+    // Clearing the members of an organization that does not exist has nothing to do (Logto
+    // answers 204 for `[]` whatever the parent).
+    if (!locked && wanted.empty() && locked.error().code == ErrorCode::kNotFound) {
+      unknown_org = true;
+      return {};
+    }
+    ORGD_TRY(std::move(locked));
     ORGD_TRY(CheckUsers(tx, wanted));
     auto current = tx.ListMemberIds(org);
     if (!current) return std::move(current).error();
@@ -133,16 +141,103 @@ Result<MembershipDelta> MembershipService::ReplaceMembers(const OrgId& org,
     delta.added = std::move(*added);
     return {};
   }));
+  if (unknown_org) return MembershipDelta{};
   return delta;
 }
 
 Result<void> MembershipService::RemoveMember(const OrgId& org, const UserId& user) {
-  return store_.RemoveMember(org, user);
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    auto removed = tx.RemoveMember(org, user);
+    if (removed || removed.error().code != ErrorCode::kNotFound) return removed;
+    // Say why there was nothing to remove: the Kinde dialect names the missing entity.
+    ORGD_TRY(tx.GetOrganization(org));
+    ORGD_TRY(tx.GetUser(user));
+    return removed;
+  });
 }
 
 Result<MemberPage> MembershipService::ListMembers(const OrgId& org, const MemberListQuery& query) {
   return store_.ListMembers(org, query);
 }
+
+Result<MemberPage> MembershipService::ListMembersHolding(
+    const OrgId& org, MemberListQuery query, const std::vector<std::string>& role_keys,
+    const std::vector<std::string>& permission_keys) {
+  MemberPage page;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    page = MemberPage{};
+    ORGD_TRY(tx.GetOrganization(org));
+    auto roles = tx.GetRolesByKey(role_keys);
+    if (!roles) return std::move(roles).error();
+    auto permissions = tx.GetPermissionsByKey(permission_keys);
+    if (!permissions) return std::move(permissions).error();
+    // A key that names nothing is held by nobody.
+    for (const std::string& key : role_keys) {
+      if (std::none_of(roles->begin(), roles->end(), [&](const Role& r) { return r.key == key; })) {
+        return {};
+      }
+    }
+    for (const std::string& key : permission_keys) {
+      if (std::none_of(permissions->begin(), permissions->end(),
+                       [&](const Permission& p) { return p.key == key; })) {
+        return {};
+      }
+    }
+    query.all_roles.clear();
+    for (const Role& r : *roles) query.all_roles.push_back(r.id);
+    query.all_permissions.clear();
+    for (const Permission& p : *permissions) query.all_permissions.push_back(p.id);
+    auto listed = tx.ListMembers(org, query);
+    if (!listed) return std::move(listed).error();
+    page = std::move(*listed);
+    return {};
+  }));
+  return page;
+}
+
+Result<void> MembershipService::RequireMembership(const OrgId& org, const UserId& user) {
+  return store_.InTransaction(TxMode::kRead,
+                              [&](Store& tx) { return RequireMember(tx, org, user); });
+}
+
+namespace {
+
+// Adds `item.user_id` to `org` if not a member yet (with the default roles) and grants the
+// item's roles and permissions by key. Returns whether the user joined. Requires: inside a write
+// transaction that locked the org.
+Result<bool> JoinWithGrants(Store& tx, const OrgId& org, const MemberGrantInput& item,
+                            const std::vector<Role>& defaults, int64_t now) {
+  ORGD_TRY(CheckUsers(tx, {item.user_id}));
+  auto roles = tx.GetRolesByKey(item.role_keys);
+  if (!roles) return std::move(roles).error();
+  for (const std::string& key : item.role_keys) {
+    if (std::none_of(roles->begin(), roles->end(), [&](const Role& r) { return r.key == key; })) {
+      return MissingRef("role", key);
+    }
+  }
+  auto permissions = tx.GetPermissionsByKey(item.permission_keys);
+  if (!permissions) return std::move(permissions).error();
+  for (const std::string& key : item.permission_keys) {
+    if (std::none_of(permissions->begin(), permissions->end(),
+                     [&](const Permission& p) { return p.key == key; })) {
+      return MissingRef("permission", key);
+    }
+  }
+  auto joined = tx.AddMembers(org, {item.user_id}, now);
+  if (!joined) return std::move(joined).error();
+  std::vector<RoleId> role_ids;
+  for (const Role& r : *roles) role_ids.push_back(r.id);
+  if (!joined->empty()) {
+    for (const Role& r : defaults) role_ids.push_back(r.id);
+  }
+  ORGD_TRY(tx.AddMemberRoles(org, item.user_id, Dedup(role_ids), now));
+  std::vector<PermissionId> permission_ids;
+  for (const Permission& p : *permissions) permission_ids.push_back(p.id);
+  ORGD_TRY(tx.AddMemberPermissions(org, item.user_id, Dedup(permission_ids), now));
+  return !joined->empty();
+}
+
+}  // namespace
 
 Result<std::vector<UserId>> MembershipService::AddMembersWithGrants(
     const OrgId& org, const std::vector<MemberGrantInput>& users) {
@@ -154,39 +249,40 @@ Result<std::vector<UserId>> MembershipService::AddMembersWithGrants(
     if (!defaults) return std::move(defaults).error();
     const int64_t now = clock_.NowMillis();
     for (const MemberGrantInput& item : users) {
-      ORGD_TRY(CheckUsers(tx, {item.user_id}));
-      auto roles = tx.GetRolesByKey(item.role_keys);
-      if (!roles) return std::move(roles).error();
-      for (const std::string& key : item.role_keys) {
-        if (std::none_of(roles->begin(), roles->end(),
-                         [&](const Role& r) { return r.key == key; })) {
-          return MissingRef("role", key);
-        }
-      }
-      auto permissions = tx.GetPermissionsByKey(item.permission_keys);
-      if (!permissions) return std::move(permissions).error();
-      for (const std::string& key : item.permission_keys) {
-        if (std::none_of(permissions->begin(), permissions->end(),
-                         [&](const Permission& p) { return p.key == key; })) {
-          return MissingRef("permission", key);
-        }
-      }
-      auto joined = tx.AddMembers(org, {item.user_id}, now);
+      auto joined = JoinWithGrants(tx, org, item, *defaults, now);
       if (!joined) return std::move(joined).error();
-      std::vector<RoleId> role_ids;
-      for (const Role& r : *roles) role_ids.push_back(r.id);
-      if (!joined->empty()) {
-        added.push_back(item.user_id);
-        for (const Role& r : *defaults) role_ids.push_back(r.id);
-      }
-      ORGD_TRY(tx.AddMemberRoles(org, item.user_id, Dedup(role_ids), now));
-      std::vector<PermissionId> permission_ids;
-      for (const Permission& p : *permissions) permission_ids.push_back(p.id);
-      ORGD_TRY(tx.AddMemberPermissions(org, item.user_id, Dedup(permission_ids), now));
+      if (*joined) added.push_back(item.user_id);
     }
     return {};
   }));
   return added;
+}
+
+Result<MembershipDelta> MembershipService::UpdateMembersWithGrants(
+    const OrgId& org, const std::vector<MemberGrantInput>& users) {
+  MembershipDelta delta;
+  ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    delta = MembershipDelta{};
+    ORGD_TRY(LockOrg(tx, org));
+    auto defaults = tx.ListDefaultRoles();
+    if (!defaults) return std::move(defaults).error();
+    const int64_t now = clock_.NowMillis();
+    for (const MemberGrantInput& item : users) {
+      if (item.remove) {
+        auto member = tx.IsMember(org, item.user_id);
+        if (!member) return std::move(member).error();
+        if (!*member) continue;
+        ORGD_TRY(tx.RemoveMember(org, item.user_id));
+        delta.removed.push_back(item.user_id);
+        continue;
+      }
+      auto joined = JoinWithGrants(tx, org, item, *defaults, now);
+      if (!joined) return std::move(joined).error();
+      (*joined ? delta.added : delta.updated).push_back(item.user_id);
+    }
+    return {};
+  }));
+  return delta;
 }
 
 Result<std::vector<RoleId>> MembershipService::ResolveRoles(const std::vector<RoleId>& ids,
@@ -249,7 +345,10 @@ Result<void> MembershipService::RemoveMemberRole(const OrgId& org, const UserId&
                                                  const RoleId& role) {
   return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ORGD_TRY(RequireMember(tx, org, user));
-    return tx.RemoveMemberRole(org, user, role);
+    auto removed = tx.RemoveMemberRole(org, user, role);
+    if (removed || removed.error().code != ErrorCode::kNotFound) return removed;
+    ORGD_TRY(tx.GetRole(role));
+    return removed;
   });
 }
 
@@ -387,6 +486,26 @@ Result<int64_t> MembershipService::CountRoleHolders(const OrgId& org, const Role
   return count;
 }
 
+Result<int64_t> MembershipService::CountActiveRoleHolders(const OrgId& org, const RoleId& role,
+                                                          int64_t from_ms, int64_t to_ms) {
+  constexpr int64_t kMaxWindowMs = int64_t{3} * 24 * 60 * 60 * 1000;
+  if (to_ms < from_ms) {
+    return Error::InvalidArgument("date_time_to must not be earlier than date_time_from",
+                                  "date_time_to")
+        .WithReason("invalid_date_time");
+  }
+  if (to_ms - from_ms >= kMaxWindowMs) {
+    return Error::InvalidArgument("The requested window must not exceed 3 days", "date_time_to")
+        .WithReason("date_time_range_too_large");
+  }
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.GetOrganization(org));
+    ORGD_TRY(tx.GetRole(role));
+    return {};
+  }));
+  return int64_t{0};
+}
+
 namespace {
 
 Result<void> CheckRoleIds(Store& tx, const std::vector<RoleId>& roles) {
@@ -418,7 +537,9 @@ Result<void> MembershipService::ReplaceJitRoles(const OrgId& org,
     return Error::AlreadyExists("role", "duplicate", "a role id is listed twice");
   }
   return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
-    ORGD_TRY(LockOrg(tx, org));
+    auto locked = LockOrg(tx, org);
+    if (!locked && roles.empty() && locked.error().code == ErrorCode::kNotFound) return {};
+    ORGD_TRY(std::move(locked));
     ORGD_TRY(CheckRoleIds(tx, roles));
     ORGD_TRY(tx.ClearJitRoles(org));
     ORGD_TRY(tx.AddJitRoles(org, roles, clock_.NowMillis()));
@@ -431,7 +552,15 @@ Result<void> MembershipService::RemoveJitRole(const OrgId& org, const RoleId& ro
 }
 
 Result<std::vector<Role>> MembershipService::ListJitRoles(const OrgId& org) {
-  return store_.ListJitRoles(org);
+  std::vector<Role> roles;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.GetOrganization(org));
+    auto r = tx.ListJitRoles(org);
+    if (!r) return std::move(r).error();
+    roles = std::move(*r);
+    return {};
+  }));
+  return roles;
 }
 
 }  // namespace orgd::domain

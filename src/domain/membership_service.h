@@ -11,11 +11,12 @@
 namespace orgd::domain {
 
 // What the Kinde dialect adds for one user in a bulk organization-users request: roles and
-// permissions by key.
+// permissions by key. `remove` (PATCH operation "delete") removes the member instead.
 struct MemberGrantInput {
   UserId user_id;
   std::vector<std::string> role_keys;
   std::vector<std::string> permission_keys;
+  bool remove = false;
 };
 
 // Memberships of users in organizations and every grant inside one: role grants, direct
@@ -50,18 +51,37 @@ class MembershipService {
   Result<std::vector<UserId>> AddMembers(const OrgId& org, const std::vector<UserId>& users);
   // Makes the member set exactly `users` (de-duplicated) with delta semantics: only departing
   // members are removed (with their grants in this org), only new ones inserted; staying members
-  // keep their roles. Errors as AddMembers.
+  // keep their roles. Errors as AddMembers, except that an empty set on an unknown org
+  // succeeds (nothing to clear).
   Result<MembershipDelta> ReplaceMembers(const OrgId& org, const std::vector<UserId>& users);
-  // Removes the member with its roles, direct permissions and API scopes in this org. kNotFound
-  // (subject "member", reason "not_assigned") when not a member, also for an unknown org or user.
+  // Removes the member with its roles, direct permissions and API scopes in this org. When the
+  // user is not a member: kNotFound with subject "organization" (unknown org), "user" (unknown
+  // user), else subject "member", reason "not_assigned".
   Result<void> RemoveMember(const OrgId& org, const UserId& user);
   // Members with their roles. No organization check (an unknown org lists nothing).
   Result<MemberPage> ListMembers(const OrgId& org, const MemberListQuery& query);
+  // Kinde list: members holding every role of `role_keys` and every permission of
+  // `permission_keys` (directly or through a role), filtered, ordered and paged by `query`. A key
+  // that names no role or permission matches nobody (an empty page). kNotFound (subject
+  // "organization") for an unknown org.
+  Result<MemberPage> ListMembersHolding(const OrgId& org, MemberListQuery query,
+                                        const std::vector<std::string>& role_keys,
+                                        const std::vector<std::string>& permission_keys);
+  // The membership check of member-scoped operations, alone: kNotFound (subject "organization" /
+  // "user") for an unknown org or user, kFailedPrecondition (reason "require_membership") for a
+  // non-member.
+  Result<void> RequireMembership(const OrgId& org, const UserId& user);
   // Kinde bulk add: each non-member joins with the listed roles and permissions plus every
   // default role; members get the listed grants added. Returns the users newly added. Unknown
   // org / user / role key / permission key → kNotFound (reason "foreign_key"); nothing changes.
   Result<std::vector<UserId>> AddMembersWithGrants(const OrgId& org,
                                                    const std::vector<MemberGrantInput>& users);
+  // Kinde bulk update, all or nothing: an item with `remove` removes that member (a non-member
+  // is skipped); any other item adds a non-member as AddMembersWithGrants does (`added`) or adds
+  // the listed grants to a member (`updated`, listed even when nothing changed). Errors as
+  // AddMembersWithGrants.
+  Result<MembershipDelta> UpdateMembersWithGrants(const OrgId& org,
+                                                  const std::vector<MemberGrantInput>& users);
 
   // Resolves role ids and names (exact key match) into one de-duplicated id list: ids first, then
   // the ids of names, in request order. Every unknown name is reported at once
@@ -77,7 +97,8 @@ class MembershipService {
   // AssignMemberRoles.
   Result<void> ReplaceMemberRoles(const OrgId& org, const UserId& user,
                                   const std::vector<RoleId>& roles);
-  // Membership first; kNotFound (subject "member_role", reason "not_assigned") when not held.
+  // Membership first; then kNotFound (subject "role") for an unknown role, (subject
+  // "member_role", reason "not_assigned") when not held.
   Result<void> RemoveMemberRole(const OrgId& org, const UserId& user, const RoleId& role);
   // The member's roles, key order. Membership required.
   Result<std::vector<Role>> ListMemberRoles(const OrgId& org, const UserId& user);
@@ -115,13 +136,22 @@ class MembershipService {
   Result<Page<UserId>> ListRoleHolders(const OrgId& org, const RoleId& role,
                                        const PageRequest& page);
   Result<int64_t> CountRoleHolders(const OrgId& org, const RoleId& role);
+  // Members holding `role` who were active between `from_ms` and `to_ms` (inclusive). The window
+  // must not be reversed nor span 3 days or more: kInvalidArgument (subject "date_time_to",
+  // reason "invalid_date_time" / "date_time_range_too_large"), checked before the org and the
+  // role (kNotFound as ListRoleHolders). orgd issues no user tokens, so nobody is ever active:
+  // the count is 0.
+  Result<int64_t> CountActiveRoleHolders(const OrgId& org, const RoleId& role, int64_t from_ms,
+                                         int64_t to_ms);
 
   // JIT roles. Unknown org or role → kNotFound (reason "foreign_key"). Add ignores existing rows.
   Result<void> AddJitRoles(const OrgId& org, const std::vector<RoleId>& roles);
-  // Replaces the set; a duplicate id → kAlreadyExists (subject "role", reason "duplicate").
+  // Replaces the set; a duplicate id → kAlreadyExists (subject "role", reason "duplicate"). An
+  // empty set on an unknown org succeeds (nothing to clear).
   Result<void> ReplaceJitRoles(const OrgId& org, const std::vector<RoleId>& roles);
   // kNotFound (subject "jit_role", reason "not_assigned").
   Result<void> RemoveJitRole(const OrgId& org, const RoleId& role);
+  // Insertion order. kNotFound (subject "organization") for an unknown org.
   Result<std::vector<Role>> ListJitRoles(const OrgId& org);
 
  private:

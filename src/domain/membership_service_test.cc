@@ -2,6 +2,7 @@
 
 #include "domain/membership_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -391,6 +392,93 @@ TEST_F(MembershipServiceTest, KindeBulkAddGivesDefaultRolesToNewMembersOnly) {
   EXPECT_EQ(RoleKeys(org, b), V{"admin"});
   ExpectError(members_->AddMembersWithGrants(org, {{.user_id = a, .role_keys = {"nope"}}}),
               ErrorCode::kNotFound, "role", "foreign_key");
+}
+
+TEST_F(MembershipServiceTest, KindeBulkUpdateIsAllOrNothing) {
+  OrgId org = Org();
+  UserId a = User("a"), b = User("b"), c = User("c");
+  Role("admin");
+  ASSERT_OK(members_->AddMembers(org, {a, b}));
+  ExpectError(members_->UpdateMembersWithGrants(
+                  org, {{.user_id = a, .remove = true}, {.user_id = c, .role_keys = {"nope"}}}),
+              ErrorCode::kNotFound, "role", "foreign_key");
+  EXPECT_TRUE(*store_->IsMember(org, a));
+  EXPECT_FALSE(*store_->IsMember(org, c));
+  auto delta = members_->UpdateMembersWithGrants(
+      org, {{.user_id = a, .remove = true},
+            {.user_id = b, .role_keys = {"admin"}},
+            {.user_id = c},
+            {.user_id = UserId("ghost"), .remove = true}});
+  ASSERT_OK(delta);
+  EXPECT_EQ(delta->added, std::vector<UserId>{c});
+  EXPECT_EQ(delta->updated, std::vector<UserId>{b});
+  EXPECT_EQ(delta->removed, std::vector<UserId>{a});
+  EXPECT_EQ(RoleKeys(org, b), V{"admin"});
+}
+
+TEST_F(MembershipServiceTest, RemoveMemberNamesWhatIsMissing) {
+  OrgId org = Org();
+  UserId a = User("a");
+  ExpectError(members_->RemoveMember(OrgId("nope"), a), ErrorCode::kNotFound, "organization", "");
+  ExpectError(members_->RemoveMember(org, UserId("nope")), ErrorCode::kNotFound, "user", "");
+  ExpectError(members_->RemoveMember(org, a), ErrorCode::kNotFound, "member", "not_assigned");
+}
+
+TEST_F(MembershipServiceTest, ListMembersHoldingNeedsEveryKey) {
+  OrgId org = Org();
+  UserId a = User("a"), b = User("b");
+  PermissionId read = Perm("read");
+  Role("admin", {read});
+  Role("viewer");
+  ASSERT_OK(members_->AddMembersWithGrants(org, {{.user_id = a, .role_keys = {"admin", "viewer"}},
+                                                 {.user_id = b, .permission_keys = {"read"}}}));
+  auto ids = [&](const std::vector<std::string>& roles, const std::vector<std::string>& perms) {
+    std::vector<UserId> out;
+    auto page = members_->ListMembersHolding(org, MemberListQuery{}, roles, perms);
+    EXPECT_TRUE(page) << Text(page.error());
+    if (page) {
+      for (const Member& m : page->items) out.push_back(m.user.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids({"admin", "viewer"}, {}), std::vector<UserId>{a});
+  std::vector<UserId> both = {a, b};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(ids({}, {"read"}), both);
+  EXPECT_TRUE(ids({"admin", "ghost"}, {}).empty());
+  ExpectError(members_->ListMembersHolding(OrgId("nope"), MemberListQuery{}, {}, {}),
+              ErrorCode::kNotFound, "organization", "");
+}
+
+TEST_F(MembershipServiceTest, SummariesCountMembersAndFeatureTheFirstByUserId) {
+  OrgId busy = Org("busy"), empty = Org("empty");
+  std::vector<UserId> users = {User("u1"), User("u2"), User("u3"), User("u4")};
+  ASSERT_OK(members_->AddMembers(busy, users));
+  std::sort(users.begin(), users.end());
+  auto summaries = store_->SummarizeMembers({empty, busy, OrgId("nope")}, 3);
+  ASSERT_OK(summaries);
+  ASSERT_EQ(summaries->size(), 3u);
+  EXPECT_EQ((*summaries)[0].users_count, 0);
+  EXPECT_TRUE((*summaries)[0].featured.empty());
+  EXPECT_EQ((*summaries)[1].users_count, 4);
+  ASSERT_EQ((*summaries)[1].featured.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ((*summaries)[1].featured[i].id, users[i]);
+  EXPECT_EQ((*summaries)[2].users_count, 0);
+}
+
+TEST_F(MembershipServiceTest, ActiveRoleHolderWindowIsCheckedFirst) {
+  OrgId org = Org();
+  RoleId admin = Role("admin");
+  constexpr int64_t kDay = 24 * 60 * 60 * 1000;
+  ExpectError(members_->CountActiveRoleHolders(OrgId("nope"), admin, 0, 3 * kDay),
+              ErrorCode::kInvalidArgument, "date_time_to", "date_time_range_too_large");
+  ExpectError(members_->CountActiveRoleHolders(org, admin, kDay, 0), ErrorCode::kInvalidArgument,
+              "date_time_to", "invalid_date_time");
+  ExpectError(members_->CountActiveRoleHolders(org, RoleId("nope"), 0, kDay),
+              ErrorCode::kNotFound, "role", "");
+  auto count = members_->CountActiveRoleHolders(org, admin, 0, 3 * kDay - 1);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 0);
 }
 
 TEST_F(MembershipServiceTest, CreateRoleWithUnknownPermissionLeavesNoRole) {

@@ -1,5 +1,7 @@
 #include "domain/organization_service.h"
 
+#include <algorithm>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -85,6 +87,110 @@ Result<void> OrganizationService::Delete(const OrgId& id) { return store_.Delete
 
 Result<OrganizationPage> OrganizationService::List(const OrganizationListQuery& query) {
   return store_.ListOrganizations(query);
+}
+
+Result<OrganizationWithFeaturedPage> OrganizationService::ListWithFeatured(
+    const OrganizationListQuery& query, int64_t featured_per_org) {
+  OrganizationWithFeaturedPage out;
+  ORGD_TRY(store_.InTransaction(store::TxMode::kRead, [&](store::Store& tx) -> Result<void> {
+    out = OrganizationWithFeaturedPage{};
+    auto page = tx.ListOrganizations(query);
+    if (!page) return std::move(page).error();
+    std::vector<OrgId> ids;
+    ids.reserve(page->items.size());
+    for (const Organization& org : page->items) ids.push_back(org.id);
+    auto summaries = tx.SummarizeMembers(ids, featured_per_org);
+    if (!summaries) return std::move(summaries).error();
+    for (size_t i = 0; i < page->items.size(); ++i) {
+      out.items.push_back({std::move(page->items[i]), std::move((*summaries)[i])});
+    }
+    out.total = page->total;
+    out.has_more = page->has_more;
+    return {};
+  }));
+  return out;
+}
+
+namespace {
+
+Error DuplicateDomain() {
+  return Error::AlreadyExists("organization", "email_domain", "the email domain is already set");
+}
+
+// Locks `org` and reads its domains. kNotFound (reason "foreign_key") when absent.
+Result<std::vector<std::string>> LockedDomains(store::Store& tx, const OrgId& org) {
+  auto locked = tx.LockOrganization(org);
+  if (!locked) {
+    Error e = std::move(locked).error();
+    if (e.code == ErrorCode::kNotFound) return std::move(e).WithReason("foreign_key");
+    return e;
+  }
+  auto current = tx.GetOrganization(org);
+  if (!current) return std::move(current).error();
+  return std::move(current->allowed_domains);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> OrganizationService::ListJitEmailDomains(const OrgId& org) {
+  auto current = store_.GetOrganization(org);
+  if (!current) {
+    if (current.error().code == ErrorCode::kNotFound) return std::vector<std::string>{};
+    return std::move(current).error();
+  }
+  return std::move(current->allowed_domains);
+}
+
+Result<void> OrganizationService::AddJitEmailDomain(const OrgId& org, const std::string& domain) {
+  return store_.InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
+    auto domains = LockedDomains(tx, org);
+    if (!domains) return std::move(domains).error();
+    if (std::find(domains->begin(), domains->end(), domain) != domains->end()) {
+      return DuplicateDomain();
+    }
+    domains->push_back(domain);
+    OrganizationPatch patch;
+    patch.allowed_domains = std::move(*domains);
+    ORGD_TRY(tx.UpdateOrganization(org, patch, clock_.NowMillis()));
+    return {};
+  });
+}
+
+Result<void> OrganizationService::ReplaceJitEmailDomains(const OrgId& org,
+                                                         const std::vector<std::string>& domains) {
+  if (std::set<std::string>(domains.begin(), domains.end()).size() != domains.size()) {
+    return DuplicateDomain();
+  }
+  return store_.InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
+    auto current = LockedDomains(tx, org);
+    if (!current) {
+      // Clearing the domains of an organization that does not exist has nothing to do.
+      if (domains.empty() && current.error().code == ErrorCode::kNotFound) return {};
+      return std::move(current).error();
+    }
+    OrganizationPatch patch;
+    patch.allowed_domains = domains;
+    ORGD_TRY(tx.UpdateOrganization(org, patch, clock_.NowMillis()));
+    return {};
+  });
+}
+
+Result<void> OrganizationService::RemoveJitEmailDomain(const OrgId& org,
+                                                       const std::string& domain) {
+  return store_.InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
+    const Error absent = Error::NotFound("jit_email_domain").WithReason("not_assigned");
+    auto domains = LockedDomains(tx, org);
+    if (!domains) {
+      return domains.error().code == ErrorCode::kNotFound ? absent : std::move(domains).error();
+    }
+    auto it = std::find(domains->begin(), domains->end(), domain);
+    if (it == domains->end()) return absent;
+    domains->erase(it);
+    OrganizationPatch patch;
+    patch.allowed_domains = std::move(*domains);
+    ORGD_TRY(tx.UpdateOrganization(org, patch, clock_.NowMillis()));
+    return {};
+  });
 }
 
 }  // namespace orgd::domain

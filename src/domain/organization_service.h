@@ -1,8 +1,14 @@
 #pragma once
 
+#include <cstdint>
+
 #include "common/clock.h"
 #include "common/id_generator.h"
+#include <string>
+#include <vector>
+
 #include "common/result.h"
+#include "domain/model/membership.h"
 #include "domain/model/organization.h"
 #include "store/store.h"
 
@@ -30,6 +36,27 @@ class OrganizationService {
   // Deletes the organization and everything that belongs to it. kNotFound when absent.
   Result<void> Delete(const OrgId& id);
   Result<OrganizationPage> List(const OrganizationListQuery& query);
+  // List, with each organization's member count and its first `featured_per_org` members by user
+  // id, read in the same snapshot with one member query per page (Logto showFeatured).
+  Result<OrganizationWithFeaturedPage> ListWithFeatured(const OrganizationListQuery& query,
+                                                        int64_t featured_per_org);
+
+  // JIT email domains: the organization's allowed_domains, in insertion order, compared exactly
+  // (case-sensitive). Validation of the domain text is the dialect's.
+  //
+  // The domains of `org`; empty for an unknown org.
+  Result<std::vector<std::string>> ListJitEmailDomains(const OrgId& org);
+  // Appends `domain`. kAlreadyExists (subject "organization", reason "email_domain") when the
+  // org already has it; kNotFound (subject "organization", reason "foreign_key") for an unknown
+  // org.
+  Result<void> AddJitEmailDomain(const OrgId& org, const std::string& domain);
+  // Makes the set exactly `domains`, in that order. A domain listed twice → kAlreadyExists
+  // (reason "email_domain"); unknown org → kNotFound (reason "foreign_key"), except that an
+  // empty set on an unknown org succeeds (nothing to clear).
+  Result<void> ReplaceJitEmailDomains(const OrgId& org, const std::vector<std::string>& domains);
+  // kNotFound (subject "jit_email_domain", reason "not_assigned") when the org does not have it
+  // (also for an unknown org).
+  Result<void> RemoveJitEmailDomain(const OrgId& org, const std::string& domain);
 
  private:
   store::Store& store_;

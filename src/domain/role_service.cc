@@ -1,5 +1,7 @@
 #include "domain/role_service.h"
 
+#include <algorithm>
+#include <limits>
 #include <unordered_set>
 #include <utility>
 
@@ -56,12 +58,15 @@ Result<Role> RoleService::CreateRole(const CreateRoleInput& input, IdStyle style
   for (int attempt = 1;; ++attempt) {
     role.id = RoleId(ids_.Next(IdKind::kRole, style));
     auto created = store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+      // The assignment permission is a column of the row and is checked before it; the links
+      // are checked after the insert so that a key clash wins over unknown link ids, as Logto
+      // answers. The transaction rolls the role back when a check fails.
       if (role.assignment_permission_id) {
         ORGD_TRY(CheckPermissions(tx, {*role.assignment_permission_id}));
       }
+      ORGD_TRY(tx.InsertRole(role));
       ORGD_TRY(CheckPermissions(tx, input.permission_ids));
       ORGD_TRY(CheckScopes(tx, input.resource_scope_ids));
-      ORGD_TRY(tx.InsertRole(role));
       ORGD_TRY(tx.AddRolePermissions(role.id, input.permission_ids, role.created_at));
       ORGD_TRY(tx.AddRoleResourceScopes(role.id, input.resource_scope_ids, role.created_at));
       return {};
@@ -80,11 +85,14 @@ Result<Role> RoleService::UpdateRole(const RoleId& id, const RolePatch& patch) {
   if (patch.empty()) return store_.GetRole(id);
   std::optional<Role> updated;
   ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    auto current = tx.GetRole(id);
+    if (!current) return std::move(current).error();
     if (patch.assignment_permission_id && *patch.assignment_permission_id) {
-      ORGD_TRY(tx.GetRole(id));
       ORGD_TRY(CheckPermissions(tx, {**patch.assignment_permission_id}));
     }
-    auto r = tx.UpdateRole(id, patch);
+    RolePatch effective = patch;
+    if (patch.key && !patch.name && current->name == current->key) effective.name = *patch.key;
+    auto r = tx.UpdateRole(id, effective);
     if (!r) return std::move(r).error();
     updated = std::move(*r);
     return {};
@@ -96,6 +104,40 @@ Result<void> RoleService::DeleteRole(const RoleId& id) { return store_.DeleteRol
 
 Result<RolePage> RoleService::ListRoles(const RoleListQuery& query) {
   return store_.ListRoles(query);
+}
+
+Result<RoleWithScopesPage> RoleService::ListRolesWithScopes(const RoleListQuery& query) {
+  RoleWithScopesPage out;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    auto roles = tx.ListRoles(query);
+    if (!roles) return std::move(roles).error();
+    out = {};
+    out.total = roles->total;
+    out.has_more = roles->has_more;
+    out.last = roles->last;
+    out.items.reserve(roles->items.size());
+    // The store has no batch read of the links, so each role costs two indexed reads; they share
+    // one read transaction and so one consistent snapshot.
+    PermissionListQuery all;
+    all.sort = PermissionSort::kKeyAsc;
+    all.page.limit = std::numeric_limits<int64_t>::max();
+    for (Role& role : roles->items) {
+      auto permissions = tx.ListRolePermissions(role.id, all);
+      if (!permissions) return std::move(permissions).error();
+      auto scopes = tx.ListRoleResourceScopes(role.id);
+      if (!scopes) return std::move(scopes).error();
+      std::sort(scopes->begin(), scopes->end(),
+                [](const ResourceScopeWithResource& a, const ResourceScopeWithResource& b) {
+                  if (a.scope.name != b.scope.name) return a.scope.name < b.scope.name;
+                  return a.scope.id < b.scope.id;
+                });
+      out.items.push_back(RoleWithScopes{.role = std::move(role),
+                                         .permissions = std::move(permissions->items),
+                                         .resource_scopes = std::move(*scopes)});
+    }
+    return {};
+  }));
+  return out;
 }
 
 Result<Permission> RoleService::CreatePermission(const Permission& fields, IdStyle style) {
@@ -121,7 +163,18 @@ Result<Permission> RoleService::UpdatePermission(const PermissionId& id,
                                                  const PermissionPatch& patch) {
   if (patch.key && patch.key->empty()) return Error::InvalidArgument("key must not be empty", "key");
   if (patch.empty()) return store_.GetPermission(id);
-  return store_.UpdatePermission(id, patch);
+  std::optional<Permission> updated;
+  ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    auto current = tx.GetPermission(id);
+    if (!current) return std::move(current).error();
+    PermissionPatch effective = patch;
+    if (patch.key && !patch.name && current->name == current->key) effective.name = *patch.key;
+    auto r = tx.UpdatePermission(id, effective);
+    if (!r) return std::move(r).error();
+    updated = std::move(*r);
+    return {};
+  }));
+  return std::move(*updated);
 }
 
 Result<void> RoleService::DeletePermission(const PermissionId& id) {
@@ -149,6 +202,7 @@ Result<std::vector<PermissionId>> RoleService::AddRolePermissions(
 Result<void> RoleService::ReplaceRolePermissions(const RoleId& role,
                                                  const std::vector<PermissionId>& ids) {
   if (HasDuplicates(ids)) return Error::AlreadyExists("permission", "duplicate");
+  if (ids.empty()) return store_.ClearRolePermissions(role);
   return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ORGD_TRY(tx.GetRole(role));
     ORGD_TRY(CheckPermissions(tx, ids));
@@ -158,8 +212,41 @@ Result<void> RoleService::ReplaceRolePermissions(const RoleId& role,
   });
 }
 
+Result<RolePermissionDelta> RoleService::UpdateRolePermissions(
+    const RoleId& role, const std::vector<RolePermissionChange>& changes) {
+  RolePermissionDelta delta;
+  ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    delta = {};
+    ORGD_TRY(tx.GetRole(role));
+    std::vector<PermissionId> ids;
+    ids.reserve(changes.size());
+    for (const RolePermissionChange& change : changes) ids.push_back(change.id);
+    ORGD_TRY(CheckPermissions(tx, ids));
+    const int64_t now = clock_.NowMillis();
+    for (const RolePermissionChange& change : changes) {
+      if (!change.remove) {
+        auto added = tx.AddRolePermissions(role, {change.id}, now);
+        if (!added) return std::move(added).error();
+        if (!added->empty()) delta.added.push_back(change.id);
+        continue;
+      }
+      auto removed = tx.RemoveRolePermission(role, change.id);
+      if (removed) {
+        delta.removed.push_back(change.id);
+      } else if (removed.error().code != ErrorCode::kNotFound) {
+        return std::move(removed).error();
+      }
+    }
+    return {};
+  }));
+  return delta;
+}
+
 Result<void> RoleService::RemoveRolePermission(const RoleId& role, const PermissionId& permission) {
-  return store_.RemoveRolePermission(role, permission);
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.GetRole(role));
+    return tx.RemoveRolePermission(role, permission);
+  });
 }
 
 Result<PermissionPage> RoleService::ListRolePermissions(const RoleId& role,
@@ -192,6 +279,7 @@ Result<std::vector<ResourceScopeId>> RoleService::AddRoleResourceScopes(
 Result<void> RoleService::ReplaceRoleResourceScopes(const RoleId& role,
                                                     const std::vector<ResourceScopeId>& ids) {
   if (HasDuplicates(ids)) return Error::AlreadyExists("resource_scope", "duplicate");
+  if (ids.empty()) return store_.ClearRoleResourceScopes(role);
   return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ORGD_TRY(tx.GetRole(role));
     ORGD_TRY(CheckScopes(tx, ids));
@@ -203,15 +291,39 @@ Result<void> RoleService::ReplaceRoleResourceScopes(const RoleId& role,
 
 Result<void> RoleService::RemoveRoleResourceScope(const RoleId& role,
                                                   const ResourceScopeId& scope) {
-  return store_.RemoveRoleResourceScope(role, scope);
+  return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.GetRole(role));
+    return tx.RemoveRoleResourceScope(role, scope);
+  });
 }
 
-Result<std::vector<ResourceScopeWithResource>> RoleService::ListRoleResourceScopes(
-    const RoleId& role) {
-  std::vector<ResourceScopeWithResource> out;
+Result<Page<ResourceScopeWithResource>> RoleService::ListRoleResourceScopes(
+    const RoleId& role, const PageRequest& page) {
+  if (page.limit < 0 || page.offset < 0) {
+    return Error::InvalidArgument("limit and offset must not be negative", "limit");
+  }
+  Page<ResourceScopeWithResource> out;
   ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
     ORGD_TRY(tx.GetRole(role));
     auto r = tx.ListRoleResourceScopes(role);
+    if (!r) return std::move(r).error();
+    out = {};
+    out.total = static_cast<int64_t>(r->size());
+    const int64_t begin = std::min(page.offset, out.total);
+    const int64_t end = page.limit > out.total - begin ? out.total : begin + page.limit;
+    out.items.assign(std::make_move_iterator(r->begin() + begin),
+                     std::make_move_iterator(r->begin() + end));
+    out.has_more = end < out.total;
+    return {};
+  }));
+  return out;
+}
+
+Result<Page<RoleHolder>> RoleService::ListRoleHolders(const RoleId& role, const PageRequest& page) {
+  Page<RoleHolder> out;
+  ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.GetRole(role));
+    auto r = tx.ListRoleHoldersEverywhere(role, page);
     if (!r) return std::move(r).error();
     out = std::move(*r);
     return {};

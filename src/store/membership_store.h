@@ -34,11 +34,20 @@ class MembershipStore {
   virtual Result<bool> IsMember(const OrgId& org, const UserId& user) = 0;
   // Every member's id, in user id order.
   virtual Result<std::vector<UserId>> ListMemberIds(const OrgId& org) = 0;
-  // Members with their roles. kInvalidArgument for bad paging as in ListUsers.
+  // Members with their roles, filtered and ordered as `query` says. kInvalidArgument for bad
+  // paging as in ListUsers, or for an `after` cursor whose sort_key is not a decimal number in
+  // join order. The name and email orders and the all_roles / all_permissions filters are
+  // evaluated over the organization's whole member set for each page (Kinde lists); the user id
+  // order with `q` / `role_id` runs as one keyset/offset query (Logto lists).
   virtual Result<domain::MemberPage> ListMembers(const OrgId& org,
                                                  const domain::MemberListQuery& query) = 0;
   // Member count (organization lists, featured users).
   virtual Result<int64_t> CountMembers(const OrgId& org) = 0;
+  // For each organization of `orgs` (the result is aligned with it): its member count and its
+  // first `featured_per_org` members by user id. Up to 100 organizations are answered by one
+  // query; an unknown organization reads as having no members.
+  virtual Result<std::vector<domain::OrganizationMembersSummary>> SummarizeMembers(
+      const std::vector<OrgId>& orgs, int64_t featured_per_org) = 0;
 
   // Grants each role not yet granted; returns those newly granted.
   virtual Result<std::vector<RoleId>> AddMemberRoles(const OrgId& org, const UserId& user,

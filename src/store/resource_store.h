@@ -52,6 +52,8 @@ class ResourceStore {
       const std::vector<ApplicationId>& ids) = 0;
   // Deletes the application with its memberships and role grants. kNotFound when absent.
   virtual Result<void> DeleteApplication(const ApplicationId& id) = 0;
+  // Newest first, ties by id; every type in `query.types` (any type when empty); `total` when
+  // `query.page.want_total`. kInvalidArgument for a negative limit or offset or a bad cursor.
   virtual Result<domain::ApplicationPage> ListApplications(
       const domain::ApplicationListQuery& query) = 0;
 };

@@ -32,6 +32,7 @@ class RoleStore {
   virtual Result<domain::Role> UpdateRole(const RoleId& id, const domain::RolePatch& patch) = 0;
   // Deletes the role with its links, grants and JIT rows. kNotFound when absent.
   virtual Result<void> DeleteRole(const RoleId& id) = 0;
+  // `query.q` matches id, key and description (case-insensitive; % and _ are wildcards).
   virtual Result<domain::RolePage> ListRoles(const domain::RoleListQuery& query) = 0;
 
   // kAlreadyExists, subject "permission", reason "id" or "key".
@@ -68,7 +69,7 @@ class RoleStore {
   virtual Result<void> RemoveRoleResourceScope(const RoleId& role,
                                                const ResourceScopeId& scope) = 0;
   virtual Result<void> ClearRoleResourceScopes(const RoleId& role) = 0;
-  // Scope name order, ties by id.
+  // Scope creation order, ties by id.
   virtual Result<std::vector<domain::ResourceScopeWithResource>> ListRoleResourceScopes(
       const RoleId& role) = 0;
 };

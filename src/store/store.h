@@ -16,6 +16,11 @@
 #include "store/role_store.h"
 #include "store/tx_mode.h"
 #include "store/user_store.h"
+#include "store/connection_store.h"
+#include "store/invitation_store.h"
+// area:connections-include
+#include "store/organization_settings_store.h"
+// area:settings-include
 
 // Storage interfaces, in domain terms only. One implementation exists: the SQL store
 // (src/store/sql) over a Database driver (SQLite or PostgreSQL). Every method is thread-safe on a
@@ -87,7 +92,12 @@ class KeyStore {
 // The whole store.
 class Store : public OrganizationStore, public ClientStore, public KeyStore,
               public UserStore, public RoleStore, public ResourceStore, public MembershipStore,
-              public FeatureFlagStore, public PropertyStore {
+              public FeatureFlagStore, public PropertyStore
+              , public ConnectionStore, public InvitationStore
+              // area:connections-bases
+              , public OrganizationSettingsStore
+              // area:settings-bases
+{
  public:
   // Runs `fn` in one transaction on one connection, with a Store bound to it. Commits when `fn`
   // succeeds, rolls back when it fails (its error is returned). kWrite transactions are

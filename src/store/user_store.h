@@ -31,8 +31,10 @@ class UserStore {
                                        const std::string& algorithm, int64_t now_ms) = 0;
   // Deletes the user with its memberships and every grant it holds. kNotFound when absent.
   virtual Result<void> DeleteUser(const UserId& id) = 0;
-  // kInvalidArgument (subject "limit", "offset" or "after") for a negative limit or offset or a
-  // malformed cursor.
+  // The users `query` selects, in its order. kInvalidArgument (subject "limit", "offset" or
+  // "after") for a negative limit or offset or a malformed cursor; (subject "search") for a search
+  // term without values or with more than UserSearch::kMaxValuesPerTerm. Search terms for the same
+  // field: the last one counts.
   virtual Result<domain::UserPage> ListUsers(const domain::UserListQuery& query) = 0;
 };
 

@@ -23,16 +23,33 @@ struct Member {
   std::vector<RoleRef> roles;
 };
 
-// Logto lists members by user id; Kinde in join order. Ties by user id.
-enum class MemberSort { kUserIdAsc, kJoinedAsc };
+// Logto lists members by user id; Kinde in join order by default, or by full name or email
+// (ASCII case-insensitive, members without a value last in both directions). Ties by user id.
+enum class MemberSort { kUserIdAsc, kJoinedAsc, kNameAsc, kNameDesc, kEmailAsc, kEmailDesc };
 
 struct MemberListQuery {
   // Case-insensitive substring of user id, primary email, primary phone, username or name.
   std::string q;
   std::optional<RoleId> role_id;  // only members holding this role (Logto organizationRoleId)
+  // Only members holding every one of these roles (Kinde `roles`).
+  std::vector<RoleId> all_roles;
+  // Only members holding every one of these permissions, directly or through a role held in the
+  // organization (Kinde `permissions`).
+  std::vector<PermissionId> all_permissions;
   MemberSort sort = MemberSort::kUserIdAsc;
   PageRequest page;
 };
+
+// The Kinde full name of a user: first and last name joined by one space, the one that is set
+// alone, "" when neither is (contracts/kinde.md §1.9).
+inline std::string JoinedFullName(const User& user) {
+  std::string out = user.first_name.value_or("");
+  if (user.last_name && !user.last_name->empty()) {
+    if (!out.empty()) out += ' ';
+    out += *user.last_name;
+  }
+  return out;
+}
 
 using MemberPage = Page<Member>;
 
@@ -67,10 +84,33 @@ struct RoleHolder {
   std::vector<OrgId> org_ids;
 };
 
-// What a bulk membership write changed.
+// What a bulk membership write changed. `updated`: members that stayed and whose grants the
+// request named (Kinde PATCH users_updated).
 struct MembershipDelta {
   std::vector<UserId> added;
+  std::vector<UserId> updated;
   std::vector<UserId> removed;
 };
+
+// A member shown beside an organization in the Logto list with showFeatured.
+struct FeaturedUser {
+  UserId id;
+  std::optional<std::string> avatar;
+  std::optional<std::string> name;
+};
+
+// The member count of an organization and its first members by user id.
+struct OrganizationMembersSummary {
+  int64_t users_count = 0;
+  std::vector<FeaturedUser> featured;
+};
+
+// An organization with its member summary (Logto OrganizationWithFeatured).
+struct OrganizationWithFeatured {
+  Organization organization;
+  OrganizationMembersSummary members;
+};
+
+using OrganizationWithFeaturedPage = Page<OrganizationWithFeatured>;
 
 }  // namespace orgd::domain

@@ -8,6 +8,8 @@
 
 #include "common/ids.h"
 #include "domain/model/page.h"
+#include "domain/model/permission.h"
+#include "domain/model/resource.h"
 
 namespace orgd::domain {
 
@@ -77,5 +79,26 @@ struct RoleListQuery {
 };
 
 using RolePage = Page<Role>;
+
+// A role with its permissions and resource scopes, both in name order (the Logto role list form).
+struct RoleWithScopes {
+  Role role;
+  std::vector<Permission> permissions;
+  std::vector<ResourceScopeWithResource> resource_scopes;
+};
+
+using RoleWithScopesPage = Page<RoleWithScopes>;
+
+// One item of a bulk change of a role's permissions (Kinde PATCH /roles/{id}/permissions).
+struct RolePermissionChange {
+  PermissionId id;
+  bool remove = false;  // false: link it
+};
+
+// What a bulk change did: the permissions newly linked and those unlinked (no-ops left out).
+struct RolePermissionDelta {
+  std::vector<PermissionId> added;
+  std::vector<PermissionId> removed;
+};
 
 }  // namespace orgd::domain

@@ -1,12 +1,15 @@
 // Memberships and every grant inside an organization: the SqlStore members declared in
 // sql_store.h (MembershipStore). Every statement filters on org_id.
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -57,6 +60,70 @@ constexpr std::string_view kListMembersByUser =
     kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kMembersByUser>;
 constexpr std::string_view kListMembersByJoin =
     kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kMembersByJoin>;
+// Every member matching the filter (no paging), for the orders and filters evaluated in memory.
+constexpr std::string_view kOrderByUser = "ORDER BY m.user_id";
+constexpr std::string_view kListAllMembers =
+    kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kOrderByUser>;
+// The role grants of every member of an organization, with the keys and names the member
+// objects show, in role key order.
+constexpr std::string_view kOrgMemberRoles =
+    "SELECT mr.user_id, r.id, r.key, r.name FROM organization_member_roles mr "
+    "JOIN roles r ON r.id = mr.role_id WHERE mr.org_id = $1 ORDER BY r.key, r.id";
+// Every (member, permission) pair of an organization: direct grants and grants through roles.
+constexpr std::string_view kOrgMemberPermissions =
+    "SELECT mp.user_id, mp.permission_id FROM organization_member_permissions mp "
+    "WHERE mp.org_id = $1 UNION "
+    "SELECT mr.user_id, rp.permission_id FROM organization_member_roles mr "
+    "JOIN role_permissions rp ON rp.role_id = mr.role_id WHERE mr.org_id = $1";
+
+// "$First, $First+1, …" for Count placeholders, built at compile time so that the batched
+// statement below stays one constant.
+constexpr size_t DigitCount(size_t n) { return n < 10 ? 1 : n < 100 ? 2 : 3; }
+constexpr size_t PlaceholderListSize(size_t first, size_t count) {
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) total += 1 + DigitCount(first + i) + (i > 0 ? 2 : 0);
+  return total;
+}
+template <size_t First, size_t Count>
+struct PlaceholderList {
+  static constexpr auto kChars = [] {
+    std::array<char, PlaceholderListSize(First, Count)> chars{};
+    size_t at = 0;
+    for (size_t i = 0; i < Count; ++i) {
+      if (i > 0) {
+        chars[at++] = ',';
+        chars[at++] = ' ';
+      }
+      chars[at++] = '$';
+      size_t n = First + i;
+      const size_t digits = DigitCount(n);
+      for (size_t k = digits; k-- > 0;) {
+        chars[at + k] = static_cast<char>('0' + n % 10);
+        n /= 10;
+      }
+      at += digits;
+    }
+    return chars;
+  }();
+  static constexpr std::string_view kValue{kChars.data(), kChars.size()};
+};
+
+// Member counts and the first members of up to kSummaryBatch organizations in one statement
+// (the Logto organization list pages at most 100 rows): the window functions number and count
+// the members of each organization. $1 is the number of members to show per organization; unused
+// organization slots are bound to NULL, which matches nothing.
+constexpr size_t kSummaryBatch = 100;
+constexpr std::string_view kSummaryHead =
+    "SELECT t.org_id, t.user_id, t.avatar, t.name, t.users_count FROM ("
+    "SELECT m.org_id, m.user_id, u.avatar, u.name, "
+    "ROW_NUMBER() OVER (PARTITION BY m.org_id ORDER BY m.user_id) AS position, "
+    "COUNT(*) OVER (PARTITION BY m.org_id) AS users_count "
+    "FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id IN (";
+constexpr std::string_view kSummaryTail =
+    ")) t WHERE t.position <= $1 ORDER BY t.org_id, t.user_id";
+constexpr std::string_view kSummarizeMembers =
+    kJoin<kSummaryHead, PlaceholderList<2, kSummaryBatch>::kValue, kSummaryTail>;
+
 constexpr std::string_view kCountMembersHead =
     "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id ";
 constexpr std::string_view kCountMatchingMembers = kJoin<kCountMembersHead, kMemberFilter>;
@@ -253,6 +320,145 @@ Result<void> RemoveOne(Connection& conn, std::string_view sql, std::initializer_
   return {};
 }
 
+// The text a member is ordered by under `sort` (the decimal join time in join order).
+std::string MemberSortKey(const domain::Member& member, domain::MemberSort sort) {
+  switch (sort) {
+    case domain::MemberSort::kUserIdAsc:
+      return member.user.id.value();
+    case domain::MemberSort::kJoinedAsc:
+      return std::to_string(member.joined_at);
+    case domain::MemberSort::kNameAsc:
+    case domain::MemberSort::kNameDesc:
+      return internal::AsciiLower(domain::JoinedFullName(member.user));
+    case domain::MemberSort::kEmailAsc:
+    case domain::MemberSort::kEmailDesc:
+      return internal::AsciiLower(member.user.primary_email.value_or(""));
+  }
+  return member.user.id.value();
+}
+
+// A member's position in a list: its sort key and id. Ordered by `Precedes`.
+struct MemberPosition {
+  std::string key;
+  int64_t joined = 0;  // kJoinedAsc only
+  std::string id;
+};
+
+// Whether `a` comes before `b` under `sort`. Name and email orders put empty keys last in both
+// directions; every order breaks ties by ascending user id.
+bool Precedes(const MemberPosition& a, const MemberPosition& b, domain::MemberSort sort) {
+  switch (sort) {
+    case domain::MemberSort::kUserIdAsc:
+      return a.id < b.id;
+    case domain::MemberSort::kJoinedAsc:
+      return a.joined != b.joined ? a.joined < b.joined : a.id < b.id;
+    case domain::MemberSort::kNameAsc:
+    case domain::MemberSort::kEmailAsc:
+    case domain::MemberSort::kNameDesc:
+    case domain::MemberSort::kEmailDesc: {
+      if (a.key.empty() != b.key.empty()) return b.key.empty();
+      if (a.key != b.key) {
+        const bool descending =
+            sort == domain::MemberSort::kNameDesc || sort == domain::MemberSort::kEmailDesc;
+        return descending ? a.key > b.key : a.key < b.key;
+      }
+      return a.id < b.id;
+    }
+  }
+  return a.id < b.id;
+}
+
+// Name and email orders and the all-of filters have no index to seek; organizations are small
+// enough that reading their member set per page is cheaper than a query per filter key, and it
+// keeps the ASCII-only case folding identical on both engines. The keyset cursor compares
+// positions, so a page starts right after the last member seen even if that member is gone.
+Result<domain::MemberPage> ListMembersInMemoryOn(Connection& conn, const OrgId& org,
+                                                 const domain::MemberListQuery& query) {
+  std::optional<MemberPosition> after;
+  if (query.page.after) {
+    after = MemberPosition{.key = query.page.after->sort_key, .id = query.page.after->id};
+    if (query.sort == domain::MemberSort::kJoinedAsc) {
+      auto parsed = internal::ParseIntCursor(query.page.after->sort_key);
+      if (!parsed) return std::move(parsed).error();
+      after->joined = *parsed;
+    }
+  }
+  const std::string pattern = internal::SearchPattern(query.q);
+  const std::optional<std::string> role =
+      query.role_id ? std::optional(query.role_id->value()) : std::nullopt;
+  domain::MemberPage page;
+  std::vector<domain::Member> members;
+  ORGD_TRY(conn.Query(kListAllMembers, {Text(org.value()), Text(pattern), OptText(role)},
+                      [&](const Row& row) {
+                        members.push_back(domain::Member{
+                            .user = internal::ReadUser(row),
+                            .joined_at = row.GetInt(internal::kUserColumnCount)});
+                      }));
+  std::unordered_map<std::string, std::vector<domain::RoleRef>> roles_of;
+  ORGD_TRY(conn.Query(kOrgMemberRoles, {Text(org.value())}, [&](const Row& row) {
+    roles_of[row.GetString(0)].push_back(
+        {RoleId(row.GetText(1)), row.GetString(2), row.GetString(3)});
+  }));
+  std::unordered_map<std::string, std::unordered_set<std::string>> permissions_of;
+  if (!query.all_permissions.empty()) {
+    ORGD_TRY(conn.Query(kOrgMemberPermissions, {Text(org.value())}, [&](const Row& row) {
+      permissions_of[row.GetString(0)].insert(row.GetString(1));
+    }));
+  }
+  auto holds_all = [&](const domain::Member& m) {
+    auto roles = roles_of.find(m.user.id.value());
+    for (const RoleId& wanted : query.all_roles) {
+      if (roles == roles_of.end() ||
+          std::none_of(roles->second.begin(), roles->second.end(),
+                       [&](const domain::RoleRef& r) { return r.id == wanted; })) {
+        return false;
+      }
+    }
+    auto permissions = permissions_of.find(m.user.id.value());
+    for (const PermissionId& wanted : query.all_permissions) {
+      if (permissions == permissions_of.end() ||
+          !permissions->second.contains(wanted.value())) {
+        return false;
+      }
+    }
+    return true;
+  };
+  std::vector<std::pair<MemberPosition, domain::Member*>> ordered;
+  for (domain::Member& m : members) {
+    if (!holds_all(m)) continue;
+    ordered.push_back({MemberPosition{.key = MemberSortKey(m, query.sort),
+                                      .joined = m.joined_at,
+                                      .id = m.user.id.value()},
+                       &m});
+  }
+  page.total = static_cast<int64_t>(ordered.size());
+  std::stable_sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
+    return Precedes(a.first, b.first, query.sort);
+  });
+  auto first = ordered.begin();
+  if (after) {
+    first = std::upper_bound(ordered.begin(), ordered.end(), *after,
+                             [&](const MemberPosition& pos, const auto& item) {
+                               return Precedes(pos, item.first, query.sort);
+                             });
+  }
+  const auto remaining = ordered.end() - first;
+  first += std::min<int64_t>(query.page.offset, remaining);
+  for (auto it = first; it != ordered.end(); ++it) {
+    if (static_cast<int64_t>(page.items.size()) == query.page.limit) {
+      page.has_more = true;
+      break;
+    }
+    domain::Member& m = *it->second;
+    if (auto roles = roles_of.find(m.user.id.value()); roles != roles_of.end()) {
+      m.roles = std::move(roles->second);
+    }
+    page.last = domain::Cursor{.sort_key = it->first.key, .id = it->first.id};
+    page.items.push_back(std::move(m));
+  }
+  return page;
+}
+
 }  // namespace
 
 Result<void> SqlStore::LockOrganization(const OrgId& org) {
@@ -311,6 +517,19 @@ Result<std::vector<UserId>> SqlStore::ListMemberIds(const OrgId& org) {
 Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
                                                  const domain::MemberListQuery& query) {
   ORGD_TRY(internal::CheckPage(query.page));
+  const bool in_memory = !query.all_roles.empty() || !query.all_permissions.empty() ||
+                         (query.sort != domain::MemberSort::kUserIdAsc &&
+                          query.sort != domain::MemberSort::kJoinedAsc);
+  if (in_memory) {
+    domain::MemberPage page;
+    ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+      auto r = ListMembersInMemoryOn(conn, org, query);
+      if (!r) return std::move(r).error();
+      page = std::move(*r);
+      return {};
+    }));
+    return page;
+  }
   const bool by_join = query.sort == domain::MemberSort::kJoinedAsc;
   const auto& after = query.page.after;
   std::optional<int64_t> after_joined;
@@ -357,6 +576,34 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
     return {};
   }));
   return page;
+}
+
+Result<std::vector<domain::OrganizationMembersSummary>> SqlStore::SummarizeMembers(
+    const std::vector<OrgId>& orgs, int64_t featured_per_org) {
+  std::vector<domain::OrganizationMembersSummary> out(orgs.size());
+  std::unordered_map<std::string_view, domain::OrganizationMembersSummary*> by_id;
+  for (size_t i = 0; i < orgs.size(); ++i) by_id.emplace(orgs[i].value(), &out[i]);
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    for (auto& summary : out) summary = domain::OrganizationMembersSummary{};
+    for (size_t start = 0; start < orgs.size(); start += kSummaryBatch) {
+      std::array<Param, kSummaryBatch + 1> params;
+      params.fill(nullptr);
+      params[0] = Int(featured_per_org);
+      for (size_t i = 0; i < kSummaryBatch && start + i < orgs.size(); ++i) {
+        params[i + 1] = Text(orgs[start + i].value());
+      }
+      ORGD_TRY(conn.Query(kSummarizeMembers, params, [&](const Row& row) {
+        auto it = by_id.find(row.GetText(0));
+        if (it == by_id.end()) return;
+        it->second->users_count = row.GetInt(4);
+        it->second->featured.push_back(domain::FeaturedUser{.id = UserId(row.GetText(1)),
+                                                            .avatar = row.GetOptString(2),
+                                                            .name = row.GetOptString(3)});
+      }));
+    }
+    return {};
+  }));
+  return out;
 }
 
 Result<int64_t> SqlStore::CountMembers(const OrgId& org) {

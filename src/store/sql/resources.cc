@@ -3,6 +3,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -86,14 +87,15 @@ constexpr std::string_view kInsertApplication =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 constexpr std::string_view kDeleteApplication = "DELETE FROM applications WHERE id = $1";
 // $1 pattern (id, name, description; LOWER() folds these ASCII-only on both engines for the
-// names the contracts use), $2 organization to exclude, $3 is_third_party, $4 a type or NULL.
+// names the contracts use), $2 organization to exclude, $3 is_third_party, $4 the wanted types as
+// ",A,B," (type names hold no comma or wildcard) or NULL for every type.
 // Newest first. $5/$6 cursor (created_at, id), $7 limit, $8 offset.
 constexpr std::string_view kApplicationFilter =
     "WHERE (a.id LIKE $1 OR LOWER(a.name) LIKE $1 OR LOWER(COALESCE(a.description, '')) LIKE $1) "
     "AND (CAST($2 AS TEXT) IS NULL OR NOT EXISTS (SELECT 1 FROM organization_applications oa "
     "WHERE oa.org_id = CAST($2 AS TEXT) AND oa.application_id = a.id)) "
     "AND (CAST($3 AS BIGINT) IS NULL OR a.is_third_party = CAST($3 AS BIGINT)) "
-    "AND (CAST($4 AS TEXT) IS NULL OR a.type = CAST($4 AS TEXT)) ";
+    "AND (CAST($4 AS TEXT) IS NULL OR CAST($4 AS TEXT) LIKE ('%,' || a.type || ',%')) ";
 constexpr std::string_view kApplicationPage =
     "AND (CAST($5 AS BIGINT) IS NULL OR a.created_at < CAST($5 AS BIGINT) OR "
     "(a.created_at = CAST($5 AS BIGINT) AND a.id < CAST($6 AS TEXT))) "
@@ -101,6 +103,9 @@ constexpr std::string_view kApplicationPage =
 constexpr std::string_view kListApplications =
     kJoin<kSelect, internal::kApplicationColumns, kFromApplications, kApplicationFilter,
           kApplicationPage>;
+constexpr std::string_view kCountApplicationsHead = "SELECT COUNT(*)";
+constexpr std::string_view kCountApplications =
+    kJoin<kCountApplicationsHead, kFromApplications, kApplicationFilter>;
 
 }  // namespace
 
@@ -282,10 +287,6 @@ Result<void> SqlStore::DeleteApplication(const ApplicationId& id) {
 Result<domain::ApplicationPage> SqlStore::ListApplications(
     const domain::ApplicationListQuery& query) {
   ORGD_TRY(internal::CheckPage(query.page));
-  if (query.types.size() > 1) {
-    // TODO(core): several types at once (Logto `types` repeated); one type is filtered in SQL.
-    return Error::InvalidArgument("at most one application type filter", "types");
-  }
   std::optional<int64_t> after_created;
   if (query.page.after) {
     auto parsed = internal::ParseIntCursor(query.page.after->sort_key);
@@ -297,19 +298,28 @@ Result<domain::ApplicationPage> SqlStore::ListApplications(
       query.exclude_org ? std::optional(query.exclude_org->value()) : std::nullopt;
   const std::optional<int64_t> third =
       query.is_third_party ? std::optional<int64_t>(*query.is_third_party ? 1 : 0) : std::nullopt;
-  const std::optional<std::string> type =
-      query.types.empty() ? std::nullopt
-                          : std::optional(std::string(domain::ApplicationTypeName(query.types[0])));
+  std::optional<std::string> types;
+  if (!query.types.empty()) {
+    types = ",";
+    for (domain::ApplicationType t : query.types) {
+      *types += domain::ApplicationTypeName(t);
+      *types += ',';
+    }
+  }
   const std::optional<std::string> after_id =
       query.page.after ? std::optional(query.page.after->id) : std::nullopt;
   const std::array<Param, 8> params = {
       Text(pattern),  OptText(exclude),  internal::OptInt(third),
-      OptText(type),  internal::OptInt(after_created), OptText(after_id),
+      OptText(types), internal::OptInt(after_created), OptText(after_id),
       Int(internal::FetchCount(query.page.limit)), Int(query.page.offset)};
   domain::ApplicationPage page;
-  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
     ORGD_TRY(internal::FillPage(conn, kListApplications, params, query.page.limit, page,
                                 [](const Row& row) { return internal::ReadApplication(row); }));
+    if (query.page.want_total) {
+      ORGD_TRY(conn.Query(kCountApplications, std::span(params).first(4),
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
+    }
     if (!page.items.empty()) {
       page.last = domain::Cursor{.sort_key = std::to_string(page.items.back().created_at),
                                  .id = page.items.back().id.value()};

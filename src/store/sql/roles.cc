@@ -61,9 +61,10 @@ constexpr std::string_view kUpdateRole =
     "WHERE id = $1";
 constexpr std::string_view kDeleteRole = "DELETE FROM roles WHERE id = $1";
 
-// $1 search pattern (id, key, display name), $2 type or NULL; $3/$4 cursor; $5 limit, $6 offset.
+// $1 search pattern (id, key, description: the Logto `q` columns), $2 type or NULL; $3/$4
+// cursor; $5 limit, $6 offset.
 constexpr std::string_view kRoleFilter =
-    "WHERE (r.id LIKE $1 OR r.key_sort LIKE $1 OR r.name_sort LIKE $1) "
+    "WHERE (r.id LIKE $1 OR r.key_sort LIKE $1 OR LOWER(r.description) LIKE $1) "
     "AND (CAST($2 AS TEXT) IS NULL OR r.type = CAST($2 AS TEXT)) ";
 constexpr std::string_view kRoleByKey =
     "AND (CAST($3 AS TEXT) IS NULL OR r.key > CAST($3 AS TEXT) OR (r.key = CAST($3 AS TEXT) "
@@ -210,7 +211,8 @@ constexpr std::string_view kClearRoleScopes = "DELETE FROM role_resource_scopes 
 constexpr std::string_view kListRoleScopesHead = "SELECT ";
 constexpr std::string_view kListRoleScopesTail =
     ", res.name FROM role_resource_scopes l JOIN resource_scopes s ON s.id = l.scope_id "
-    "JOIN resources res ON res.id = s.resource_id WHERE l.role_id = $1 ORDER BY s.name, s.id";
+    "JOIN resources res ON res.id = s.resource_id WHERE l.role_id = $1 "
+    "ORDER BY s.created_at, s.id";
 constexpr std::string_view kListRoleScopes =
     kJoin<kListRoleScopesHead, internal::kResourceScopeColumns, kListRoleScopesTail>;
 

@@ -191,6 +191,8 @@ class SqlStore final : public Store {
   Result<void> RemoveJitRole(const OrgId& org, const RoleId& role) override;
   Result<void> ClearJitRoles(const OrgId& org) override;
   Result<std::vector<domain::Role>> ListJitRoles(const OrgId& org) override;
+  Result<std::vector<domain::OrganizationMembersSummary>> SummarizeMembers(
+      const std::vector<OrgId>& orgs, int64_t featured_per_org) override;
 
   // Feature flags and their organization overrides (src/store/sql/feature_flags.cc); contracts
   // in feature_flag_store.h. GetFeatureFlagForUpdate locks the flag's row with a no-op UPDATE,
@@ -232,6 +234,59 @@ class SqlStore final : public Store {
                                    const std::string& value) override;
   Result<void> ClearOrgPropertyValue(const OrgId& org,
                                      const domain::PropertyId& property) override;
+
+  // Connections, their domains and organization links, the JIT lookups
+  // (src/store/sql/connections.cc), and organization invitations (src/store/sql/invitations.cc);
+  // contracts in connection_store.h and invitation_store.h. Domains, invitees and names compare
+  // ASCII-case-insensitively, identically on both engines.
+  Result<void> InsertConnection(const domain::Connection& connection) override;
+  Result<domain::Connection> GetConnection(const ConnectionId& id) override;
+  Result<std::vector<domain::Connection>> GetConnections(
+      const std::vector<ConnectionId>& ids) override;
+  Result<void> UpdateConnection(const domain::Connection& connection) override;
+  Result<void> DeleteConnection(const ConnectionId& id) override;
+  Result<domain::ConnectionPage> ListConnections(const domain::ConnectionListQuery& query) override;
+  Result<std::vector<ConnectionId>> AddOrganizationConnections(
+      const OrgId& org, const std::vector<ConnectionId>& connections, int64_t now_ms) override;
+  Result<void> RemoveOrganizationConnection(const OrgId& org,
+                                            const ConnectionId& connection) override;
+  Result<void> ClearOrganizationConnections(const OrgId& org) override;
+  Result<std::vector<domain::Connection>> ListOrganizationConnections(const OrgId& org) override;
+  Result<std::vector<OrgId>> ListConnectionOrganizations(const ConnectionId& connection) override;
+  Result<std::vector<OrgId>> ListOrganizationsByEmailDomain(
+      const std::string& domain_lower) override;
+  Result<void> InsertInvitation(const domain::Invitation& invitation) override;
+  Result<domain::Invitation> GetInvitation(const InvitationId& id) override;
+  Result<domain::Invitation> GetOrganizationInvitation(const OrgId& org,
+                                                       const InvitationId& id) override;
+  Result<void> UpdateInvitationStatus(const InvitationId& id, domain::InvitationStatus status,
+                                      const std::optional<UserId>& accepted_user,
+                                      std::optional<int64_t> accepted_at, int64_t now_ms) override;
+  Result<void> DeleteInvitation(const InvitationId& id) override;
+  Result<std::vector<domain::Invitation>> ListInvitations(
+      const domain::InvitationFilter& filter) override;
+  Result<domain::InvitationPage> ListOrganizationInvitations(
+      const OrgId& org, const domain::InvitationPageQuery& query) override;
+  Result<int64_t> ExpirePendingInvitations(const OrgId& org, const std::string& invitee_lower,
+                                           int64_t now_ms) override;
+  Result<bool> HasPendingInvitation(const OrgId& org, const std::string& invitee_lower) override;
+  Result<bool> HasMemberWithEmail(const OrgId& org, const std::string& email_lower) override;
+
+  // area:connections-store-decls
+  // Organization logos and settings rows (src/store/sql/organization_settings.cc); contracts in
+  // organization_settings_store.h. Logo bytes are a BLOB (SQLite) / bytea (PostgreSQL).
+  Result<void> PutOrganizationLogo(const OrgId& org,
+                                   const domain::OrganizationLogo& logo) override;
+  Result<domain::OrganizationLogo> GetOrganizationLogo(const OrgId& org,
+                                                       domain::LogoType type) override;
+  Result<std::vector<domain::OrganizationLogoInfo>> ListOrganizationLogos(
+      const OrgId& org) override;
+  Result<bool> DeleteOrganizationLogo(const OrgId& org, domain::LogoType type) override;
+  Result<domain::OrganizationSettings> GetOrganizationSettings(const OrgId& org) override;
+  Result<void> PutOrganizationSettings(const OrgId& org,
+                                       const domain::OrganizationSettings& settings,
+                                       int64_t now_ms) override;
+  // area:settings-store-decls
 
   // Runs `fn` on one connection inside Begin(mode) … Commit, with a store bound to it, and rolls
   // back when `fn` fails. The whole transaction, `fn` included, is retried up to 3 attempts in

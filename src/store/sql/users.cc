@@ -73,29 +73,184 @@ constexpr std::string_view kSetPassword =
     "UPDATE users SET password_hash = $2, password_algorithm = $3, updated_at = $4 WHERE id = $1";
 constexpr std::string_view kDeleteUser = "DELETE FROM users WHERE id = $1";
 
-// $1 search pattern, $2 organization to exclude (or NULL), $3 has_organization (1 / 0 / NULL).
-constexpr std::string_view kUserFilter =
-    "WHERE (u.id LIKE $1 OR u.primary_email_lower LIKE $1 OR u.primary_phone LIKE $1 "
-    "OR u.username_lower LIKE $1 OR u.name_lower LIKE $1) "
+// The list filter, one SQL text per engine (built once, see ListUsersSql). Parameters:
+//   $1  `q` pattern (NULL: no filter)          $2  organization to exclude (NULL)
+//   $3  has_organization 1 / 0 (NULL)           $4  ids as ",a,b," (NULL)
+//   $5  lower-cased emails as ",a,b," (NULL)   $6  lower-cased usernames as ",a,b," (NULL)
+//   $7  phones as ",a,b," (NULL)                $8  active_since, epoch ms (NULL)
+//   $9  search joint: 0 no search, 1 AND, 2 OR
+//   $10 1: search values compare with the ASCII-lower-cased columns (they are lower-cased too)
+//   then per search term (term 0 over every column, term i over kSearchColumns[i - 1]) its
+//   operator (kTermAbsent, kTermEquals, kTermLike, kTermGlob) and kMaxValuesPerTerm values,
+//   unused ones NULL.
+// Value lists are matched by REPLACE on the delimited list, which reads the same on both engines
+// and keeps the text fixed whatever the number of values (the drivers cache statements by text).
+constexpr std::string_view kUserFilterHead =
+    "WHERE (CAST($1 AS TEXT) IS NULL OR u.id LIKE CAST($1 AS TEXT) "
+    "OR u.primary_email_lower LIKE CAST($1 AS TEXT) OR u.primary_phone LIKE CAST($1 AS TEXT) "
+    "OR u.username_lower LIKE CAST($1 AS TEXT) OR u.name_lower LIKE CAST($1 AS TEXT)) "
     "AND (CAST($2 AS TEXT) IS NULL OR NOT EXISTS (SELECT 1 FROM organization_members m "
     "WHERE m.org_id = CAST($2 AS TEXT) AND m.user_id = u.id)) "
     "AND (CAST($3 AS BIGINT) IS NULL OR (CASE WHEN EXISTS (SELECT 1 FROM organization_members m "
-    "WHERE m.user_id = u.id) THEN 1 ELSE 0 END) = CAST($3 AS BIGINT)) ";
-// $4 / $5: the cursor (created_at, id), or NULLs. $6 limit, $7 offset.
-constexpr std::string_view kAfterAsc =
-    "AND (CAST($4 AS BIGINT) IS NULL OR u.created_at > CAST($4 AS BIGINT) OR "
-    "(u.created_at = CAST($4 AS BIGINT) AND u.id > CAST($5 AS TEXT))) "
-    "ORDER BY u.created_at, u.id LIMIT $6 OFFSET $7";
-constexpr std::string_view kAfterDesc =
-    "AND (CAST($4 AS BIGINT) IS NULL OR u.created_at < CAST($4 AS BIGINT) OR "
-    "(u.created_at = CAST($4 AS BIGINT) AND u.id < CAST($5 AS TEXT))) "
-    "ORDER BY u.created_at DESC, u.id DESC LIMIT $6 OFFSET $7";
-constexpr std::string_view kListUsersAsc =
-    kJoin<kSelect, internal::kUserColumns, kFromUsers, kUserFilter, kAfterAsc>;
-constexpr std::string_view kListUsersDesc =
-    kJoin<kSelect, internal::kUserColumns, kFromUsers, kUserFilter, kAfterDesc>;
-constexpr std::string_view kCountHead = "SELECT COUNT(*) FROM users u ";
-constexpr std::string_view kCountUsers = kJoin<kCountHead, kUserFilter>;
+    "WHERE m.user_id = u.id) THEN 1 ELSE 0 END) = CAST($3 AS BIGINT)) "
+    "AND (CAST($4 AS TEXT) IS NULL OR LENGTH(REPLACE(CAST($4 AS TEXT), ',' || u.id || ',', '')) "
+    "< LENGTH(CAST($4 AS TEXT))) "
+    "AND (CAST($5 AS TEXT) IS NULL OR LENGTH(REPLACE(CAST($5 AS TEXT), ',' || "
+    "u.primary_email_lower || ',', '')) < LENGTH(CAST($5 AS TEXT))) "
+    "AND (CAST($6 AS TEXT) IS NULL OR LENGTH(REPLACE(CAST($6 AS TEXT), ',' || u.username_lower "
+    "|| ',', '')) < LENGTH(CAST($6 AS TEXT))) "
+    "AND (CAST($7 AS TEXT) IS NULL OR LENGTH(REPLACE(CAST($7 AS TEXT), ',' || u.primary_phone "
+    "|| ',', '')) < LENGTH(CAST($7 AS TEXT))) "
+    "AND (CAST($8 AS BIGINT) IS NULL OR u.last_sign_in_at >= CAST($8 AS BIGINT)) ";
+
+// Operators of a search term.
+constexpr int64_t kTermAbsent = -1;
+constexpr int64_t kTermEquals = 0;
+constexpr int64_t kTermLike = 1;
+// Case-sensitive LIKE on SQLite, whose LIKE always folds ASCII case: the store hands over the
+// equivalent GLOB pattern instead. PostgreSQL's LIKE is case-sensitive and never gets this one.
+constexpr int64_t kTermGlob = 2;
+
+// A searchable column: as stored, and ASCII-lower-cased (a maintained copy where one exists;
+// LOWER() folds ASCII only on both engines: SQLite without ICU, PostgreSQL on COLLATE "C").
+struct SearchColumn {
+  domain::UserField field;
+  std::string_view raw;
+  std::string_view folded;
+};
+constexpr std::array<SearchColumn, 5> kSearchColumns = {{
+    {domain::UserField::kId, "u.id", "LOWER(u.id)"},
+    {domain::UserField::kPrimaryEmail, "u.primary_email", "u.primary_email_lower"},
+    {domain::UserField::kPrimaryPhone, "u.primary_phone", "LOWER(u.primary_phone)"},
+    {domain::UserField::kUsername, "u.username", "u.username_lower"},
+    {domain::UserField::kName, "u.name", "u.name_lower"},
+}};
+constexpr size_t kValuesPerTerm = domain::UserSearch::kMaxValuesPerTerm;
+constexpr size_t kTermCount = 1 + kSearchColumns.size();
+constexpr size_t kFirstTermParam = 11;
+constexpr size_t kTermParams = 1 + kValuesPerTerm;
+constexpr size_t kFilterParamCount = kFirstTermParam - 1 + kTermCount * kTermParams;
+
+std::string ParamRef(size_t n, std::string_view type) {
+  return "CAST($" + std::to_string(n) + " AS " + std::string(type) + ")";
+}
+
+// `column` matches one of the values of term `term` with the term's operator.
+std::string TermCondition(Engine engine, size_t term, const SearchColumn& column) {
+  const size_t base = kFirstTermParam + term * kTermParams;
+  const std::string op = ParamRef(base, "BIGINT");
+  const std::string col = "(CASE WHEN CAST($10 AS BIGINT) = 1 THEN " + std::string(column.folded) +
+                          " ELSE " + std::string(column.raw) + " END)";
+  std::string in, like, glob;
+  for (size_t v = 1; v <= kValuesPerTerm; ++v) {
+    const std::string value = ParamRef(base + v, "TEXT");
+    in += (v == 1 ? "" : ", ") + value;
+    like += std::string(v == 1 ? "" : " OR ") + col + " LIKE " + value + " ESCAPE '\\'";
+    glob += std::string(v == 1 ? "" : " OR ") + col + " GLOB " + value;
+  }
+  std::string sql =
+      "(" + op + " = 0 AND " + col + " IN (" + in + ")) OR (" + op + " = 1 AND (" + like + "))";
+  if (engine == Engine::kSqlite) sql += " OR (" + op + " = 2 AND (" + glob + "))";
+  return sql;
+}
+
+// The search part of the filter.
+std::string SearchCondition(Engine engine) {
+  std::string all_of, any_of;
+  for (size_t term = 0; term < kTermCount; ++term) {
+    std::string matches;
+    for (size_t c = 0; c < kSearchColumns.size(); ++c) {
+      if (term != 0 && c != term - 1) continue;
+      matches += std::string(matches.empty() ? "" : " OR ") +
+                 TermCondition(engine, term, kSearchColumns[c]);
+    }
+    const std::string op = ParamRef(kFirstTermParam + term * kTermParams, "BIGINT");
+    all_of += " AND (" + op + " = -1 OR " + matches + ")";
+    any_of += std::string(term == 0 ? "" : " OR ") + "(" + op + " <> -1 AND (" + matches + "))";
+  }
+  return "AND (CAST($9 AS BIGINT) = 0 OR (CAST($9 AS BIGINT) = 1" + all_of +
+         ") OR (CAST($9 AS BIGINT) = 2 AND (" + any_of + "))) ";
+}
+
+// The keyset cursor (created_at, id) or NULLs, then limit and offset.
+std::string PageClause(bool descending) {
+  const std::string at = ParamRef(kFilterParamCount + 1, "BIGINT");
+  const std::string id = ParamRef(kFilterParamCount + 2, "TEXT");
+  const char* cmp = descending ? " < " : " > ";
+  return "AND (" + at + " IS NULL OR u.created_at" + cmp + at + " OR (u.created_at = " + at +
+         " AND u.id" + cmp + id + ")) ORDER BY " +
+         (descending ? "u.created_at DESC, u.id DESC" : "u.created_at, u.id") + " LIMIT $" +
+         std::to_string(kFilterParamCount + 3) + " OFFSET $" +
+         std::to_string(kFilterParamCount + 4);
+}
+
+enum class UserListSql { kAsc, kDesc, kCount };
+
+// The list and count statements, built once per engine: a fixed set of texts.
+const std::string& ListUsersSql(Engine engine, UserListSql which) {
+  struct Texts {
+    std::string asc, desc, count;
+  };
+  auto build = [](Engine e) {
+    const std::string filter = std::string(kUserFilterHead) + SearchCondition(e);
+    const std::string select = "SELECT " + std::string(internal::kUserColumns) + " FROM users u ";
+    return Texts{select + filter + PageClause(false), select + filter + PageClause(true),
+                 "SELECT COUNT(*) FROM users u " + filter};
+  };
+  static const Texts sqlite = build(Engine::kSqlite);
+  static const Texts postgres = build(Engine::kPostgres);
+  const Texts& t = engine == Engine::kSqlite ? sqlite : postgres;
+  switch (which) {
+    case UserListSql::kAsc:
+      return t.asc;
+    case UserListSql::kDesc:
+      return t.desc;
+    case UserListSql::kCount:
+      break;
+  }
+  return t.count;
+}
+
+// A LIKE pattern without escape character as the statement's LIKE operand (escape `\`).
+std::string EscapeBackslashes(std::string_view like) {
+  std::string out;
+  for (char c : like) {
+    if (c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+// A LIKE pattern without escape character (`%`, `_`) as the equivalent SQLite GLOB pattern.
+std::string LikeToGlob(std::string_view like) {
+  std::string glob;
+  for (char c : like) {
+    if (c == '%') {
+      glob.push_back('*');
+    } else if (c == '_') {
+      glob.push_back('?');
+    } else if (c == '*' || c == '?' || c == '[') {
+      glob += '[';
+      glob.push_back(c);
+      glob += ']';
+    } else {
+      glob.push_back(c);
+    }
+  }
+  return glob;
+}
+
+// ",a,b," for a list filter, or nullopt for an empty list (no filter). `fold` lower-cases.
+template <typename T, typename Get>
+std::optional<std::string> DelimitedList(const std::vector<T>& values, Get get, bool fold) {
+  if (values.empty()) return std::nullopt;
+  std::string out = ",";
+  for (const T& v : values) {
+    out += fold ? AsciiLower(get(v)) : std::string(get(v));
+    out += ',';
+  }
+  return out;
+}
 
 Result<std::optional<domain::User>> GetUserOn(Connection& conn, const UserId& id) {
   std::optional<domain::User> user;
@@ -111,14 +266,29 @@ Result<void> SqlStore::InsertUser(const domain::User& u) {
   const std::optional<std::string> email_lower = OptAsciiLower(u.primary_email);
   const std::optional<std::string> name_lower = OptAsciiLower(u.name);
   const std::array<Param, 23> params = {
-      Text(u.id.value()),        OptText(u.username),       OptText(username_lower),
-      OptText(u.primary_email),  OptText(email_lower),      OptText(u.primary_phone),
-      OptText(u.name),           OptText(name_lower),       OptText(u.first_name),
-      OptText(u.last_name),      OptText(u.avatar),         Text(u.custom_data),
-      Text(u.profile),           Text(u.identities),        OptText(u.password_hash),
-      OptText(u.password_algorithm), OptText(u.provided_id), OptText(u.application_id),
-      Bool(u.is_suspended),      Bool(u.is_password_reset_requested),
-      internal::OptInt(u.last_sign_in_at), Int(u.created_at), Int(u.updated_at),
+      Text(u.id.value()),
+      OptText(u.username),
+      OptText(username_lower),
+      OptText(u.primary_email),
+      OptText(email_lower),
+      OptText(u.primary_phone),
+      OptText(u.name),
+      OptText(name_lower),
+      OptText(u.first_name),
+      OptText(u.last_name),
+      OptText(u.avatar),
+      Text(u.custom_data),
+      Text(u.profile),
+      Text(u.identities),
+      OptText(u.password_hash),
+      OptText(u.password_algorithm),
+      OptText(u.provided_id),
+      OptText(u.application_id),
+      Bool(u.is_suspended),
+      Bool(u.is_password_reset_requested),
+      internal::OptInt(u.last_sign_in_at),
+      Int(u.created_at),
+      Int(u.updated_at),
   };
   return Run([&](Connection& conn) -> Result<void> {
     if (auto r = conn.Exec(kInsertUser, params); !r) return MapUserUnique(std::move(r).error());
@@ -235,39 +405,87 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
     if (!parsed) return std::move(parsed).error();
     after_created = *parsed;
   }
-  const std::string pattern = internal::SearchPattern(query.q);
+  const std::optional<std::string> pattern =
+      query.q.empty() ? std::nullopt : std::optional(internal::SearchPattern(query.q));
   const std::optional<std::string> exclude =
       query.exclude_org ? std::optional(query.exclude_org->value()) : std::nullopt;
   const std::optional<int64_t> has_org =
       query.has_organization ? std::optional<int64_t>(*query.has_organization ? 1 : 0)
                              : std::nullopt;
+  const auto same = [](const std::string& s) -> const std::string& { return s; };
+  const std::optional<std::string> ids = DelimitedList(
+      query.ids, [](const UserId& id) -> const std::string& { return id.value(); }, false);
+  const std::optional<std::string> emails = DelimitedList(query.emails, same, true);
+  const std::optional<std::string> usernames = DelimitedList(query.usernames, same, true);
+  const std::optional<std::string> phones = DelimitedList(query.phones, same, false);
   const std::optional<std::string> after_id =
       query.page.after ? std::optional(query.page.after->id) : std::nullopt;
-  const std::array<Param, 7> params = {
-      Text(pattern),        OptText(exclude),
-      internal::OptInt(has_org), internal::OptInt(after_created),
-      OptText(after_id),    Int(internal::FetchCount(query.page.limit)),
-      Int(query.page.offset),
-  };
-  const std::string_view sql =
-      query.sort == domain::UserSort::kCreatedAsc ? kListUsersAsc : kListUsersDesc;
+  const domain::UserSearch& search = query.search;
+  for (const domain::UserSearchTerm& term : search.terms) {
+    if (term.values.empty() || term.values.size() > kValuesPerTerm) {
+      return Error::InvalidArgument("a search term takes 1 to 10 values", "search");
+    }
+  }
+  const int64_t joint = search.empty() ? 0 : search.match_all ? 1 : 2;
 
   domain::UserPage page;
   ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
-    page = domain::UserPage{};
-    ORGD_TRY(conn.Query(sql, params, [&](const Row& row) {
-      if (static_cast<int64_t>(page.items.size()) == query.page.limit) {
-        page.has_more = true;
-        return;
+    const Engine engine = conn.engine();
+    // Each term's operator and prepared values; the params point into `values`.
+    std::array<int64_t, kTermCount> ops;
+    ops.fill(kTermAbsent);
+    std::array<std::vector<std::string>, kTermCount> values;
+    for (const domain::UserSearchTerm& term : search.terms) {
+      size_t slot = 0;
+      for (size_t c = 0; term.field && c < kSearchColumns.size(); ++c) {
+        if (kSearchColumns[c].field == *term.field) slot = c + 1;
       }
-      page.items.push_back(internal::ReadUser(row));
-    }));
+      const bool glob = term.mode == domain::UserMatchMode::kLike && search.case_sensitive &&
+                        engine == Engine::kSqlite;
+      ops[slot] = term.mode == domain::UserMatchMode::kExact ? kTermEquals
+                  : glob                                     ? kTermGlob
+                                                             : kTermLike;
+      for (const std::string& v : term.values) {
+        std::string value = search.case_sensitive ? v : AsciiLower(v);
+        if (ops[slot] == kTermLike) value = EscapeBackslashes(value);
+        if (ops[slot] == kTermGlob) value = LikeToGlob(value);
+        values[slot].push_back(std::move(value));
+      }
+    }
+    std::vector<Param> params = {
+        OptText(pattern),
+        OptText(exclude),
+        internal::OptInt(has_org),
+        OptText(ids),
+        OptText(emails),
+        OptText(usernames),
+        OptText(phones),
+        internal::OptInt(query.active_since),
+        Int(joint),
+        Int(search.case_sensitive ? 0 : 1),
+    };
+    for (size_t t = 0; t < kTermCount; ++t) {
+      params.push_back(Int(ops[t]));
+      for (size_t v = 0; v < kValuesPerTerm; ++v) {
+        params.push_back(v < values[t].size() ? Text(values[t][v]) : Param{nullptr});
+      }
+    }
+    params.push_back(internal::OptInt(after_created));
+    params.push_back(OptText(after_id));
+    params.push_back(Int(internal::FetchCount(query.page.limit)));
+    params.push_back(Int(query.page.offset));
+
+    const UserListSql which =
+        query.sort == domain::UserSort::kCreatedAsc ? UserListSql::kAsc : UserListSql::kDesc;
+    ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which), params, query.page.limit, page,
+                                [](const Row& row) { return internal::ReadUser(row); }));
     if (!page.items.empty()) {
       page.last = domain::Cursor{.sort_key = std::to_string(page.items.back().created_at),
                                  .id = page.items.back().id.value()};
     }
     if (query.page.want_total) {
-      ORGD_TRY(conn.Query(kCountUsers, std::span(params).first(3),
+      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount),
+                          std::span(params).first(kFilterParamCount),
                           [&](const Row& row) { page.total = row.GetInt(0); }));
     }
     return {};
