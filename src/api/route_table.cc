@@ -72,6 +72,18 @@ std::variant<auth::Principal, Response> AuthenticateLogto(const auth::TokenVerif
   return std::move(*principal);
 }
 
+// 429 for a caller over its rate limit: the Kinde error_response with RateLimit-Reset
+// (contracts/kinde.md §1.1), or the Logto error body; both with Retry-After.
+Response TooManyRequests(Dialect dialect, int64_t reset_seconds) {
+  Response response = dialect == Dialect::kKinde
+                          ? kinde::ErrorBody(429, "TOO_MANY_REQUESTS", "Request was throttled.")
+                          : logto::ErrorBody(429, "request.rate_limited",
+                                             "Too many requests. Please try again later.");
+  response.WithHeader("RateLimit-Reset", std::to_string(reset_seconds));
+  response.WithHeader("Retry-After", std::to_string(reset_seconds));
+  return response;
+}
+
 }  // namespace
 
 Dialect DialectOf(std::string_view path) {
@@ -80,18 +92,25 @@ Dialect DialectOf(std::string_view path) {
   return Dialect::kNone;
 }
 
-RouteTable::RouteTable(http::Router& router, const auth::TokenVerifier& verifier, bool logto_test_mode)
-    : router_(router), verifier_(verifier), logto_test_mode_(logto_test_mode) {}
+RouteTable::RouteTable(http::Router& router, const auth::TokenVerifier& verifier, bool logto_test_mode,
+                       RateLimiter* limiter)
+    : router_(router), verifier_(verifier), logto_test_mode_(logto_test_mode), limiter_(limiter) {}
 
 void RouteTable::Add(http::Method method, std::string_view pattern, Dialect dialect,
                      std::string_view scope, HandlerFn handler) {
+  routes_.push_back(RouteInfo{method, std::string(pattern), dialect, std::string(scope)});
   router_.Add(method, pattern, [this, dialect, scope = std::string(scope),
                                 fn = std::move(handler)](Request& request) {
     auto caller = dialect == Dialect::kKinde
                       ? AuthenticateKinde(verifier_, request, scope)
                       : AuthenticateLogto(verifier_, request, scope, logto_test_mode_);
     if (auto* refused = std::get_if<Response>(&caller)) return std::move(*refused);
-    auto result = fn(request, std::get<auth::Principal>(caller));
+    const auto& principal = std::get<auth::Principal>(caller);
+    if (limiter_) {
+      RateLimiter::Decision decision = limiter_->Take(principal.client_id.value());
+      if (!decision.allowed) return TooManyRequests(dialect, decision.reset_seconds);
+    }
+    auto result = fn(request, principal);
     if (result) return std::move(*result);
     const Error& error = result.error();
     if (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable) {
@@ -105,6 +124,7 @@ void RouteTable::Add(http::Method method, std::string_view pattern, Dialect dial
 }
 
 void RouteTable::AddPublic(http::Method method, std::string_view pattern, http::Handler handler) {
+  routes_.push_back(RouteInfo{method, std::string(pattern), Dialect::kNone, ""});
   router_.Add(method, pattern, std::move(handler));
 }
 

@@ -10,6 +10,31 @@
 #include "api/logto/errors.h"
 #include "api/logto/organizations.h"
 #include "api/token_endpoints.h"
+#include "api/kinde/users.h"
+#include "api/logto/users.h"
+// area:users-include
+#include "api/kinde/permissions.h"
+#include "api/kinde/roles.h"
+#include "api/logto/organization_roles.h"
+#include "api/logto/organization_scopes.h"
+// area:roles-include
+#include "api/kinde/apis.h"
+#include "api/logto/applications.h"
+#include "api/logto/organization_applications.h"
+#include "api/logto/resources.h"
+// area:resources-include
+#include "api/kinde/organization_users.h"
+#include "api/logto/jit.h"
+#include "api/logto/members.h"
+// area:members-include
+#include "api/kinde/connections.h"
+#include "api/kinde/invites.h"
+#include "api/logto/invitations.h"
+#include "api/logto/jit_sso_connectors.h"
+#include "api/logto/sso_connectors.h"
+// area:connections-include
+#include "api/kinde/organization_settings.h"
+// area:settings-include
 
 namespace orgd::api {
 namespace {
@@ -24,7 +49,7 @@ constexpr size_t kLogoBodyLimit = (1 << 20) + (64 << 10);
 }  // namespace
 
 Api::Api(ApiDeps deps)
-    : deps_(std::move(deps)), routes_(router_, deps_.verifier, deps_.logto_test_mode) {
+    : deps_(std::move(deps)), routes_(router_, deps_.verifier, deps_.logto_test_mode, deps_.rate_limiter) {
   // Public routes: probes, token endpoints, public keys.
   routes_.AddPublic(Method::kGet, "/healthz",
                     [](Request&) { return Response::Json(200, R"({"status":"ok"})"); });
@@ -48,6 +73,22 @@ Api::Api(ApiDeps deps)
 
   // Logto dialect (contracts/logto.md). One line per area.
   logto::AddOrganizationRoutes(routes_, deps_.organizations);
+  logto::AddUserRoutes(routes_, deps_.users);
+  // area:users-logto
+  logto::AddOrganizationRoleRoutes(routes_, deps_.roles);
+  logto::AddOrganizationScopeRoutes(routes_, deps_.roles);
+  // area:roles-logto
+  logto::AddResourceRoutes(routes_, deps_.resources);
+  logto::AddApplicationRoutes(routes_, deps_.applications);
+  logto::AddOrganizationApplicationRoutes(routes_, deps_.applications);
+  // area:resources-logto
+  logto::AddMemberRoutes(routes_, deps_.memberships);
+  logto::AddJitRoutes(routes_, deps_.organizations, deps_.memberships);
+  // area:members-logto
+  logto::AddSsoConnectorRoutes(routes_, deps_.connections);
+  logto::AddJitSsoConnectorRoutes(routes_, deps_.connections, deps_.jit);
+  logto::AddInvitationRoutes(routes_, deps_.invitations);
+  // area:connections-logto
   if (deps_.logto_test_mode) {
     // Logto's integration suite calls this before every file (contracts/logto.md §5).
     routes_.Add(Method::kPatch, "/api/sign-in-exp", Dialect::kLogto, "all",
@@ -57,9 +98,24 @@ Api::Api(ApiDeps deps)
   }
 
   // Kinde dialect (contracts/kinde.md). One line per area.
-  kinde::AddOrganizationRoutes(routes_, deps_.organizations);
+  kinde::AddOrganizationRoutes(routes_, deps_.organizations, deps_.organization_settings,
+                               deps_.logo_public_url);
   kinde::AddFeatureFlagRoutes(routes_, deps_.feature_flags);
   kinde::AddPropertyRoutes(routes_, deps_.properties);
+  kinde::AddUserRoutes(routes_, deps_.users);
+  // area:users-kinde
+  kinde::AddRoleRoutes(routes_, deps_.roles);
+  kinde::AddPermissionRoutes(routes_, deps_.roles);
+  // area:roles-kinde
+  kinde::AddApiRoutes(routes_, deps_.resources);
+  // area:resources-kinde
+  kinde::AddOrganizationUserRoutes(routes_, deps_.memberships);
+  // area:members-kinde
+  kinde::AddConnectionRoutes(routes_, deps_.connections);
+  kinde::AddInviteRoutes(routes_, deps_.invitations, deps_.issuer.config().public_url);
+  // area:connections-kinde
+  kinde::AddOrganizationSettingsRoutes(routes_, deps_.organization_settings);
+  // area:settings-kinde
 }
 
 Api::~Api() = default;

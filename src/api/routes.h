@@ -7,8 +7,20 @@
 #include "api/route_table.h"
 #include "auth/token_service.h"
 #include "domain/feature_flag_service.h"
+#include "domain/membership_service.h"
 #include "domain/organization_service.h"
 #include "domain/property_service.h"
+#include "domain/role_service.h"
+#include "domain/user_service.h"
+#include "domain/application_service.h"
+#include "domain/resource_service.h"
+// area:resources-include
+#include "domain/connection_service.h"
+#include "domain/invitation_service.h"
+#include "domain/jit_service.h"
+// area:connections-include
+#include "domain/organization_settings_service.h"
+// area:settings-include
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -21,6 +33,23 @@ struct ApiDeps {
   domain::OrganizationService& organizations;
   domain::FeatureFlagService& feature_flags;
   domain::PropertyService& properties;
+  domain::UserService& users;
+  domain::RoleService& roles;
+  domain::MembershipService& memberships;
+  domain::ResourceService& resources;
+  domain::ApplicationService& applications;
+  // area:resources-deps
+  domain::ConnectionService& connections;
+  domain::InvitationService& invitations;
+  domain::JitService& jit;
+  // --jit-on-user-create: user creation runs `jit` for the new user (contracts/logto.md §3.5).
+  bool jit_on_user_create = false;
+  // area:connections-deps
+  domain::OrganizationSettingsService& organization_settings;
+  // orgd's public base URL (no trailing slash), the base of the logo URLs in Kinde organization
+  // objects (contracts/kinde.md §2.1).
+  std::string logo_public_url;
+  // area:settings-deps
   const auth::TokenIssuer& issuer;
   const auth::TokenVerifier& verifier;
   const auth::KeyRing& keys;
@@ -28,6 +57,8 @@ struct ApiDeps {
   // Logto test mode (contracts/logto.md §1.3): a `development-user-id` header stands in for a
   // token with scope `all`. Never on in production.
   bool logto_test_mode = false;
+  // Per-client request limits on the Management API (--rate-limit); null: unlimited.
+  RateLimiter* rate_limiter = nullptr;
 };
 
 // The whole HTTP surface: every route (registered per area by the dialects' AddXRoutes
@@ -45,6 +76,8 @@ class Api {
   http::Response RenderServerError(int status, const http::Request& request) const;
   // The request-body limit for `path` (0: the server default).
   size_t BodyLimit(http::Method method, std::string_view path) const;
+  // Every registered route with its dialect and required scope.
+  const std::vector<RouteInfo>& routes() const { return routes_.routes(); }
 
  private:
   ApiDeps deps_;

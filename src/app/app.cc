@@ -9,13 +9,26 @@
 #include <utility>
 
 #include "api/routes.h"
+#include "auth/argon2_password_hasher.h"
 #include "auth/token_service.h"
 #include "common/clock.h"
 #include "common/id_generator.h"
 #include "common/log.h"
 #include "domain/feature_flag_service.h"
+#include "domain/membership_service.h"
 #include "domain/organization_service.h"
 #include "domain/property_service.h"
+#include "domain/role_service.h"
+#include "domain/user_service.h"
+#include "domain/application_service.h"
+#include "domain/resource_service.h"
+// area:resources-include
+#include "domain/connection_service.h"
+#include "domain/invitation_service.h"
+#include "domain/jit_service.h"
+// area:connections-include
+#include "domain/organization_settings_service.h"
+// area:settings-include
 #include "http/server.h"
 #include "store/postgres/pg_db.h"
 #include "store/sql/migrations.h"
@@ -69,6 +82,19 @@ struct App::Impl {
   std::unique_ptr<domain::OrganizationService> organizations;
   std::unique_ptr<domain::FeatureFlagService> feature_flags;
   std::unique_ptr<domain::PropertyService> properties;
+  auth::Argon2PasswordHasher password_hasher;
+  std::unique_ptr<domain::UserService> users;
+  std::unique_ptr<domain::RoleService> roles;
+  std::unique_ptr<domain::MembershipService> memberships;
+  std::unique_ptr<domain::ResourceService> resources;
+  std::unique_ptr<domain::ApplicationService> applications;
+  // area:resources-members
+  std::unique_ptr<domain::ConnectionService> connections;
+  std::unique_ptr<domain::InvitationService> invitations;
+  std::unique_ptr<domain::JitService> jit;
+  // area:connections-members
+  std::unique_ptr<domain::OrganizationSettingsService> organization_settings;
+  // area:settings-members
   std::unique_ptr<auth::KeyRing> keys;
   std::unique_ptr<auth::ClientService> clients;
   // Built in Start(), once the bound port (and so the public URL) is known.
@@ -76,6 +102,7 @@ struct App::Impl {
   std::unique_ptr<auth::TokenIssuer> issuer;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<api::Api> api;
+  std::unique_ptr<api::RateLimiter> rate_limiter;  // --rate-limit; null when off
   std::atomic<api::Api*> live_api{nullptr};
   std::unique_ptr<http::Server> server;
 };
@@ -98,6 +125,28 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   s.organizations = std::make_unique<domain::OrganizationService>(*s.store, *s.clock, s.ids);
   s.feature_flags = std::make_unique<domain::FeatureFlagService>(*s.store, *s.clock, s.ids);
   s.properties = std::make_unique<domain::PropertyService>(*s.store, *s.clock, s.ids);
+  s.users = std::make_unique<domain::UserService>(*s.store, *s.clock, s.ids, s.password_hasher);
+  s.roles = std::make_unique<domain::RoleService>(*s.store, *s.clock, s.ids);
+  s.memberships = std::make_unique<domain::MembershipService>(*s.store, *s.clock);
+  // The Management API itself is never a resource (contracts/logto.md §3.9.4).
+  s.resources = std::make_unique<domain::ResourceService>(
+      *s.store, *s.clock, s.ids, std::vector<std::string>{config.logto_indicator});
+  s.applications = std::make_unique<domain::ApplicationService>(*s.store, *s.clock, s.ids);
+  // area:resources-build
+  s.connections = std::make_unique<domain::ConnectionService>(*s.store, *s.clock, s.ids);
+  s.invitations = std::make_unique<domain::InvitationService>(*s.store, *s.clock, s.ids);
+  s.jit = std::make_unique<domain::JitService>(*s.store, *s.clock);
+  if (config.jit_on_user_create) {
+    // contracts/logto.md §3.5: user creation provisions the new user, in the same transaction.
+    s.users->SetAfterCreate([jit = s.jit.get()](store::Store& tx, const domain::User& user) -> Result<void> {
+      auto provisioned = jit->ProvisionIn(tx, domain::ProvisionInput{.user_id = user.id});
+      if (!provisioned) return std::move(provisioned).error();
+      return {};
+    });
+  }
+  // area:connections-build
+  s.organization_settings = std::make_unique<domain::OrganizationSettingsService>(*s.store, *s.clock);
+  // area:settings-build
   auto keys = auth::KeyRing::LoadOrCreate(*s.store, *s.clock);
   if (!keys) return std::move(keys).error();
   s.keys = std::move(*keys);
@@ -160,15 +209,34 @@ void App::Start() {
   s.issuer = std::make_unique<auth::TokenIssuer>(auth_config, *s.clients, *s.keys, *s.clock);
   s.verifier = std::make_unique<auth::TokenVerifier>(auth_config, *s.keys, *s.clock);
   store::Store* store = s.store.get();
+  if (s.config.rate_limit_requests > 0) {
+    s.rate_limiter = std::make_unique<api::RateLimiter>(
+        api::RateLimit{s.config.rate_limit_requests, s.config.rate_limit_window_ms}, *s.clock);
+  }
   s.api = std::make_unique<api::Api>(api::ApiDeps{
       .organizations = *s.organizations,
       .feature_flags = *s.feature_flags,
       .properties = *s.properties,
+      .users = *s.users,
+      .roles = *s.roles,
+      .memberships = *s.memberships,
+      .resources = *s.resources,
+      .applications = *s.applications,
+      // area:resources-deps
+      .connections = *s.connections,
+      .invitations = *s.invitations,
+      .jit = *s.jit,
+      .jit_on_user_create = s.config.jit_on_user_create,
+      // area:connections-deps
+      .organization_settings = *s.organization_settings,
+      .logo_public_url = s.public_url,
+      // area:settings-deps
       .issuer = *s.issuer,
       .verifier = *s.verifier,
       .keys = *s.keys,
       .ready = [store] { return store->Ping(); },
       .logto_test_mode = s.config.logto_test_mode,
+      .rate_limiter = s.rate_limiter.get(),
   });
   s.live_api.store(s.api.get(), std::memory_order_release);
 }
@@ -176,6 +244,15 @@ void App::Start() {
 uint16_t App::port() const { return impl_->server->port(); }
 const std::string& App::public_url() const { return impl_->public_url; }
 void App::Stop() { impl_->server->Stop(); }
+http::Response App::HandleInProcess(http::Request& request) {
+  api::Api* api = impl_->live_api.load(std::memory_order_acquire);
+  if (!api) return http::Response::Text(503, "Service Unavailable");
+  if (request.request_id.empty()) request.request_id = "in-process";
+  return api->Handle(request);
+}
+std::vector<api::RouteInfo> App::routes() const {
+  return impl_->api ? impl_->api->routes() : std::vector<api::RouteInfo>{};
+}
 void App::Wait() { impl_->server->Wait(); }
 
 Result<std::pair<std::string, std::string>> App::CreateClient(std::string name,

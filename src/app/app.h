@@ -7,9 +7,12 @@
 #include <utility>
 #include <vector>
 
+#include "api/route_table.h"
 #include "app/config.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "http/request.h"
+#include "http/response.h"
 
 namespace orgd::app {
 
@@ -37,6 +40,11 @@ class App {
   void Stop();
   // Blocks until Stop() (for example from a signal).
   void Wait();
+  // Answers one request exactly as the server would, without a socket (fuzzers, in-process
+  // tools). Call after Start(). Thread-safe.
+  http::Response HandleInProcess(http::Request& request);
+  // Every route the API serves, with its dialect and required scope (empty before Start()).
+  std::vector<api::RouteInfo> routes() const;
   // Creates a Management API client with `scopes` and returns its {id, secret}.
   Result<std::pair<std::string, std::string>> CreateClient(std::string name,
                                                            std::vector<std::string> scopes);

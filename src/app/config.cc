@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace orgd::app {
@@ -35,6 +36,41 @@ Result<int> ParseCount(const std::string& flag, const std::string& value, int ma
   return n;
 }
 
+// "N", "N/s", "N/m" or "N/h": N requests per second, minute or hour, N from 1 to 10^9.
+Result<void> ParseRateLimit(const std::string& flag, const std::string& value, Config& config) {
+  std::string count = value;
+  int64_t window_ms = 1000;
+  if (auto slash = value.find('/'); slash != std::string::npos) {
+    count = value.substr(0, slash);
+    const std::string unit = value.substr(slash + 1);
+    if (unit == "s") {
+      window_ms = 1000;
+    } else if (unit == "m") {
+      window_ms = 60 * 1000;
+    } else if (unit == "h") {
+      window_ms = 3600 * 1000;
+    } else {
+      return Bad(flag + " wants N, N/s, N/m or N/h, got '" + value + "'");
+    }
+  }
+  auto n = ParseCount(flag, count, 1000000000);
+  if (!n) return std::move(n).error();
+  config.rate_limit_requests = *n;
+  config.rate_limit_window_ms = window_ms;
+  return {};
+}
+
+// "1", "true", "yes", "on" / "0", "false", "no", "off" (any case); an empty value is false.
+Result<bool> ParseBoolEnv(const std::string& name, const std::string& value) {
+  std::string lower;
+  for (char c : value) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower.empty() || lower == "0" || lower == "false" || lower == "no" || lower == "off") {
+    return false;
+  }
+  if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") return true;
+  return Bad(name + " wants true or false, got '" + value + "'");
+}
+
 }  // namespace
 
 const char* UsageText() {
@@ -43,6 +79,8 @@ const char* UsageText() {
 Usage:
   orgd serve [--listen HOST:PORT] [--database URL] [--public-url URL] [--threads N]
              [--db-pool-size N] [--no-request-log] [--logto-test-mode]
+             [--jit-on-user-create]
+             [--rate-limit N[/s|/m|/h]]
   orgd migrate [--database URL]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
   orgd help | version
@@ -50,7 +88,7 @@ Usage:
 Database URLs: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite://:memory:,
                postgresql://user:pass@host:port/db
 Environment:   ORGD_LISTEN, ORGD_DATABASE_URL, ORGD_PUBLIC_URL, ORGD_THREADS,
-               ORGD_BOOTSTRAP_CLIENT_ID, ORGD_BOOTSTRAP_CLIENT_SECRET
+               ORGD_BOOTSTRAP_CLIENT_ID, ORGD_BOOTSTRAP_CLIENT_SECRET, ORGD_RATE_LIMIT
 Defaults:      listen 127.0.0.1:3001, database sqlite://orgd.db
 )";
 }
@@ -113,6 +151,12 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
   if (config.bootstrap_client_secret && config.bootstrap_client_secret->size() < 16) {
     return Bad("ORGD_BOOTSTRAP_CLIENT_SECRET must be at least 16 characters");
   }
+  if (auto v = env("ORGD_RATE_LIMIT")) ORGD_TRY(ParseRateLimit("ORGD_RATE_LIMIT", *v, config));
+  if (auto v = env("ORGD_JIT_ON_USER_CREATE")) {
+    auto flag = ParseBoolEnv("ORGD_JIT_ON_USER_CREATE", *v);
+    if (!flag) return std::move(flag).error();
+    config.jit_on_user_create = *flag;
+  }
   int pool_size = 0;
 
   for (; i < args.size(); ++i) {
@@ -147,8 +191,14 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       pool_size = *n;
     } else if (flag == "--no-request-log") {
       config.log_requests = false;
+    } else if (flag == "--jit-on-user-create") {
+      config.jit_on_user_create = true;
     } else if (flag == "--logto-test-mode") {
       config.logto_test_mode = true;
+    } else if (flag == "--rate-limit") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      ORGD_TRY(ParseRateLimit(flag, *v, config));
     } else if (flag == "--logto-indicator") {
       auto v = value();
       if (!v) return std::move(v).error();

@@ -31,7 +31,14 @@ struct Config {
   int threads = 0;         // 0: hardware concurrency
   bool log_requests = true;
   bool logto_test_mode = false;
+  // --rate-limit N[/s|/m|/h] (ORGD_RATE_LIMIT): per-client Management API requests per window;
+  // 0 requests: unlimited (the default).
+  int64_t rate_limit_requests = 0;
+  int64_t rate_limit_window_ms = 1000;
   std::string logto_indicator = "https://default.logto.app/api";
+  // Run JIT provisioning (domain::JitService) for users created through the Management API
+  // (contracts/logto.md §3.5); off by default, as in Logto.
+  bool jit_on_user_create = false;
   std::optional<std::string> bootstrap_client_id;
   std::optional<std::string> bootstrap_client_secret;
   // `client create`

@@ -180,4 +180,31 @@ std::string Request::MediaType() const {
   return out;
 }
 
+std::string_view TargetPath(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (!path.empty() && path.front() != '/') {
+    size_t scheme_end = path.find("://");
+    if (scheme_end != std::string_view::npos) {
+      size_t slash = path.find('/', scheme_end + 3);
+      path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+    }
+  }
+  return path;
+}
+
+std::string_view TargetQuery(std::string_view target) {
+  size_t question = target.find('?');
+  return question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+}
+
+void SetTarget(Request& request, std::string_view target) {
+  if (request.target.data() != target.data()) request.target.assign(target);
+  std::string_view raw_path = TargetPath(request.target);
+  request.raw_path.assign(raw_path);
+  request.path.clear();
+  AppendPercentDecoded(request.path, raw_path, /*plus_is_space=*/false);
+  std::string_view query = TargetQuery(request.target);
+  request.query = query.empty() ? QueryParams() : QueryParams::Parse(query);
+}
+
 }  // namespace orgd::http

@@ -44,6 +44,18 @@ void AppendPercentDecoded(std::string& out, std::string_view in, bool plus_is_sp
 // Percent-encodes everything outside RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view in);
 
+// The path part of a request target, still encoded. Absolute-form targets
+// ("http://host/path?q", RFC 9112 section 3.2.2) are reduced to their path.
+std::string_view TargetPath(std::string_view target);
+// The part of a request target after '?', or empty.
+std::string_view TargetQuery(std::string_view target);
+
+class Request;
+// Sets `request`'s target and what derives from it: raw_path, the percent-decoded path and the
+// parsed query. The one place that turns a target into these, for the server and for tools that
+// build requests without a socket (fuzzers, in-process calls).
+void SetTarget(Request& request, std::string_view target);
+
 // An HTTP request as handlers see it. Beast types never leave src/http; header views point into
 // the server's buffers and are valid while the handler runs.
 class Request {

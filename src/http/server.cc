@@ -82,25 +82,6 @@ Method ToMethod(bhttp::verb verb) {
   }
 }
 
-// The path part of a request target, still encoded. Absolute-form targets
-// ("http://host/path?q", RFC 9112 section 3.2.2) are reduced to their path.
-std::string_view PathOfTarget(std::string_view target) {
-  std::string_view path = target.substr(0, target.find('?'));
-  if (!path.empty() && path.front() != '/') {
-    size_t scheme_end = path.find("://");
-    if (scheme_end != std::string_view::npos) {
-      size_t slash = path.find('/', scheme_end + 3);
-      path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
-    }
-  }
-  return path;
-}
-
-std::string_view QueryOfTarget(std::string_view target) {
-  size_t question = target.find('?');
-  return question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-}
-
 bool IsValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
@@ -402,7 +383,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const auto& message = parser_->get();
     size_t limit = 0;
     if (shared_.hooks.body_limit) {
-      limit = shared_.hooks.body_limit(ToMethod(message.method()), PathOfTarget(message.target()));
+      limit = shared_.hooks.body_limit(ToMethod(message.method()), TargetPath(message.target()));
     }
     if (limit == 0) limit = shared_.config.max_body_bytes;
     // Answer an oversized Content-Length before reading (and buffering) any of the body.
@@ -516,13 +497,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } else {
       ParseRequestLineFromBuffer();
     }
-    std::string_view raw_path = PathOfTarget(r.target);
-    r.raw_path.assign(raw_path);
-    r.path.clear();
-    AppendPercentDecoded(r.path, raw_path, /*plus_is_space=*/false);
-    if (std::string_view query = QueryOfTarget(r.target); !query.empty()) {
-      r.query = QueryParams::Parse(query);
-    }
+    SetTarget(r, r.target);
     if (complete) r.body = std::move(parser_->get().body());
 
     std::optional<std::string_view> incoming_id;

@@ -4,3 +4,8 @@ orgd_add_test(NAME http_unit_test
           ${PROJECT_SOURCE_DIR}/src/http/router_test.cc
           ${PROJECT_SOURCE_DIR}/src/http/server_test.cc
   DEPS orgd_http)
+
+# The multipart/form-data reader (src/http/multipart.cc).
+orgd_add_test(NAME http_multipart_test
+  SOURCES ${PROJECT_SOURCE_DIR}/src/http/multipart_test.cc
+  DEPS orgd_http)

@@ -6,6 +6,7 @@
 // start together on an empty database.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -408,6 +409,149 @@ TEST_P(MultiprocessTest, ProcessesStartingTogetherOnAnEmptyDatabaseAgreeOnOneSig
     ExpectOneSigningKey(*processes[0], *processes[1]);
     StopAllCleanly();
   }
+}
+
+// Members, role grants and effective scopes written through one process are read through the
+// other at once, in both dialects, in a tight loop of alternating writes.
+TEST_P(MultiprocessTest, MembersRolesAndEffectiveScopesAreReadThroughTheOtherProcessAtOnce) {
+  OrgdProcess* a_process = StartOne();
+  ASSERT_NE(a_process, nullptr);
+  OrgdProcess* b_process = StartOne();
+  ASSERT_NE(b_process, nullptr);
+  Caller a(*a_process);
+  Caller b(*b_process);
+
+  HttpResponse org = a.Logto("POST", "/api/organizations", R"({"name":"Team"})");
+  ASSERT_EQ(org.status, 201) << org.body;
+  const std::string org_id = org.json["id"];
+  HttpResponse user = b.Logto("POST", "/api/users", R"({"username":"member_one"})");
+  ASSERT_EQ(user.status, 200) << user.body;
+  const std::string user_id = user.json["id"];
+  HttpResponse scope = a.Logto("POST", "/api/organization-scopes", R"({"name":"docs:read"})");
+  ASSERT_EQ(scope.status, 201) << scope.body;
+  const std::string scope_id = scope.json["id"];
+  HttpResponse role = b.Logto("POST", "/api/organization-roles",
+                              Json{{"name", "reader"}, {"organizationScopeIds", {scope_id}}}.dump());
+  ASSERT_EQ(role.status, 201) << role.body;
+  const std::string role_id = role.json["id"];
+
+  HttpResponse added = a.Logto("POST", "/api/organizations/" + org_id + "/users",
+                               Json{{"userIds", {user_id}}}.dump());
+  ASSERT_EQ(added.status, 201) << added.body;
+  HttpResponse members = b.Kinde("GET", "/api/v1/organizations/" + org_id + "/users");
+  ASSERT_EQ(members.status, 200) << members.body;
+  ASSERT_EQ(members.json["organization_users"].size(), 1u) << members.body;
+  EXPECT_EQ(members.json["organization_users"][0]["id"], user_id);
+
+  const std::string user_roles = "/api/organizations/" + org_id + "/users/" + user_id + "/roles";
+  const std::string user_scopes = "/api/organizations/" + org_id + "/users/" + user_id + "/scopes";
+  const std::string kinde_perms =
+      "/api/v1/organizations/" + org_id + "/users/" + user_id + "/permissions";
+  for (int round = 0; round < 10; ++round) {
+    Caller& writer = round % 2 == 0 ? a : b;
+    Caller& reader = round % 2 == 0 ? b : a;
+    HttpResponse grant = writer.Logto("POST", user_roles, Json{{"organizationRoleIds", {role_id}}}.dump());
+    ASSERT_EQ(grant.status, 201) << grant.body;
+    HttpResponse scopes = reader.Logto("GET", user_scopes);
+    ASSERT_EQ(scopes.status, 200) << scopes.body;
+    ASSERT_EQ(scopes.json.size(), 1u) << "round " << round << ": " << scopes.body;
+    EXPECT_EQ(scopes.json[0]["id"], scope_id);
+    HttpResponse perms = reader.Kinde("GET", kinde_perms + "?expand=roles");
+    ASSERT_EQ(perms.status, 200) << perms.body;
+    ASSERT_EQ(perms.json["permissions"].size(), 1u) << perms.body;
+    EXPECT_EQ(perms.json["permissions"][0]["key"], "docs:read");
+    EXPECT_EQ(perms.json["permissions"][0]["roles"], (Json::array({{{"id", role_id}, {"key", "reader"}}})));
+
+    HttpResponse revoke = writer.Kinde("DELETE", "/api/v1/organizations/" + org_id + "/users/" +
+                                                     user_id + "/roles/" + role_id);
+    ASSERT_EQ(revoke.status, 200) << revoke.body;
+    HttpResponse none = reader.Logto("GET", user_scopes);
+    ASSERT_EQ(none.status, 200) << none.body;
+    EXPECT_EQ(none.json, Json::array()) << "round " << round;
+  }
+
+  // Removed through A, no longer a member through B.
+  HttpResponse removed = a.Logto("DELETE", "/api/organizations/" + org_id + "/users/" + user_id);
+  EXPECT_EQ(removed.status, 204) << removed.body;
+  HttpResponse not_member = b.Logto("GET", user_roles);
+  EXPECT_EQ(not_member.status, 422) << not_member.body;
+  EXPECT_EQ(not_member.json["code"], "organization.require_membership");
+  StopAllCleanly();
+}
+
+// Concurrent replaces of one member list through both processes: every request succeeds, and the
+// list ends exactly equal to one of the requested sets (never a mix); concurrent adds of the same
+// membership leave one membership.
+TEST_P(MultiprocessTest, ConcurrentMemberWritesThroughBothProcessesEndConsistent) {
+  std::vector<OrgdProcess*> processes = StartProcesses(2, database_url_);
+  ASSERT_EQ(processes.size(), 2u);
+  Caller a(*processes[0]);
+  Caller b(*processes[1]);
+  HttpResponse org = a.Logto("POST", "/api/organizations", R"({"name":"Contended"})");
+  ASSERT_EQ(org.status, 201) << org.body;
+  const std::string org_id = org.json["id"];
+  std::vector<std::string> users;
+  for (int i = 0; i < 6; ++i) {
+    HttpResponse user = a.Logto("POST", "/api/users", Json{{"username", "user_" + std::to_string(i)}}.dump());
+    ASSERT_EQ(user.status, 200) << user.body;
+    users.push_back(user.json["id"]);
+  }
+  const std::vector<std::string> set_a = {users[0], users[1], users[2]};
+  const std::vector<std::string> set_b = {users[3], users[4], users[5]};
+  const std::string path = "/api/organizations/" + org_id + "/users";
+
+  for (int round = 0; round < 5; ++round) {
+    std::latch ready(2);
+    HttpResponse ra, rb;
+    std::thread ta([&] {
+      Caller c(*processes[0]);
+      ready.arrive_and_wait();
+      ra = c.Logto("PUT", path, Json{{"userIds", set_a}}.dump());
+    });
+    std::thread tb([&] {
+      Caller c(*processes[1]);
+      ready.arrive_and_wait();
+      rb = c.Logto("PUT", path, Json{{"userIds", set_b}}.dump());
+    });
+    ta.join();
+    tb.join();
+    EXPECT_EQ(ra.status, 204) << ra.body;
+    EXPECT_EQ(rb.status, 204) << rb.body;
+    HttpResponse listed = b.Logto("GET", path + "?page_size=100");
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    std::vector<std::string> ids;
+    for (const auto& m : listed.json) ids.push_back(m["id"]);
+    std::sort(ids.begin(), ids.end());
+    std::vector<std::string> want_a = set_a, want_b = set_b;
+    std::sort(want_a.begin(), want_a.end());
+    std::sort(want_b.begin(), want_b.end());
+    EXPECT_TRUE(ids == want_a || ids == want_b) << "round " << round << ": " << listed.body;
+  }
+
+  HttpResponse cleared = a.Logto("PUT", path, R"({"userIds":[]})");
+  ASSERT_EQ(cleared.status, 204) << cleared.body;
+  std::latch ready(2);
+  HttpResponse ra, rb;
+  std::thread ta([&] {
+    Caller c(*processes[0]);
+    ready.arrive_and_wait();
+    ra = c.Kinde("POST", "/api/v1/organizations/" + org_id + "/users",
+                 Json{{"users", {{{"id", users[0]}}}}}.dump());
+  });
+  std::thread tb([&] {
+    Caller c(*processes[1]);
+    ready.arrive_and_wait();
+    rb = c.Logto("POST", path, Json{{"userIds", {users[0]}}}.dump());
+  });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(ra.status, 200) << ra.body;
+  EXPECT_EQ(rb.status, 201) << rb.body;
+  HttpResponse listed = b.Kinde("GET", "/api/v1/organizations/" + org_id + "/users");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(listed.json["organization_users"].size(), 1u) << listed.body;
+  EXPECT_EQ(listed.json["organization_users"][0]["id"], users[0]);
+  StopAllCleanly();
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MultiprocessTest, ::testing::Values("sqlite", "postgres"),

@@ -55,6 +55,9 @@ TestServer::TestServer(const std::string& backend, TestServerOptions options) {
   config.threads = 2;
   config.log_requests = false;
   config.logto_test_mode = options.logto_test_mode;
+  config.jit_on_user_create = options.jit_on_user_create;
+  config.rate_limit_requests = options.rate_limit_requests;
+  config.rate_limit_window_ms = options.rate_limit_window_ms;
   config.bootstrap_client_id = kAdminId;
   config.bootstrap_client_secret = kAdminSecret;
   if (backend == "sqlite_memory") {

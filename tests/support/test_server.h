@@ -24,6 +24,9 @@ inline constexpr const char* kAdminSecret = "test-admin-secret-0123456789";
 struct TestServerOptions {
   bool logto_test_mode = false;
   const Clock* clock = nullptr;  // the server's clock; the system clock when null
+  bool jit_on_user_create = false;     // --jit-on-user-create
+  int64_t rate_limit_requests = 0;     // --rate-limit; 0: off
+  int64_t rate_limit_window_ms = 1000;
 };
 
 // A real orgd App on 127.0.0.1:0 with a fresh database and a bootstrap client
@@ -37,6 +40,8 @@ class TestServer {
   uint16_t port() const { return app_->port(); }
   const std::string& public_url() const { return app_->public_url(); }
   HttpClient& client() { return *client_; }
+  // Every route the server serves, with its dialect and required scope.
+  std::vector<api::RouteInfo> routes() const { return app_->routes(); }
 
   // Sends with no Authorization header.
   HttpResponse Send(const std::string& method, const std::string& target, const std::string& body = "",

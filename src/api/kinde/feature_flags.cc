@@ -9,6 +9,7 @@
 #include "api/json_input.h"
 #include "api/json_writer.h"
 #include "api/kinde/errors.h"
+#include "api/kinde/responses.h"
 #include "api/kinde/pagination.h"
 
 namespace orgd::api::kinde {
@@ -16,10 +17,6 @@ namespace {
 
 using domain::FeatureFlag;
 using domain::FeatureFlagKey;
-
-http::Response Success() {
-  return http::Response::Json(200, R"({"code":"OK","message":"Success"})");
-}
 
 // A required query parameter of PUT /feature_flags/{key}: absent or empty → <PARAM>_REQUIRED.
 Result<std::string> RequiredQuery(const http::QueryParams& query, std::string_view key) {

@@ -4,13 +4,16 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <utility>
 
 #include "api/json_input.h"
 #include "api/json_writer.h"
 #include "api/kinde/errors.h"
+#include "api/kinde/responses.h"
 #include "api/kinde/pagination.h"
 #include "common/time_format.h"
+#include "http/request.h"
 
 namespace orgd::api::kinde {
 namespace {
@@ -21,9 +24,6 @@ using domain::OrganizationPatch;
 constexpr size_t kNameMax = 256;
 constexpr size_t kHandleMax = 64;
 
-constexpr std::string_view kSuccess = R"({"code":"OK","message":"Success"})";
-
-http::Response Success() { return http::Response::Json(200, std::string(kSuccess)); }
 
 bool IsEmail(std::string_view s) {
   size_t at = s.find('@');
@@ -186,12 +186,31 @@ void WriteItemFields(JsonWriter& w, const Organization& org) {
   w.Field("is_auto_membership_enabled", org.is_auto_membership_enabled);
 }
 
-void WriteOrganization(JsonWriter& w, const Organization& org) {
+// `{public_url}/logo?org_code=<code>&cache=<hash>` (or /logo_dark) for the uploaded logo of
+// `type`, null when there is none. The hash changes with the bytes, so clients refetch.
+void WriteLogoUrl(JsonWriter& w, const domain::OrganizationWithLogos& org, domain::LogoType type,
+                  std::string_view public_url) {
+  for (const domain::OrganizationLogoInfo& logo : org.logos) {
+    if (logo.type != type) continue;
+    std::string url(public_url);
+    url += type == domain::LogoType::kDark ? "/logo_dark" : "/logo";
+    url += "?org_code=" + http::PercentEncode(org.organization.id.value());
+    url += "&cache=" + logo.content_hash;
+    w.String(url);
+    return;
+  }
+  w.Null();
+}
+
+void WriteOrganization(JsonWriter& w, const domain::OrganizationWithLogos& with_logos,
+                       std::string_view public_url) {
+  const Organization& org = with_logos.organization;
   w.BeginObject();
   WriteItemFields(w, org);
-  // Logos arrive with the logo routes (issue #4); until then no organization has one.
-  w.Key("logo").Null();
-  w.Key("logo_dark").Null();
+  w.Key("logo");
+  WriteLogoUrl(w, with_logos, domain::LogoType::kLight, public_url);
+  w.Key("logo_dark");
+  WriteLogoUrl(w, with_logos, domain::LogoType::kDark, public_url);
   w.Key("favicon_svg").Null();
   w.Key("favicon_fallback").Null();
   w.Key("allowed_domains").BeginArray();
@@ -266,8 +285,10 @@ std::string ColorObjectJson(std::string_view raw) {
   return w.Take();
 }
 
-OrganizationsHandler::OrganizationsHandler(domain::OrganizationService& organizations)
-    : organizations_(organizations) {}
+OrganizationsHandler::OrganizationsHandler(domain::OrganizationService& organizations,
+                                           domain::OrganizationSettingsService& settings,
+                                           std::string public_url)
+    : organizations_(organizations), settings_(settings), public_url_(std::move(public_url)) {}
 
 Result<http::Response> OrganizationsHandler::Create(const http::Request& request,
                                                     const auth::Principal&) {
@@ -327,10 +348,10 @@ Result<http::Response> OrganizationsHandler::Get(const http::Request& request,
   auto code = SingleQuery(request.query, "code");
   if (!code) return std::move(code).error();
   if (!*code) return ErrorBody(400, "ORGANIZATION_REQUIRED", "Organization code is required", "code");
-  auto org = organizations_.Get(OrgId(**code));
+  auto org = settings_.GetOrganizationWithLogos(OrgId(**code));
   if (!org) return std::move(org).error();
   JsonWriter w(1024);
-  WriteOrganization(w, *org);
+  WriteOrganization(w, *org, public_url_);
   return http::Response::Json(200, w.Take());
 }
 
@@ -416,10 +437,11 @@ Result<http::Response> OrganizationsHandler::DeleteHandle(const http::Request& r
   return Success();
 }
 
-void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations) {
+void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations,
+                           domain::OrganizationSettingsService& settings, std::string public_url) {
   using H = OrganizationsHandler;
   using http::Method;
-  auto h = std::make_shared<H>(organizations);
+  auto h = std::make_shared<H>(organizations, settings, std::move(public_url));
   constexpr Dialect k = Dialect::kKinde;
   routes.Add(Method::kPost, "/api/v1/organization", k, "create:organizations", Bind(h, &H::Create));
   routes.Add(Method::kGet, "/api/v1/organization", k, "read:organizations", Bind(h, &H::Get));

@@ -6,17 +6,21 @@
 #include "api/handler.h"
 #include "api/route_table.h"
 #include "domain/organization_service.h"
+#include "domain/organization_settings_service.h"
 
 // Kinde dialect: /api/v1/organization and /api/v1/organizations (contracts/kinde.md §3.1, §2.1).
 namespace orgd::api::kinde {
 
 class OrganizationsHandler {
  public:
-  explicit OrganizationsHandler(domain::OrganizationService& organizations);
+  // `public_url` (no trailing slash) is the base of the logo URLs in organization objects.
+  OrganizationsHandler(domain::OrganizationService& organizations,
+                       domain::OrganizationSettingsService& settings, std::string public_url);
 
   // POST /api/v1/organization → 200 {code, message, organization: {code}}.
   Result<http::Response> Create(const http::Request& request, const auth::Principal& caller);
-  // GET /api/v1/organization?code= → 200 organization object, unwrapped.
+  // GET /api/v1/organization?code= → 200 organization object, unwrapped, with `logo` /
+  // `logo_dark` = `{public_url}/logo?org_code=<code>&cache=<content hash>` (`/logo_dark?…`) or null.
   Result<http::Response> Get(const http::Request& request, const auth::Principal& caller);
   // GET /api/v1/organizations?sort&page_size&next_token → 200 {organizations, next_token}.
   Result<http::Response> List(const http::Request& request, const auth::Principal& caller);
@@ -29,10 +33,13 @@ class OrganizationsHandler {
 
  private:
   domain::OrganizationService& organizations_;
+  domain::OrganizationSettingsService& settings_;
+  std::string public_url_;
 };
 
 // Registers the routes above with their scopes (contracts/kinde.md §5).
-void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations);
+void AddOrganizationRoutes(RouteTable& routes, domain::OrganizationService& organizations,
+                           domain::OrganizationSettingsService& settings, std::string public_url);
 
 // A colour as the Kinde dialect reads it back: {"raw","hex","hsl"} (JSON text). `raw` must be
 // `#rgb` or `#rrggbb`.

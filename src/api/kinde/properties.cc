@@ -10,6 +10,7 @@
 #include "api/json_input.h"
 #include "api/json_writer.h"
 #include "api/kinde/errors.h"
+#include "api/kinde/responses.h"
 #include "api/kinde/pagination.h"
 
 namespace orgd::api::kinde {
@@ -21,19 +22,6 @@ using domain::PropertyCategoryId;
 using domain::PropertyContext;
 using domain::PropertyId;
 
-constexpr std::string_view kSuccess = R"({"code":"OK","message":"Success"})";
-
-http::Response Success() { return http::Response::Json(200, std::string(kSuccess)); }
-
-// The request body as an object; an empty body reads as {} so that the required fields are
-// reported by name.
-Result<Json> ParseBodyObject(const http::Request& request) {
-  auto body =
-      ParseJson(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
-  if (!body) return std::move(body).error();
-  if (!body->is_object()) return Error::InvalidArgument("body").WithReason("json");
-  return body;
-}
 
 // `key` must be present with a string value (else <KEY>_REQUIRED / INVALID_<KEY>).
 Result<std::string> RequiredString(const Json& body, std::string_view key) {

@@ -6,6 +6,7 @@
 #include "api/logto/errors.h"
 #include "api/logto/input.h"
 #include "api/logto/pagination.h"
+#include "api/logto/user_json.h"
 
 namespace orgd::api::logto {
 namespace {
@@ -15,6 +16,8 @@ using domain::OrganizationPatch;
 
 constexpr size_t kNameMax = 128;
 constexpr size_t kDescriptionMax = 256;
+// OrganizationWithFeatured shows at most this many members (contracts/logto.md §2.1).
+constexpr int64_t kFeaturedUsers = 3;
 
 // Reads `color`: an object whose known keys are checked and kept, unknown keys dropped.
 Result<void> ReadColor(const Json& body, std::optional<std::string>& out) {
@@ -81,23 +84,9 @@ Result<void> ReadFields(const Json& body, OrganizationPatch& patch) {
   return {};
 }
 
-void WriteOrganization(JsonWriter& w, const Organization& org) {
-  w.BeginObject();
-  w.Field("tenantId", "default");
-  w.Field("id", org.id.value());
-  w.Field("name", org.name);
-  w.Key("description").OptString(org.description);
-  w.Key("customData").Raw(org.custom_data);
-  w.Field("isMfaRequired", org.is_mfa_required);
-  w.Key("color").Raw(org.color);
-  w.Key("branding").Raw(org.branding);
-  w.Key("customCss").OptString(org.custom_css);
-  w.Field("createdAt", org.created_at);
-}
-
 http::Response OrganizationJson(int status, const Organization& org) {
   JsonWriter w(512);
-  WriteOrganization(w, org);
+  WriteOrganizationObjectFields(w, org);
   w.EndObject();
   return http::Response::Json(status, w.Take());
 }
@@ -143,24 +132,39 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
   query.limit = paging->page_size;
   query.offset = paging->offset();
   query.want_total = true;
-  auto page = organizations_.List(query);
-  if (!page) return std::move(page).error();
 
-  JsonWriter w(256 + page->items.size() * 320);
+  JsonWriter w(256 + static_cast<size_t>(query.limit) * 320);
+  int64_t total = 0;
   w.BeginArray();
-  for (const Organization& org : page->items) {
-    WriteOrganization(w, org);
-    if (featured) {
-      // Memberships arrive with the members routes (issue #3); until then no organization has
-      // members, so these are the true values.
-      w.Field("usersCount", int64_t{0});
-      w.Key("featuredUsers").BeginArray().EndArray();
+  if (featured) {
+    auto page = organizations_.ListWithFeatured(query, kFeaturedUsers);
+    if (!page) return std::move(page).error();
+    for (const domain::OrganizationWithFeatured& item : page->items) {
+      WriteOrganizationObjectFields(w, item.organization);
+      w.Field("usersCount", item.members.users_count);
+      w.Key("featuredUsers").BeginArray();
+      for (const domain::FeaturedUser& user : item.members.featured) {
+        w.BeginObject().Field("id", user.id.value());
+        w.Key("avatar").OptString(user.avatar);
+        w.Key("name").OptString(user.name);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
     }
-    w.EndObject();
+    total = page->total;
+  } else {
+    auto page = organizations_.List(query);
+    if (!page) return std::move(page).error();
+    for (const Organization& org : page->items) {
+      WriteOrganizationObjectFields(w, org);
+      w.EndObject();
+    }
+    total = page->total;
   }
   w.EndArray();
   http::Response response = http::Response::Json(200, w.Take());
-  AddPagingHeaders(response, request, *paging, page->total);
+  AddPagingHeaders(response, request, *paging, total);
   return response;
 }
 

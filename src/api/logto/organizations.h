@@ -13,7 +13,9 @@ class OrganizationsHandler {
 
   // POST /api/organizations → 201 Organization.
   Result<http::Response> Create(const http::Request& request, const auth::Principal& caller);
-  // GET /api/organizations?q&showFeatured&page&page_size → 200 Organization[] + paging headers.
+  // GET /api/organizations?q&showFeatured&page&page_size → 200 Organization[] + paging headers;
+  // with showFeatured (a yes-value) each item adds `usersCount` and `featuredUsers` (the first 3
+  // members by user id, {id, avatar, name}), read with one member query per page.
   Result<http::Response> List(const http::Request& request, const auth::Principal& caller);
   // GET /api/organizations/{id} → 200; 404 entity.not_exists_with_id.
   Result<http::Response> Get(const http::Request& request, const auth::Principal& caller);
