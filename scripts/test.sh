@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: installs what is missing, builds orgd and its tests, starts a throw-away
 # PostgreSQL cluster on 127.0.0.1 (free port, unprivileged user) for the suites' postgres backend,
-# runs every test with ctest, and stops the cluster afterwards, also on failure.
+# runs every test with ctest and then the SDK suites of tests/sdk (npm ci + node --test), and stops
+# the cluster afterwards, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -40,3 +41,8 @@ echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:
 # --- the suites --------------------------------------------------------------------------------
 cd "$ROOT"
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 600
+
+# --- the official SDKs (tests/sdk): Node 20, packages from npm at the versions in the lock file ---
+cd "$ROOT/tests/sdk"
+npm ci --no-audit --no-fund --loglevel=error
+ORGD_BIN="$ROOT/build/orgd" npm test --silent
