@@ -48,6 +48,7 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(const StoreConfig& config)
   }
   store::sqlite::SqliteOptions options;
   if (config.pool_size > 0) options.max_connections = config.pool_size;
+  options.synchronous_full = config.sqlite_synchronous_full;
   auto db = store::sqlite::SqliteDatabase::Open(config.sqlite_path, options);
   if (!db) return std::move(db).error();
   return std::unique_ptr<store::Database>(std::move(*db));
@@ -173,6 +174,18 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   http_config.port = config.listen_port;
   http_config.threads = config.threads;
   http_config.log_requests = config.log_requests;
+  if (config.max_connections > 0) {
+    http_config.max_connections = static_cast<size_t>(config.max_connections);
+  }
+  if (config.header_timeout_ms > 0) {
+    http_config.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  }
+  if (config.body_timeout_ms > 0) {
+    http_config.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  }
+  if (config.idle_timeout_ms > 0) {
+    http_config.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  }
   Impl* impl = app->impl_.get();
   http::ServerHooks hooks;
   hooks.handler = [impl](http::Request& request) {

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <string_view>
 
 namespace orgd::app {
 namespace {
@@ -60,6 +61,19 @@ Result<void> ParseRateLimit(const std::string& flag, const std::string& value, C
   return {};
 }
 
+// "Nms" or "Ns": a timeout from 1 ms to 1 hour.
+Result<int64_t> ParseTimeout(const std::string& flag, const std::string& value) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  const std::string_view unit(end, static_cast<size_t>(value.data() + value.size() - end));
+  const int64_t scale = unit == "ms" ? 1 : unit == "s" ? 1000 : 0;
+  if (ec != std::errc() || scale == 0 || n < 1 || n * scale > 3600 * 1000) {
+    return Bad(flag + " wants a duration such as 500ms or 10s (at most 1 hour), got '" + value +
+               "'");
+  }
+  return n * scale;
+}
+
 // "1", "true", "yes", "on" / "0", "false", "no", "off" (any case); an empty value is false.
 Result<bool> ParseBoolEnv(const std::string& name, const std::string& value) {
   std::string lower;
@@ -81,6 +95,8 @@ Usage:
              [--db-pool-size N] [--no-request-log] [--logto-test-mode]
              [--jit-on-user-create]
              [--rate-limit N[/s|/m|/h]]
+             [--max-connections N] [--header-timeout T] [--body-timeout T] [--idle-timeout T]
+             [--sqlite-synchronous normal|full]
   orgd migrate [--database URL]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
   orgd help | version
@@ -90,6 +106,10 @@ Database URLs: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite://:
 Environment:   ORGD_LISTEN, ORGD_DATABASE_URL, ORGD_PUBLIC_URL, ORGD_THREADS,
                ORGD_BOOTSTRAP_CLIENT_ID, ORGD_BOOTSTRAP_CLIENT_SECRET, ORGD_RATE_LIMIT
 Defaults:      listen 127.0.0.1:3001, database sqlite://orgd.db
+Slow clients:  at most --max-connections (10000) open connections, beyond which a new one is
+               closed at once; a request's header must arrive within --header-timeout (10s), its
+               body within --body-timeout (30s), the next request within --idle-timeout (60s).
+               T is a duration such as 500ms or 10s.
 )";
 }
 
@@ -158,6 +178,15 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
     config.jit_on_user_create = *flag;
   }
   int pool_size = 0;
+  bool sqlite_synchronous_full = false;
+  auto parse_synchronous = [&](const std::string& name, const std::string& value) -> Result<void> {
+    if (value != "full" && value != "normal") {
+      return Bad(name + " wants full or normal, got '" + value + "'");
+    }
+    sqlite_synchronous_full = value == "full";
+    return {};
+  };
+  if (auto v = env("ORGD_SQLITE_SYNCHRONOUS")) ORGD_TRY(parse_synchronous("ORGD_SQLITE_SYNCHRONOUS", *v));
 
   for (; i < args.size(); ++i) {
     const std::string& flag = args[i];
@@ -199,6 +228,25 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       auto v = value();
       if (!v) return std::move(v).error();
       ORGD_TRY(ParseRateLimit(flag, *v, config));
+    } else if (flag == "--sqlite-synchronous") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      ORGD_TRY(parse_synchronous(flag, *v));
+    } else if (flag == "--max-connections") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      auto n = ParseCount(flag, *v, 1000000);
+      if (!n) return std::move(n).error();
+      config.max_connections = *n;
+    } else if (flag == "--header-timeout" || flag == "--body-timeout" ||
+               flag == "--idle-timeout") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      auto ms = ParseTimeout(flag, *v);
+      if (!ms) return std::move(ms).error();
+      (flag == "--header-timeout" ? config.header_timeout_ms
+       : flag == "--body-timeout" ? config.body_timeout_ms
+                                  : config.idle_timeout_ms) = *ms;
     } else if (flag == "--logto-indicator") {
       auto v = value();
       if (!v) return std::move(v).error();
@@ -220,6 +268,7 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
   if (!store) return std::move(store).error();
   config.store = std::move(*store);
   config.store.pool_size = pool_size;
+  config.store.sqlite_synchronous_full = sqlite_synchronous_full;
   while (config.public_url.size() > 1 && config.public_url.back() == '/') config.public_url.pop_back();
   if (config.command == Command::kClientCreate && config.client_name.empty()) {
     return Bad("orgd client create needs --name NAME");

@@ -18,6 +18,9 @@ struct StoreConfig {
   std::string sqlite_path = "orgd.db";  // ":memory:" for an in-memory database
   std::string postgres_url;
   int pool_size = 0;                    // 0: engine default
+  // --sqlite-synchronous full (ORGD_SQLITE_SYNCHRONOUS): fsync the WAL at every commit, so that a
+  // power loss loses no acknowledged write; the default (normal) syncs at checkpoints only.
+  bool sqlite_synchronous_full = false;
 };
 
 // Everything orgd reads from flags and the environment, validated once at start and immutable
@@ -35,6 +38,12 @@ struct Config {
   // 0 requests: unlimited (the default).
   int64_t rate_limit_requests = 0;
   int64_t rate_limit_window_ms = 1000;
+  // Slow-client limits of the HTTP server (--max-connections, --header-timeout, --body-timeout,
+  // --idle-timeout); 0 keeps http::ServerConfig's default (10,000 connections, 10 s, 30 s, 60 s).
+  int64_t max_connections = 0;
+  int64_t header_timeout_ms = 0;
+  int64_t body_timeout_ms = 0;
+  int64_t idle_timeout_ms = 0;
   std::string logto_indicator = "https://default.logto.app/api";
   // Run JIT provisioning (domain::JitService) for users created through the Management API
   // (contracts/logto.md §3.5); off by default, as in Logto.

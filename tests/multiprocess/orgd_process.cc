@@ -108,6 +108,7 @@ std::unique_ptr<OrgdProcess> OrgdProcess::Spawn(const OrgdProcessOptions& option
     args.push_back("--public-url");
     args.push_back(options.public_url);
   }
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     if (!std::string_view(*e).starts_with("ORGD_")) env.emplace_back(*e);

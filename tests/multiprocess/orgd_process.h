@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace orgd::testing {
 
@@ -23,6 +24,8 @@ struct OrgdProcessOptions {
   std::string public_url = "http://orgd.test";
   int threads = 2;
   int db_pool_size = 4;
+  // Appended to the command line after the flags above (e.g. {"--header-timeout", "2s"}).
+  std::vector<std::string> extra_args;
 };
 
 // A real `orgd serve` (the binary of ORGD_BINARY) in a child process, listening on

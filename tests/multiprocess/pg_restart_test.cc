@@ -1,7 +1,9 @@
-// A PostgreSQL restart under write load (issue #5): one orgd process keeps serving creates in
-// both dialects while the cluster restarts. During the outage requests get the dialect's 503 and
-// /readyz answers 503; afterwards orgd recovers by itself (same process) and every organization
-// it acknowledged is there.
+// A PostgreSQL restart under write load (issues #5 and #8): one orgd process keeps serving creates
+// in both dialects, and the mixed load of write_load.h (member adds with roles, role replaces,
+// bulk adds and bulk role assignments), while the cluster restarts. During the outage requests get
+// the dialect's 503 and /readyz answers 503; afterwards orgd recovers by itself (same process),
+// every organization and every other write it acknowledged is there exactly, and no bulk write is
+// partly visible (a write answered 503 may or may not have been committed, but all of it or none).
 //
 // Runs when ORGD_TEST_POSTGRES_URL and ORGD_TEST_PG_RESTART (a shell command that restarts that
 // cluster and returns once it accepts connections again; scripts/test.sh sets both) are set.
@@ -11,6 +13,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -23,6 +27,7 @@
 
 #include "tests/multiprocess/api_calls.h"
 #include "tests/multiprocess/orgd_process.h"
+#include "tests/multiprocess/write_load.h"
 #include "tests/support/http_client.h"
 #include "tests/support/pg_schema.h"
 
@@ -126,6 +131,11 @@ TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByI
   const std::string kinde = FetchKindeToken(control, OrgdProcessOptions{}.public_url);
   ASSERT_FALSE(logto.empty() || kinde.empty());
 
+  LoadFixture fixture;
+  ASSERT_TRUE(PrepareLoadFixture(control, OrgdProcessOptions{}.public_url, "pgr", 4, 150, &fixture,
+                                 &error))
+      << error;
+
   constexpr int kLoadThreads = 4;
   constexpr int kWritesBeforeAndAfter = 50;
   LoadRecord record;
@@ -135,6 +145,17 @@ TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByI
     const bool use_logto = t % 2 == 0;
     threads.emplace_back(RunLoad, std::ref(*process), t, use_logto ? logto : kinde, use_logto,
                          std::cref(stop), std::ref(record));
+  }
+  // The mixed load: the dialect's 503 is the outage; anything else but a 2xx is unexpected.
+  constexpr int kMixedThreads = 2;
+  std::vector<std::unique_ptr<WriteLoad>> mixed;
+  for (int t = 0; t < kMixedThreads; ++t) {
+    mixed.push_back(std::make_unique<WriteLoad>(
+        fixture, process->port(), static_cast<uint64_t>(t) + 1, "mixed " + std::to_string(t),
+        [](const HttpResponse& res, bool logto) {
+          return res.status == 503 && res.json == (logto ? kLogtoUnavailable : kKindeUnavailable);
+        }));
+    threads.emplace_back([&load = *mixed.back(), &stop] { load.Run(stop); });
   }
   // /readyz, polled throughout.
   std::atomic<int> ready_503{0};
@@ -209,6 +230,28 @@ TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByI
   // A request answered 503 may still have committed (its COMMIT's answer was lost), so the list
   // may hold more than was acknowledged, never less.
   EXPECT_GE(listed.size(), record.acknowledged.size());
+  // The mixed load's writes: acknowledged ones exactly, 503-answered ones all or nothing.
+  std::vector<OrgExpectation> orgs;
+  LoadStats mixed_stats;
+  for (auto& load : mixed) {
+    EXPECT_FALSE(load->gone()) << "a mixed-load request failed at the transport level";
+    for (const std::string& what : load->unexpected()) ADD_FAILURE() << what;
+    mixed_stats.acknowledged += load->stats().acknowledged;
+    mixed_stats.unknown += load->stats().unknown;
+    mixed_stats.bulk_acknowledged += load->stats().bulk_acknowledged;
+    for (OrgExpectation& org : load->orgs()) orgs.push_back(std::move(org));
+  }
+  std::vector<std::string> failures;
+  VerifyOrgs(control, logto, orgs, &failures);
+  for (const std::string& failure : failures) ADD_FAILURE() << failure;
+  EXPECT_GT(mixed_stats.acknowledged, 0);
+  std::cout << "[ restart  ] creates: " << record.acknowledged.size() << " acknowledged, "
+            << record.unavailable << " answered 503; mixed load: " << mixed_stats.acknowledged
+            << " writes acknowledged (" << mixed_stats.bulk_acknowledged << " bulk), "
+            << mixed_stats.unknown << " answered 503, " << orgs.size()
+            << " organizations checked\n";
+  RecordProperty("mixed_acknowledged", mixed_stats.acknowledged);
+  RecordProperty("mixed_unavailable", mixed_stats.unknown);
   RecordProperty("acknowledged", static_cast<int>(record.acknowledged.size()));
   RecordProperty("unavailable", record.unavailable.load());
   RecordProperty("readyz_503", ready_503.load());
