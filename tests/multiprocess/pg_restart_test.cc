@@ -184,13 +184,26 @@ TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByI
     threads.clear();
   };
 
-  const bool loaded =
-      WaitFor([&] { return record.acknowledged_count >= kWritesBeforeAndAfter; }, seconds(30));
+  auto mixed_acknowledged = [&] {
+    int n = 0;
+    for (const auto& load : mixed) n += load->acknowledged_so_far();
+    return n;
+  };
+  const bool loaded = WaitFor(
+      [&] {
+        return record.acknowledged_count >= kWritesBeforeAndAfter &&
+               mixed_acknowledged() >= kWritesBeforeAndAfter;
+      },
+      seconds(30));
   const int ready_before = ready_503.load();
   const int restart_status = loaded ? std::system(restart) : -1;
   const int acknowledged_at_restart = record.acknowledged_count;
+  const int mixed_at_restart = mixed_acknowledged();
   const bool recovered = WaitFor(
-      [&] { return record.acknowledged_count >= acknowledged_at_restart + kWritesBeforeAndAfter; },
+      [&] {
+        return record.acknowledged_count >= acknowledged_at_restart + kWritesBeforeAndAfter &&
+               mixed_acknowledged() >= mixed_at_restart + kWritesBeforeAndAfter;
+      },
       seconds(30));
   stop_load();
 

@@ -81,6 +81,7 @@ WriteLoad::Outcome WriteLoad::Write(bool logto, const std::string& method,
   }
   if (response->status == want_status) {
     ++stats_.acknowledged;
+    acknowledged_so_far_.fetch_add(1, std::memory_order_relaxed);
     return Outcome::kAcknowledged;
   }
   if (!unavailable_ || !unavailable_(*response, logto)) {

@@ -89,6 +89,8 @@ class WriteLoad {
   std::vector<OrgExpectation>& orgs() { return orgs_; }
   const LoadStats& stats() const { return stats_; }
   const std::vector<std::string>& unexpected() const { return unexpected_; }
+  // stats().acknowledged, safe to read while Run is running on another thread.
+  int acknowledged_so_far() const { return acknowledged_so_far_.load(std::memory_order_relaxed); }
   // Whether a request failed at the transport level (Run returned because orgd was gone).
   bool gone() const { return gone_; }
 
@@ -116,6 +118,7 @@ class WriteLoad {
   bool gone_ = false;
   std::vector<OrgExpectation> orgs_;
   LoadStats stats_;
+  std::atomic<int> acknowledged_so_far_{0};
   std::vector<std::string> unexpected_;
 };
 
