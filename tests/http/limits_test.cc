@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -67,6 +68,42 @@ constexpr ListRoute kKindeLists[] = {
     {"/api/v1/property_categories", "/api/v1/property_categories"},
 };
 
+// GET routes that list without any page size, as the contracts say (logto.md §1.7 "Not
+// paginated", kinde.md §1.6 "Unpaginated lists"): each is bounded by the data it lists (one
+// organization's or one user's rows), not by the request. The Logto "optional pagination" lists
+// above also answer every row when neither page nor page_size is given (logto.md §1.7).
+constexpr const char* kUnpaginatedLists[] = {
+    // Logto
+    "/api/organization-invitations",  // every invitation of the installation, filters optional
+    "/api/users/{userId}/organizations",
+    "/api/organizations/{id}/users/{userId}/scopes",
+    // Kinde
+    "/api/v1/organizations/{org_code}/feature_flags",
+    "/api/v1/organizations/{org_code}/properties",
+    "/api/v1/organizations/{org_code}/users/{user_id}/roles",
+    "/api/v1/organizations/{org_code}/users/{user_id}/permissions",
+    "/api/v1/organizations/{organization_code}/connections",
+    "/api/v1/organizations/{org_code}/logos",
+    "/api/v1/apis",
+    "/api/v1/apis/{api_id}/scopes",
+    "/api/v1/roles/{role_id}/scopes",
+};
+
+// GET routes that answer one object (or a count), not a list.
+constexpr const char* kSingleObjects[] = {
+    "/healthz", "/readyz", "/oidc/jwks", "/.well-known/jwks.json", "/logo", "/logo_dark",
+    "/api/organizations/{id}", "/api/users/{userId}", "/api/organization-roles/{id}",
+    "/api/organization-scopes/{id}", "/api/resources/{id}", "/api/applications/{id}",
+    "/api/sso-connectors/{id}", "/api/organization-invitations/{id}",
+    "/api/v1/organization", "/api/v1/user", "/api/v1/roles/{role_id}", "/api/v1/apis/{api_id}",
+    "/api/v1/apis/{api_id}/scopes/{scope_id}",
+    "/api/v1/organizations/{org_code}/roles/{role_id}/users/count",
+    "/api/v1/organizations/{org_code}/roles/{role_id}/active_users/count",
+    "/api/v1/organizations/{org_code}/users/{user_id}/mfa", "/api/v1/connections/{connection_id}",
+    "/api/v1/organization/{org_code}/invites/{invite_code}",
+    "/api/v1/organizations/{org_code}/passkey",
+};
+
 class LimitsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -122,6 +159,26 @@ class LimitsTest : public ::testing::TestWithParam<std::string> {
   TestServer server_{GetParam()};
   std::string org_, user_, role_, resource_, app_;
 };
+
+TEST_P(LimitsTest, EveryGetRouteIsABoundedListAnUnpaginatedListOfTheContractsOrOneObject) {
+  // A new list route must be added to a table above (and so get its bound tested).
+  auto in = [](const auto& table, const std::string& pattern) {
+    for (const auto& entry : table) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(entry)>, ListRoute>) {
+        if (pattern == entry.pattern) return true;
+      } else {
+        if (pattern == entry) return true;
+      }
+    }
+    return false;
+  };
+  for (const api::RouteInfo& route : server_.routes()) {
+    if (http::MethodName(route.method) != "GET") continue;
+    EXPECT_TRUE(in(kLogtoLists, route.pattern) || in(kKindeLists, route.pattern) ||
+                in(kUnpaginatedLists, route.pattern) || in(kSingleObjects, route.pattern))
+        << "GET " << route.pattern << " is not classified";
+  }
+}
 
 TEST_P(LimitsTest, EveryLogtoListRefusesAPageSizeOverOneHundred) {
   const Json error = {{"code", "guard.invalid_pagination"},
