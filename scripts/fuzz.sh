@@ -11,7 +11,8 @@ seconds="${1:-10}"
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(http_request_fuzzer api_body_fuzzer token_form_fuzzer jwt_fuzzer multipart_fuzzer)
+  targets=(http_request_fuzzer api_body_fuzzer token_form_fuzzer jwt_fuzzer multipart_fuzzer
+           import_line_fuzzer)
 fi
 
 if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then

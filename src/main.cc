@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
       return orgd::app::RunMigrate(*config, std::cout, std::cerr);
     case orgd::app::Command::kClientCreate:
       return orgd::app::RunClientCreate(*config, std::cout, std::cerr);
+    case orgd::app::Command::kImport:
+      return orgd::app::RunImport(*config, std::cout, std::cerr);
     case orgd::app::Command::kServe:
       break;
   }

@@ -35,6 +35,7 @@
 // area:connections-include
 #include "api/kinde/organization_settings.h"
 // area:settings-include
+#include "api/logto/import.h"
 
 namespace orgd::api {
 namespace {
@@ -89,6 +90,7 @@ Api::Api(ApiDeps deps)
   logto::AddJitSsoConnectorRoutes(routes_, deps_.connections, deps_.jit);
   logto::AddInvitationRoutes(routes_, deps_.invitations);
   // area:connections-logto
+  if (deps_.imports) logto::AddImportRoutes(routes_, *deps_.imports);
   if (deps_.logto_test_mode) {
     // Logto's integration suite calls this before every file (contracts/logto.md §5).
     routes_.Add(Method::kPatch, "/api/sign-in-exp", Dialect::kLogto, "all",
@@ -147,6 +149,7 @@ size_t Api::BodyLimit(Method method, std::string_view path) const {
       path.find("/logos/") != std::string_view::npos) {
     return kLogoBodyLimit;
   }
+  if (method == Method::kPost && path == "/api/orgd/import") return logto::kImportBodyLimit;
   return 0;
 }
 

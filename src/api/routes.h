@@ -21,6 +21,7 @@
 // area:connections-include
 #include "domain/organization_settings_service.h"
 // area:settings-include
+#include "domain/import_service.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -59,6 +60,8 @@ struct ApiDeps {
   bool logto_test_mode = false;
   // Per-client request limits on the Management API (--rate-limit); null: unlimited.
   RateLimiter* rate_limiter = nullptr;
+  // Bulk import (POST /api/orgd/import); null: the route is not served.
+  domain::ImportService* imports = nullptr;
 };
 
 // The whole HTTP surface: every route (registered per area by the dialects' AddXRoutes

@@ -8,6 +8,18 @@
 #include <stdexcept>
 #include <utility>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
 #include "api/routes.h"
 #include "auth/argon2_password_hasher.h"
 #include "auth/token_service.h"
@@ -28,6 +40,8 @@
 #include "domain/jit_service.h"
 // area:connections-include
 #include "domain/organization_settings_service.h"
+#include "api/import_ndjson.h"
+#include "domain/import_service.h"
 // area:settings-include
 #include "http/server.h"
 #include "store/postgres/pg_db.h"
@@ -96,6 +110,7 @@ struct App::Impl {
   // area:connections-members
   std::unique_ptr<domain::OrganizationSettingsService> organization_settings;
   // area:settings-members
+  std::unique_ptr<domain::ImportService> imports;
   std::unique_ptr<auth::KeyRing> keys;
   std::unique_ptr<auth::ClientService> clients;
   // Built in Start(), once the bound port (and so the public URL) is known.
@@ -148,6 +163,8 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   // area:connections-build
   s.organization_settings = std::make_unique<domain::OrganizationSettingsService>(*s.store, *s.clock);
   // area:settings-build
+  s.imports = std::make_unique<domain::ImportService>(*s.store, *s.clock, s.ids,
+                                                      api::ParseImportLine);
   auto keys = auth::KeyRing::LoadOrCreate(*s.store, *s.clock);
   if (!keys) return std::move(keys).error();
   s.keys = std::move(*keys);
@@ -250,6 +267,7 @@ void App::Start() {
       .ready = [store] { return store->Ping(); },
       .logto_test_mode = s.config.logto_test_mode,
       .rate_limiter = s.rate_limiter.get(),
+      .imports = s.imports.get(),
   });
   s.live_api.store(s.api.get(), std::memory_order_release);
 }
@@ -314,6 +332,139 @@ int RunClientCreate(const Config& config, std::ostream& out, std::ostream& err) 
     out << (i ? " " : "") << created->record.scopes[i];
   }
   out << "\n";
+  return 0;
+}
+
+namespace {
+
+// A read-only mapping of a whole file: the import walks it as one string_view, without copying.
+class MappedFile {
+ public:
+  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error::InvalidArgument("cannot open " + path + ": " + std::strerror(errno));
+    std::unique_ptr<MappedFile> file(new MappedFile());
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Error::InvalidArgument(path + " is not a regular file");
+    }
+    file->size_ = static_cast<size_t>(st.st_size);
+    if (file->size_ > 0) {
+      void* data = ::mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (data == MAP_FAILED) {
+        const int error = errno;
+        ::close(fd);
+        return Error::InvalidArgument("cannot map " + path + ": " + std::strerror(error));
+      }
+      ::madvise(data, file->size_, MADV_SEQUENTIAL);
+      file->data_ = static_cast<const char*>(data);
+    }
+    ::close(fd);
+    return file;
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  std::string_view view() const { return {data_ ? data_ : "", size_}; }
+
+ private:
+  MappedFile() = default;
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+int64_t Rows(const domain::ImportTally& t) { return t.inserted + t.updated + t.unchanged; }
+int64_t Rows(const domain::ImportCounts& c) {
+  return Rows(c.organizations) + Rows(c.users) + Rows(c.organization_scopes) +
+         Rows(c.organization_roles) + Rows(c.memberships) + Rows(c.member_roles);
+}
+
+}  // namespace
+
+int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
+  using SteadyClock = std::chrono::steady_clock;
+  auto file = MappedFile::Open(config.import_file);
+  if (!file) {
+    err << "orgd: " << FormatError(file.error()) << "\n";
+    return 1;
+  }
+  auto db = OpenMigrated(config.store);
+  if (!db) {
+    err << "orgd: " << FormatError(db.error()) << "\n";
+    return 1;
+  }
+  store::sql::SqlStore store(**db);
+  SystemClock clock;
+  RandomIdGenerator ids;
+  domain::ImportService imports(store, clock, ids, api::ParseImportLine);
+  const std::string_view content = (*file)->view();
+  const std::string file_id = api::ImportFileId(content);
+
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  const auto start = SteadyClock::now();
+  auto last_report = start;
+  auto seconds_since = [](SteadyClock::time_point t) {
+    return std::chrono::duration<double>(SteadyClock::now() - t).count();
+  };
+  auto line_of = [&](const domain::ImportSummary& s) {
+    const double elapsed = std::max(seconds_since(start), 1e-3);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "import: %lld lines (%.1f%%), %.0f rows/s",
+                  static_cast<long long>(s.lines_done),
+                  s.bytes_total ? 100.0 * static_cast<double>(s.bytes_done) /
+                                      static_cast<double>(s.bytes_total)
+                                : 100.0,
+                  static_cast<double>(Rows(s.counts)) / elapsed);
+    return std::string(buf);
+  };
+  // On a terminal the line is rewritten in place a few times a second; into a file or a pipe a
+  // new line every ten seconds keeps logs short.
+  auto on_progress = [&](const domain::ImportSummary& s) {
+    if (seconds_since(last_report) < (tty ? 0.25 : 10.0)) return;
+    last_report = SteadyClock::now();
+    err << (tty ? "\r" : "") << line_of(s) << (tty ? "\x1b[K" : "\n");
+    err.flush();
+  };
+
+  domain::ImportOptions options;
+  options.batch_lines = config.import_batch_lines;
+  options.from_start = config.import_from_start;
+  auto summary = imports.Import(content, file_id, options, on_progress);
+  if (tty) err << "\r\x1b[K";
+  if (!summary) {
+    const Error& e = summary.error();
+    err << "orgd: import stopped: " << FormatError(e) << "\n";
+    if (e.fields.contains("line")) {
+      err << "Lines before the failed batch are committed; fix the line and run the same command"
+             " again: it resumes after them (a changed file starts from line 1, which is safe).\n";
+    }
+    return 1;
+  }
+  const double elapsed = std::max(seconds_since(start), 1e-3);
+  const domain::ImportCounts& c = summary->counts;
+  auto tally = [&](const char* name, const domain::ImportTally& t) {
+    out << "  " << name << ": " << t.inserted << " inserted, " << t.updated << " updated, "
+        << t.unchanged << " unchanged\n";
+  };
+  out << "file " << config.import_file << " (sha256 " << file_id << ", " << content.size()
+      << " bytes)\n";
+  if (summary->already_complete) {
+    out << "already imported completely (" << summary->lines_done
+        << " lines); nothing to do. Use --from-start to apply it again.\n";
+    return 0;
+  }
+  if (summary->first_line > 1) out << "resumed at line " << summary->first_line << "\n";
+  out << "imported " << summary->lines_this_run << " lines in " << summary->batches
+      << " batches, " << elapsed << " s, " << static_cast<int64_t>(Rows(c) / elapsed)
+      << " rows/s (memberships " << static_cast<int64_t>(Rows(c.memberships) / elapsed)
+      << "/s)\n";
+  tally("organizations", c.organizations);
+  tally("users", c.users);
+  tally("organization scopes", c.organization_scopes);
+  tally("organization roles", c.organization_roles);
+  tally("memberships", c.memberships);
+  tally("member roles", c.member_roles);
   return 0;
 }
 

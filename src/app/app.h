@@ -59,6 +59,10 @@ class App {
 int RunMigrate(const Config& config, std::ostream& out, std::ostream& err);
 // `orgd client create`: creates a client and prints its id and secret.
 int RunClientCreate(const Config& config, std::ostream& out, std::ostream& err);
+// `orgd import FILE`: imports an NDJSON file (docs/import.md), with a progress line on stderr
+// (rewritten in place when stderr is a terminal) and a summary on stdout. Exit 1 on failure,
+// naming the bad line.
+int RunImport(const Config& config, std::ostream& out, std::ostream& err);
 // `orgd serve`: runs until SIGINT or SIGTERM, then drains and exits 0.
 int RunServe(const Config& config, std::ostream& out, std::ostream& err);
 

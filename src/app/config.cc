@@ -98,6 +98,7 @@ Usage:
              [--max-connections N] [--header-timeout T] [--body-timeout T] [--idle-timeout T]
              [--sqlite-synchronous normal|full]
   orgd migrate [--database URL]
+  orgd import FILE [--database URL] [--batch N] [--from-start]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
   orgd help | version
 
@@ -143,6 +144,10 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       if (i >= args.size() || args[i] != "create") return Bad("usage: orgd client create --name NAME");
       ++i;
       config.command = Command::kClientCreate;
+    } else if (command == "import") {
+      if (i >= args.size() || args[i].starts_with("-")) return Bad("usage: orgd import FILE");
+      config.command = Command::kImport;
+      config.import_file = args[i++];
     } else if (command == "help") {
       config.command = Command::kHelp;
       return config;
@@ -255,6 +260,14 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       auto v = value();
       if (!v) return std::move(v).error();
       config.client_name = *v;
+    } else if (flag == "--batch" && config.command == Command::kImport) {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      auto n = ParseCount(flag, *v, 100000);
+      if (!n) return std::move(n).error();
+      config.import_batch_lines = *n;
+    } else if (flag == "--from-start" && config.command == Command::kImport) {
+      config.import_from_start = true;
     } else if (flag == "--scope" && config.command == Command::kClientCreate) {
       auto v = value();
       if (!v) return std::move(v).error();

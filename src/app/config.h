@@ -10,7 +10,7 @@
 
 namespace orgd::app {
 
-enum class Command { kServe, kMigrate, kClientCreate, kHelp, kVersion };
+enum class Command { kServe, kMigrate, kClientCreate, kHelp, kVersion, kImport };
 
 // Where the data lives, parsed from --database / ORGD_DATABASE_URL.
 struct StoreConfig {
@@ -50,6 +50,11 @@ struct Config {
   bool jit_on_user_create = false;
   std::optional<std::string> bootstrap_client_id;
   std::optional<std::string> bootstrap_client_secret;
+  // `import FILE`: the NDJSON file (docs/import.md), lines per transaction, and whether to ignore
+  // the file's recorded progress.
+  std::string import_file;
+  int64_t import_batch_lines = 5000;
+  bool import_from_start = false;
   // `client create`
   std::string client_name;
   std::vector<std::string> client_scopes;

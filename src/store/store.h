@@ -21,6 +21,7 @@
 // area:connections-include
 #include "store/organization_settings_store.h"
 // area:settings-include
+#include "store/import_store.h"
 
 // Storage interfaces, in domain terms only. One implementation exists: the SQL store
 // (src/store/sql) over a Database driver (SQLite or PostgreSQL). Every method is thread-safe on a
@@ -97,6 +98,7 @@ class Store : public OrganizationStore, public ClientStore, public KeyStore,
               // area:connections-bases
               , public OrganizationSettingsStore
               // area:settings-bases
+              , public ImportStore
 {
  public:
   // Runs `fn` in one transaction on one connection, with a Store bound to it. Commits when `fn`

@@ -287,6 +287,21 @@ class SqlStore final : public Store {
                                        const domain::OrganizationSettings& settings,
                                        int64_t now_ms) override;
   // area:settings-store-decls
+  // Bulk-import writes (src/store/sql/import.cc); contracts in import_store.h.
+  Result<std::optional<ImportProgress>> GetImportProgress(const std::string& file_id) override;
+  Result<void> PutImportProgress(const ImportProgress& progress) override;
+  Result<ImportWrite> ImportOrganization(const domain::Organization& org,
+                                         std::optional<int64_t> created_at,
+                                         int64_t now_ms) override;
+  Result<ImportWrite> ImportUser(const domain::User& user, std::optional<int64_t> created_at,
+                                 int64_t now_ms) override;
+  Result<ImportWrite> ImportPermission(const domain::Permission& permission) override;
+  Result<ImportWrite> ImportRole(const domain::Role& role) override;
+  Result<bool> ImportRolePermission(const RoleId& role, const PermissionId& permission,
+                                    int64_t now_ms) override;
+  Result<bool> ImportMembership(const OrgId& org, const UserId& user, int64_t now_ms) override;
+  Result<bool> ImportMemberRole(const OrgId& org, const UserId& user, const RoleId& role,
+                                int64_t now_ms) override;
 
   // Runs `fn` on one connection inside Begin(mode) … Commit, with a store bound to it, and rolls
   // back when `fn` fails. The whole transaction, `fn` included, is retried up to 3 attempts in

@@ -1,0 +1,507 @@
+#include "domain/import_service.h"
+
+#include <algorithm>
+#include <future>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "store/tx_mode.h"
+
+namespace orgd::domain {
+namespace {
+
+constexpr size_t kIdMax = 128;
+constexpr size_t kIdentifierMax = 128;
+constexpr size_t kNameMax = 128;
+constexpr size_t kDescriptionMax = 256;
+constexpr size_t kAvatarMax = 2048;
+constexpr size_t kMaxNames = 100;
+
+size_t CodePoints(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsWordChar(char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+Error Bad(std::string_view field, std::string_view problem) {
+  return Error::InvalidArgument(std::string(field) + ": " + std::string(problem),
+                                std::string(field));
+}
+
+Result<void> CheckId(std::string_view field, const std::string& id) {
+  if (id.empty() || id.size() > kIdMax) return Bad(field, "must have 1 to 128 characters");
+  for (char c : id) {
+    if (!IsWordChar(c) && c != '-') return Bad(field, "may hold only A-Z, a-z, 0-9, _ and -");
+  }
+  return {};
+}
+
+Result<void> CheckLength(std::string_view field, std::string_view value, size_t min, size_t max) {
+  const size_t n = CodePoints(value);
+  if (n < min || n > max) {
+    return Bad(field,
+               "must have " + std::to_string(min) + " to " + std::to_string(max) + " characters");
+  }
+  return {};
+}
+
+Result<void> CheckOptLength(std::string_view field, const std::optional<std::string>& value,
+                            size_t max) {
+  if (!value) return {};
+  return CheckLength(field, *value, 0, max);
+}
+
+// The Logto dialect's patterns (contracts/logto.md §3.9.1).
+bool IsEmail(std::string_view s) {
+  if (std::any_of(s.begin(), s.end(), IsSpace)) return false;
+  size_t at = s.find('@', 1);
+  if (at == std::string_view::npos) return false;
+  size_t dot = s.find('.', at + 2);
+  return dot != std::string_view::npos && dot + 1 < s.size();
+}
+bool IsUsername(std::string_view s) {
+  return !s.empty() && !IsDigit(s[0]) && std::all_of(s.begin(), s.end(), IsWordChar);
+}
+bool IsPhone(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsDigit); }
+
+Result<void> CheckIdentifier(std::string_view field, const std::optional<std::string>& value,
+                             bool (*valid)(std::string_view)) {
+  if (!value) return {};
+  if (!valid(*value)) return Bad(field, "is not valid");
+  return CheckLength(field, *value, 1, kIdentifierMax);
+}
+
+Result<void> CheckName(std::string_view field, const std::string& name) {
+  ORGD_TRY(CheckLength(field, name, 1, kNameMax));
+  if (IsSpace(name.front()) || IsSpace(name.back())) {
+    return Bad(field, "must not start or end with whitespace");
+  }
+  return {};
+}
+
+Result<void> CheckNames(std::string_view field, const std::vector<std::string>& names) {
+  if (names.size() > kMaxNames) return Bad(field, "holds more than 100 names");
+  for (const std::string& name : names) ORGD_TRY(CheckName(field, name));
+  return {};
+}
+
+struct Validator {
+  Result<void> operator()(const ImportOrganizationRecord& r) const {
+    ORGD_TRY(CheckId("id", r.org.id.value()));
+    ORGD_TRY(CheckLength("name", r.org.name, 1, kNameMax));
+    return CheckOptLength("description", r.org.description, kDescriptionMax);
+  }
+  Result<void> operator()(const ImportUserRecord& r) const {
+    const User& u = r.user;
+    ORGD_TRY(CheckId("id", u.id.value()));
+    ORGD_TRY(CheckIdentifier("username", u.username, IsUsername));
+    ORGD_TRY(CheckIdentifier("primaryEmail", u.primary_email, IsEmail));
+    ORGD_TRY(CheckIdentifier("primaryPhone", u.primary_phone, IsPhone));
+    ORGD_TRY(CheckOptLength("name", u.name, kNameMax));
+    return CheckOptLength("avatar", u.avatar, kAvatarMax);
+  }
+  Result<void> operator()(const ImportScopeRecord& r) const {
+    if (r.id) ORGD_TRY(CheckId("id", r.id->value()));
+    ORGD_TRY(CheckName("name", r.name));
+    return CheckOptLength("description", r.description, kDescriptionMax);
+  }
+  Result<void> operator()(const ImportRoleRecord& r) const {
+    if (r.id) ORGD_TRY(CheckId("id", r.id->value()));
+    ORGD_TRY(CheckName("name", r.name));
+    ORGD_TRY(CheckOptLength("description", r.description, kDescriptionMax));
+    return CheckNames("organizationScopeNames", r.scope_names);
+  }
+  Result<void> operator()(const ImportMembershipRecord& r) const {
+    ORGD_TRY(CheckId("organizationId", r.org.value()));
+    return CheckId("userId", r.user.value());
+  }
+  Result<void> operator()(const ImportMemberRolesRecord& r) const {
+    ORGD_TRY(CheckId("organizationId", r.org.value()));
+    ORGD_TRY(CheckId("userId", r.user.value()));
+    return CheckNames("organizationRoleNames", r.role_names);
+  }
+};
+
+// "line N: <message>", with the line in `fields` for the renderers.
+Error AtLine(Error e, int64_t line) {
+  e.message = "line " + std::to_string(line) + ": " + e.message;
+  e.fields["line"] = std::to_string(line);
+  return e;
+}
+
+bool IsBlank(std::string_view line) { return std::all_of(line.begin(), line.end(), IsSpace); }
+
+struct ParsedLine {
+  int64_t line = 0;
+  ImportRecord record;
+};
+
+// A batch of lines, parsed and checked: the lines [first line, end_line] that end at byte
+// end_offset, or the error of the first bad one.
+struct Batch {
+  std::vector<ParsedLine> lines;
+  int64_t end_offset = 0;
+  int64_t end_line = 0;
+  std::optional<Error> error;
+};
+
+Batch ParseBatch(const ImportLineParser& parse, std::string_view content, int64_t offset,
+                 int64_t line, int64_t max_lines) {
+  Batch batch;
+  batch.lines.reserve(static_cast<size_t>(std::min<int64_t>(max_lines, 1 << 16)));
+  size_t pos = static_cast<size_t>(offset);
+  for (int64_t n = 0; n < max_lines && pos < content.size(); ++n) {
+    size_t end = content.find('\n', pos);
+    size_t next = end == std::string_view::npos ? content.size() : end + 1;
+    std::string_view text =
+        content.substr(pos, (end == std::string_view::npos ? content.size() : end) - pos);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    ++line;
+    pos = next;
+    if (IsBlank(text)) continue;
+    auto record = parse(text);
+    if (!record) {
+      batch.error = AtLine(std::move(record).error(), line);
+      return batch;
+    }
+    if (auto valid = std::visit(Validator{}, *record); !valid) {
+      batch.error = AtLine(std::move(valid).error(), line);
+      return batch;
+    }
+    batch.lines.push_back(ParsedLine{line, std::move(*record)});
+  }
+  batch.end_offset = static_cast<int64_t>(pos);
+  batch.end_line = line;
+  return batch;
+}
+
+void Count(ImportTally& tally, store::ImportWrite write) {
+  switch (write) {
+    case store::ImportWrite::kInserted:
+      ++tally.inserted;
+      break;
+    case store::ImportWrite::kUpdated:
+      ++tally.updated;
+      break;
+    case store::ImportWrite::kUnchanged:
+      ++tally.unchanged;
+      break;
+  }
+}
+
+void CountAdded(ImportTally& tally, bool added) { ++(added ? tally.inserted : tally.unchanged); }
+
+void Add(ImportTally& to, const ImportTally& from) {
+  to.inserted += from.inserted;
+  to.updated += from.updated;
+  to.unchanged += from.unchanged;
+}
+
+void Add(ImportCounts& to, const ImportCounts& from) {
+  Add(to.organizations, from.organizations);
+  Add(to.users, from.users);
+  Add(to.organization_scopes, from.organization_scopes);
+  Add(to.organization_roles, from.organization_roles);
+  Add(to.memberships, from.memberships);
+  Add(to.member_roles, from.member_roles);
+}
+
+struct RoleEntry {
+  RoleId id;
+  RoleType type = RoleType::kUser;
+};
+
+// Name → id of the scopes and roles seen, so that a million role grants do not read the role
+// each time. Entries of the running transaction stay in `pending_*` until it commits (a rolled
+// back or retried batch must not leave ids of rows that do not exist); dropping a committed entry
+// is always safe, since a miss only costs a read.
+class NameCache {
+ public:
+  void Begin() {
+    pending_scopes_.clear();
+    pending_roles_.clear();
+  }
+  void Commit() {
+    for (auto& [name, id] : pending_scopes_) scopes_.insert_or_assign(name, std::move(id));
+    for (auto& [name, role] : pending_roles_) roles_.insert_or_assign(name, std::move(role));
+    Begin();
+  }
+
+  Result<std::optional<PermissionId>> Scope(store::Store& tx, const std::string& name) {
+    if (auto it = pending_scopes_.find(name); it != pending_scopes_.end()) {
+      return std::optional<PermissionId>(it->second);
+    }
+    if (auto it = scopes_.find(name); it != scopes_.end()) {
+      return std::optional<PermissionId>(it->second);
+    }
+    auto found = tx.GetPermissionsByKey({name});
+    if (!found) return std::move(found).error();
+    if (found->empty()) return std::optional<PermissionId>();
+    pending_scopes_.emplace(name, found->front().id);
+    return std::optional<PermissionId>(found->front().id);
+  }
+  Result<std::optional<RoleEntry>> Role(store::Store& tx, const std::string& name) {
+    if (auto it = pending_roles_.find(name); it != pending_roles_.end()) {
+      return std::optional<RoleEntry>(it->second);
+    }
+    if (auto it = roles_.find(name); it != roles_.end())
+      return std::optional<RoleEntry>(it->second);
+    auto found = tx.GetRolesByKey({name});
+    if (!found) return std::move(found).error();
+    if (found->empty()) return std::optional<RoleEntry>();
+    RoleEntry entry{found->front().id, found->front().type};
+    pending_roles_.emplace(name, entry);
+    return std::optional<RoleEntry>(entry);
+  }
+
+  // Records `name` → `id` after a write; a renamed id loses its old names.
+  void PutScope(const std::string& name, const PermissionId& id) {
+    std::erase_if(scopes_, [&](const auto& e) { return e.second == id; });
+    std::erase_if(pending_scopes_, [&](const auto& e) { return e.second == id; });
+    pending_scopes_.insert_or_assign(name, id);
+  }
+  void PutRole(const std::string& name, const RoleEntry& entry) {
+    std::erase_if(roles_, [&](const auto& e) { return e.second.id == entry.id; });
+    std::erase_if(pending_roles_, [&](const auto& e) { return e.second.id == entry.id; });
+    pending_roles_.insert_or_assign(name, entry);
+  }
+
+ private:
+  std::unordered_map<std::string, PermissionId> scopes_, pending_scopes_;
+  std::unordered_map<std::string, RoleEntry> roles_, pending_roles_;
+};
+
+// Writes one record inside the batch's transaction.
+class RecordWriter {
+ public:
+  RecordWriter(store::Store& tx, NameCache& names, IdGenerator& ids, int64_t now,
+               ImportCounts& counts)
+      : tx_(tx), names_(names), ids_(ids), now_(now), counts_(counts) {}
+
+  Result<void> operator()(const ImportOrganizationRecord& r) {
+    auto write = tx_.ImportOrganization(r.org, r.created_at, now_);
+    if (!write) return std::move(write).error();
+    Count(counts_.organizations, *write);
+    return {};
+  }
+
+  Result<void> operator()(const ImportUserRecord& r) {
+    auto write = tx_.ImportUser(r.user, r.created_at, now_);
+    if (!write) return std::move(write).error();
+    Count(counts_.users, *write);
+    return {};
+  }
+
+  Result<void> operator()(const ImportScopeRecord& r) {
+    auto existing = names_.Scope(tx_, r.name);
+    if (!existing) return std::move(existing).error();
+    if (*existing && r.id && **existing != *r.id) {
+      return Error::AlreadyExists(
+          "organization_scope", "id",
+          "organization scope '" + r.name + "' exists with id " + (*existing)->value());
+    }
+    Permission p;
+    p.id = *existing ? **existing
+                     : r.id.value_or(PermissionId(ids_.Next(IdKind::kPermission, IdStyle::kLogto)));
+    p.key = r.name;
+    p.name = r.name;
+    p.description = r.description;
+    p.created_at = now_;
+    auto write = tx_.ImportPermission(p);
+    if (!write) return Subject(std::move(write).error(), "organization_scope");
+    Count(counts_.organization_scopes, *write);
+    if (*write != store::ImportWrite::kUnchanged || !*existing) names_.PutScope(r.name, p.id);
+    return {};
+  }
+
+  Result<void> operator()(const ImportRoleRecord& r) {
+    auto existing = names_.Role(tx_, r.name);
+    if (!existing) return std::move(existing).error();
+    if (*existing && r.id && (*existing)->id != *r.id) {
+      return Error::AlreadyExists(
+          "organization_role", "id",
+          "organization role '" + r.name + "' exists with id " + (*existing)->id.value());
+    }
+    domain::Role role;
+    role.id = *existing ? (*existing)->id
+                        : r.id.value_or(RoleId(ids_.Next(IdKind::kRole, IdStyle::kLogto)));
+    role.key = r.name;
+    role.name = r.name;
+    role.description = r.description;
+    role.type = r.type;
+    role.created_at = now_;
+    auto write = tx_.ImportRole(role);
+    if (!write) return Subject(std::move(write).error(), "organization_role");
+    Count(counts_.organization_roles, *write);
+    if (*write != store::ImportWrite::kUnchanged || !*existing) {
+      names_.PutRole(r.name, RoleEntry{role.id, role.type});
+    }
+    for (const std::string& scope_name : r.scope_names) {
+      auto scope = names_.Scope(tx_, scope_name);
+      if (!scope) return std::move(scope).error();
+      if (!*scope) {
+        return Error::NotFound("organization_scope",
+                               "organization scope '" + scope_name + "' does not exist");
+      }
+      ORGD_TRY(tx_.ImportRolePermission(role.id, **scope, now_));
+    }
+    return {};
+  }
+
+  Result<void> operator()(const ImportMembershipRecord& r) {
+    auto added = tx_.ImportMembership(r.org, r.user, now_);
+    if (!added) return MembershipError(std::move(added).error(), r.org, r.user);
+    CountAdded(counts_.memberships, *added);
+    return {};
+  }
+
+  Result<void> operator()(const ImportMemberRolesRecord& r) {
+    auto added = tx_.ImportMembership(r.org, r.user, now_);
+    if (!added) return MembershipError(std::move(added).error(), r.org, r.user);
+    CountAdded(counts_.memberships, *added);
+    for (const std::string& name : r.role_names) {
+      auto role = names_.Role(tx_, name);
+      if (!role) return std::move(role).error();
+      if (!*role) {
+        return Error::NotFound("organization_role",
+                               "organization role '" + name + "' does not exist");
+      }
+      if ((*role)->type != RoleType::kUser) {
+        return Error::FailedPrecondition(
+            "constraint", "organization role '" + name + "' is for machine-to-machine apps");
+      }
+      auto granted = tx_.ImportMemberRole(r.org, r.user, (*role)->id, now_);
+      if (!granted) return std::move(granted).error();
+      CountAdded(counts_.member_roles, *granted);
+    }
+    return {};
+  }
+
+ private:
+  static Error Subject(Error e, std::string subject) {
+    if (e.code == ErrorCode::kAlreadyExists) {
+      e.subject = std::move(subject);
+      if (e.reason == "key") e.message = "the name is taken by another row with a different id";
+    }
+    return e;
+  }
+
+  static Error MembershipError(Error e, const OrgId& org, const UserId& user) {
+    if (e.code == ErrorCode::kFailedPrecondition && e.reason == "foreign_key") {
+      e.subject = "membership";
+      e.message =
+          "organization '" + org.value() + "' or user '" + user.value() + "' does not exist";
+    }
+    return e;
+  }
+
+  store::Store& tx_;
+  NameCache& names_;
+  IdGenerator& ids_;
+  int64_t now_;
+  ImportCounts& counts_;
+};
+
+}  // namespace
+
+Result<void> ValidateImportRecord(const ImportRecord& record) {
+  return std::visit(Validator{}, record);
+}
+
+ImportService::ImportService(store::Store& store, const Clock& clock, IdGenerator& ids,
+                             ImportLineParser parse)
+    : store_(store), clock_(clock), ids_(ids), parse_(std::move(parse)) {}
+
+Result<ImportSummary> ImportService::Import(std::string_view content, const std::string& file_id,
+                                            const ImportOptions& options,
+                                            const ImportProgressFn& progress) {
+  if (options.batch_lines < 1) {
+    return Error::InvalidArgument("the batch size must be at least 1", "batch_lines");
+  }
+  ImportSummary summary;
+  summary.bytes_total = static_cast<int64_t>(content.size());
+  int64_t started_at = clock_.NowMillis();
+
+  auto recorded = store_.GetImportProgress(file_id);
+  if (!recorded) return std::move(recorded).error();
+  // The id is a hash of the bytes, so a recorded size or offset that does not fit means another
+  // file under the same id: nothing to resume from.
+  if (*recorded && !options.from_start && (*recorded)->file_size == summary.bytes_total &&
+      (*recorded)->bytes_done <= summary.bytes_total) {
+    const store::ImportProgress& p = **recorded;
+    summary.bytes_done = p.bytes_done;
+    summary.lines_done = p.lines_done;
+    started_at = p.started_at;
+    if (p.completed_at) {
+      summary.already_complete = true;
+      summary.first_line = p.lines_done + 1;
+      return summary;
+    }
+  }
+  summary.first_line = summary.lines_done + 1;
+
+  NameCache names;
+  auto parse_at = [this, content, &options](int64_t offset, int64_t line) {
+    return ParseBatch(parse_, content, offset, line, options.batch_lines);
+  };
+  Batch batch = parse_at(summary.bytes_done, summary.lines_done);
+  // Every pass commits one batch; an empty file still gets one, so that its progress row says it
+  // is complete.
+  for (;;) {
+    if (batch.error) return std::move(*batch.error);
+    std::future<Batch> next;
+    const bool last = batch.end_offset >= summary.bytes_total;
+    if (!last && options.parse_ahead) {
+      next = std::async(std::launch::async, parse_at, batch.end_offset, batch.end_line);
+    }
+
+    ImportCounts batch_counts;
+    int64_t failed_line = 0;
+    const int64_t now = clock_.NowMillis();
+    auto written =
+        store_.InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
+          // A retried attempt starts over.
+          batch_counts = ImportCounts{};
+          names.Begin();
+          RecordWriter writer(tx, names, ids_, now, batch_counts);
+          for (const ParsedLine& parsed : batch.lines) {
+            if (auto r = std::visit(writer, parsed.record); !r) {
+              failed_line = parsed.line;
+              return std::move(r).error();
+            }
+          }
+          return tx.PutImportProgress(store::ImportProgress{
+              .file_id = file_id,
+              .file_size = summary.bytes_total,
+              .lines_done = batch.end_line,
+              .bytes_done = batch.end_offset,
+              .started_at = started_at,
+              .updated_at = now,
+              .completed_at = last ? std::optional<int64_t>(now) : std::nullopt,
+          });
+        });
+    if (!written) {
+      if (next.valid()) next.wait();
+      Error e = std::move(written).error();
+      return failed_line > 0 ? AtLine(std::move(e), failed_line) : e;
+    }
+    names.Commit();
+    Add(summary.counts, batch_counts);
+    summary.lines_this_run += batch.end_line - summary.lines_done;
+    summary.lines_done = batch.end_line;
+    summary.bytes_done = batch.end_offset;
+    ++summary.batches;
+    if (progress) progress(summary);
+    if (last) break;
+    batch = next.valid() ? next.get() : parse_at(summary.bytes_done, summary.lines_done);
+  }
+  return summary;
+}
+
+}  // namespace orgd::domain

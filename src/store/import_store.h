@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/ids.h"
+#include "common/result.h"
+#include "domain/model/organization.h"
+#include "domain/model/permission.h"
+#include "domain/model/role.h"
+#include "domain/model/user.h"
+
+namespace orgd::store {
+
+// How far an import file got: lines 1..lines_done are committed, and they end at byte
+// bytes_done of the file. `file_id` is the file's identity (hex SHA-256 of its bytes).
+struct ImportProgress {
+  std::string file_id;
+  int64_t file_size = 0;
+  int64_t lines_done = 0;
+  int64_t bytes_done = 0;
+  int64_t started_at = 0;               // epoch ms
+  int64_t updated_at = 0;               // epoch ms
+  std::optional<int64_t> completed_at;  // set once the last line is committed
+};
+
+// What an upsert of an imported row did.
+enum class ImportWrite { kInserted, kUpdated, kUnchanged };
+
+// The bulk-import writes (domain::ImportService). Each call is one or two single-row statements,
+// meant to run inside the caller's write transaction (Store::InTransaction), which the import
+// commits per batch together with PutImportProgress. Upserts key on the row's id: a new id is
+// inserted; an existing row whose imported columns differ is updated (updated_at = now where the
+// table has one); an identical row is left alone, so re-importing a file changes nothing.
+// Columns the import format does not carry are never touched by an update.
+//
+// Errors: kAlreadyExists (subject and reason as the store's other writes report them, e.g.
+// subject "user", reason "email") when another row holds a unique value; kFailedPrecondition
+// (reason "foreign_key") for a reference to a missing row; plus the store's usual
+// kUnavailable / kAborted / kInternal.
+class ImportStore {
+ public:
+  virtual ~ImportStore() = default;
+
+  // The recorded progress of `file_id`, or nullopt when the file was never imported.
+  virtual Result<std::optional<ImportProgress>> GetImportProgress(const std::string& file_id) = 0;
+  // Inserts or overwrites the progress row of `progress.file_id` (started_at is kept).
+  virtual Result<void> PutImportProgress(const ImportProgress& progress) = 0;
+
+  // Organization: name, description, custom_data, is_mfa_required, custom_css, and created_at
+  // when `created_at` is given (else now on insert, kept on update). Uses `now_ms` for
+  // updated_at.
+  virtual Result<ImportWrite> ImportOrganization(const domain::Organization& org,
+                                                 std::optional<int64_t> created_at,
+                                                 int64_t now_ms) = 0;
+  // User: username, primary_email, primary_phone, name, avatar, custom_data, created_at as for
+  // organizations.
+  virtual Result<ImportWrite> ImportUser(const domain::User& user,
+                                         std::optional<int64_t> created_at, int64_t now_ms) = 0;
+  // Permission (Logto organization scope) by id: key and description; the display name follows
+  // the key when it equalled the old key. created_at is set on insert only.
+  virtual Result<ImportWrite> ImportPermission(const domain::Permission& permission) = 0;
+  // Role by id: key, description and type; the display name follows the key as for permissions.
+  virtual Result<ImportWrite> ImportRole(const domain::Role& role) = 0;
+  // Links `permission` to `role` unless linked. True when the link is new.
+  virtual Result<bool> ImportRolePermission(const RoleId& role, const PermissionId& permission,
+                                            int64_t now_ms) = 0;
+  // Adds the membership unless present. True when it is new.
+  virtual Result<bool> ImportMembership(const OrgId& org, const UserId& user, int64_t now_ms) = 0;
+  // Grants `role` to the member unless granted. True when the grant is new. Requires: the
+  // membership exists (kFailedPrecondition, reason "foreign_key", otherwise).
+  virtual Result<bool> ImportMemberRole(const OrgId& org, const UserId& user, const RoleId& role,
+                                        int64_t now_ms) = 0;
+};
+
+}  // namespace orgd::store

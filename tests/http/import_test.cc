@@ -1,0 +1,421 @@
+// Bulk import (docs/import.md): the service over the SQL store on every backend, and
+// POST /api/orgd/import over HTTP.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "api/import_ndjson.h"
+#include "common/clock.h"
+#include "common/id_generator.h"
+#include "domain/import_service.h"
+#include "store/sql/migrations.h"
+#include "store/sql/sql_store.h"
+#include "tests/store/backends.h"
+#include "tests/support/test_server.h"
+
+namespace orgd {
+namespace {
+
+using domain::ImportOptions;
+using domain::ImportSummary;
+
+std::string Text(const Error& e) { return e.message + " (" + e.detail + ")"; }
+
+// Scopes, roles, two organizations, three users, memberships and grants: every record type.
+const std::string kFile =
+    R"({"type":"organizationScope","name":"read:docs","description":"Read docs"})" "\n"
+    R"({"type":"organizationScope","id":"scopewrite01","name":"write:docs"})" "\n"
+    R"({"type":"organizationRole","name":"editor","organizationScopeNames":["read:docs","write:docs"]})" "\n"
+    R"({"type":"organizationRole","id":"roleviewer01","name":"viewer","description":"Reads","organizationScopeNames":["read:docs"]})" "\n"
+    R"({"type":"organization","id":"orgacme00001","name":"Acme","description":"Rockets","customData":{"tier":"gold"}})" "\n"
+    R"({"type":"organization","id":"orgglobex001","name":"Globex","createdAt":1700000000000})" "\n"
+    "\n"
+    R"({"type":"user","id":"useralice001","username":"alice","primaryEmail":"Alice@Example.com","name":"Alice A"})" "\n"
+    R"({"type":"user","id":"userbob00001","username":"bob","customData":{"k":1}})" "\n"
+    R"({"type":"user","id":"usercarol001","primaryPhone":"15550001"})" "\n"
+    R"({"type":"membership","organizationId":"orgacme00001","userId":"useralice001"})" "\n"
+    R"({"type":"membership","organizationId":"orgacme00001","userId":"userbob00001"})" "\n"
+    R"({"type":"memberRoles","organizationId":"orgacme00001","userId":"useralice001","organizationRoleNames":["editor","viewer"]})" "\n"
+    R"({"type":"memberRoles","organizationId":"orgglobex001","userId":"usercarol001","organizationRoleNames":["viewer"]})" "\n";
+constexpr int64_t kFileLines = 14;
+
+class ImportServiceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto opened = store::testing::OpenBackend(GetParam());
+    ASSERT_TRUE(opened) << Text(opened.error());
+    if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
+    database_ = std::move(opened->database);
+    auto applied = store::sql::Migrate(database_->db());
+    ASSERT_TRUE(applied) << Text(applied.error());
+    store_ = std::make_unique<store::sql::SqlStore>(database_->db());
+    imports_ = std::make_unique<domain::ImportService>(*store_, clock_, ids_, api::ParseImportLine);
+  }
+  void TearDown() override {
+    imports_.reset();
+    store_.reset();
+  }
+
+  Result<ImportSummary> Import(const std::string& content, ImportOptions options = {}) {
+    return imports_->Import(content, api::ImportFileId(content), options);
+  }
+
+  int64_t Count(std::string_view sql) {
+    auto lease = database_->db().Acquire();
+    EXPECT_TRUE(lease);
+    if (!lease) return -1;
+    int64_t n = -1;
+    auto r = (*lease)->Query(sql, {}, [&](const store::Row& row) { n = row.GetInt(0); });
+    EXPECT_TRUE(r) << Text(r.error());
+    return n;
+  }
+
+  // Every row count an import touches, and the sum of the updated_at columns.
+  std::vector<int64_t> Snapshot() {
+    return {Count("SELECT COUNT(*) FROM organizations"),
+            Count("SELECT COUNT(*) FROM users"),
+            Count("SELECT COUNT(*) FROM permissions"),
+            Count("SELECT COUNT(*) FROM roles"),
+            Count("SELECT COUNT(*) FROM role_permissions"),
+            Count("SELECT COUNT(*) FROM organization_members"),
+            Count("SELECT COUNT(*) FROM organization_member_roles"),
+            Count("SELECT COALESCE(SUM(updated_at), 0) FROM organizations"),
+            Count("SELECT COALESCE(SUM(updated_at), 0) FROM users")};
+  }
+
+  FakeClock clock_;
+  SequentialIdGenerator ids_;
+  std::unique_ptr<store::testing::TestDatabase> database_;
+  std::unique_ptr<store::sql::SqlStore> store_;
+  std::unique_ptr<domain::ImportService> imports_;
+};
+
+TEST_P(ImportServiceTest, ImportsEveryRecordType) {
+  auto summary = Import(kFile);
+  ASSERT_TRUE(summary) << Text(summary.error());
+  EXPECT_EQ(summary->lines_done, kFileLines);
+  EXPECT_EQ(summary->first_line, 1);
+  EXPECT_FALSE(summary->already_complete);
+  const domain::ImportCounts& c = summary->counts;
+  EXPECT_EQ(c.organization_scopes.inserted, 2);
+  EXPECT_EQ(c.organization_roles.inserted, 2);
+  EXPECT_EQ(c.organizations.inserted, 2);
+  EXPECT_EQ(c.users.inserted, 3);
+  EXPECT_EQ(c.memberships.inserted, 3);    // two lines, and carol's implied by her grant
+  EXPECT_EQ(c.memberships.unchanged, 1);   // alice's grant line names an existing membership
+  EXPECT_EQ(c.member_roles.inserted, 3);
+
+  auto acme = store_->GetOrganization(OrgId("orgacme00001"));
+  ASSERT_TRUE(acme) << Text(acme.error());
+  EXPECT_EQ(acme->name, "Acme");
+  EXPECT_EQ(acme->description, "Rockets");
+  EXPECT_EQ(acme->custom_data, R"({"tier":"gold"})");
+  EXPECT_EQ(acme->created_at, clock_.NowMillis());
+  auto globex = store_->GetOrganization(OrgId("orgglobex001"));
+  ASSERT_TRUE(globex);
+  EXPECT_EQ(globex->created_at, 1700000000000);
+  auto alice = store_->GetUser(UserId("useralice001"));
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(alice->primary_email, "Alice@Example.com");
+  EXPECT_EQ(alice->name, "Alice A");
+
+  auto roles = store_->ListMemberRoles(OrgId("orgacme00001"), UserId("useralice001"));
+  ASSERT_TRUE(roles);
+  ASSERT_EQ(roles->size(), 2u);
+  auto viewer = store_->GetRolesByKey({"viewer"});
+  ASSERT_TRUE(viewer);
+  ASSERT_EQ(viewer->size(), 1u);
+  EXPECT_EQ(viewer->front().id.value(), "roleviewer01");
+  auto write = store_->GetPermissionsByKey({"write:docs"});
+  ASSERT_TRUE(write);
+  ASSERT_EQ(write->size(), 1u);
+  EXPECT_EQ(write->front().id.value(), "scopewrite01");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM role_permissions"), 3);
+  auto effective = store_->ListEffectivePermissions(OrgId("orgacme00001"), UserId("useralice001"));
+  ASSERT_TRUE(effective);
+  EXPECT_EQ(effective->size(), 2u);
+}
+
+TEST_P(ImportServiceTest, ACompletedFileIsNotImportedAgain) {
+  ASSERT_TRUE(Import(kFile));
+  const auto before = Snapshot();
+  clock_.Advance(60'000);
+  auto again = Import(kFile);
+  ASSERT_TRUE(again) << Text(again.error());
+  EXPECT_TRUE(again->already_complete);
+  EXPECT_EQ(again->lines_this_run, 0);
+  EXPECT_EQ(again->batches, 0);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_P(ImportServiceTest, ReapplyingTheSameFileChangesNothing) {
+  ASSERT_TRUE(Import(kFile));
+  const auto before = Snapshot();
+  clock_.Advance(60'000);
+  auto again = Import(kFile, ImportOptions{.from_start = true});
+  ASSERT_TRUE(again) << Text(again.error());
+  EXPECT_FALSE(again->already_complete);
+  EXPECT_EQ(again->lines_this_run, kFileLines);
+  const domain::ImportCounts& c = again->counts;
+  for (const domain::ImportTally* t : {&c.organizations, &c.users, &c.organization_scopes,
+                                       &c.organization_roles, &c.memberships, &c.member_roles}) {
+    EXPECT_EQ(t->inserted, 0);
+    EXPECT_EQ(t->updated, 0);
+  }
+  EXPECT_EQ(c.organizations.unchanged, 2);
+  EXPECT_EQ(c.users.unchanged, 3);
+  EXPECT_EQ(c.member_roles.unchanged, 3);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_P(ImportServiceTest, AChangedLineUpdatesItsRowOnly) {
+  ASSERT_TRUE(Import(kFile));
+  clock_.Advance(60'000);
+  const std::string changed =
+      R"({"type":"organization","id":"orgacme00001","name":"Acme Corp","description":"Rockets","customData":{"tier":"gold"}})" "\n"
+      R"({"type":"organization","id":"orgglobex001","name":"Globex","createdAt":1700000000000})" "\n"
+      R"({"type":"user","id":"userbob00001","username":"bobby","customData":{"k":1}})" "\n";
+  auto summary = Import(changed);
+  ASSERT_TRUE(summary) << Text(summary.error());
+  EXPECT_EQ(summary->counts.organizations.updated, 1);
+  EXPECT_EQ(summary->counts.organizations.unchanged, 1);
+  EXPECT_EQ(summary->counts.users.updated, 1);
+  auto acme = store_->GetOrganization(OrgId("orgacme00001"));
+  ASSERT_TRUE(acme);
+  EXPECT_EQ(acme->name, "Acme Corp");
+  EXPECT_EQ(acme->updated_at, clock_.NowMillis());
+  auto globex = store_->GetOrganization(OrgId("orgglobex001"));
+  ASSERT_TRUE(globex);
+  EXPECT_EQ(globex->updated_at, clock_.NowMillis() - 60'000);
+  auto bob = store_->GetUser(UserId("userbob00001"));
+  ASSERT_TRUE(bob);
+  EXPECT_EQ(bob->username, "bobby");
+}
+
+TEST_P(ImportServiceTest, ABadLineStopsWithItsNumberAndKeepsEarlierBatches) {
+  // Batches of 2: lines 1-2 and 3-4 commit; line 6 (unknown user) fails batch 5-6.
+  const std::string file =
+      R"({"type":"organization","id":"org000000001","name":"One"})" "\n"
+      R"({"type":"organization","id":"org000000002","name":"Two"})" "\n"
+      R"({"type":"user","id":"user00000001"})" "\n"
+      R"({"type":"membership","organizationId":"org000000001","userId":"user00000001"})" "\n"
+      R"({"type":"membership","organizationId":"org000000002","userId":"user00000001"})" "\n"
+      R"({"type":"membership","organizationId":"org000000002","userId":"user00000002"})" "\n"
+      R"({"type":"organization","id":"org000000003","name":"Three"})" "\n";
+  auto failed = Import(file, ImportOptions{.batch_lines = 2});
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(failed.error().reason, "foreign_key");
+  EXPECT_EQ(failed.error().fields.at("line"), "6");
+  EXPECT_EQ(failed.error().message.rfind("line 6: ", 0), 0u) << failed.error().message;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 1);  // line 5 rolled back
+  auto progress = store_->GetImportProgress(api::ImportFileId(file));
+  ASSERT_TRUE(progress);
+  ASSERT_TRUE(progress->has_value());
+  EXPECT_EQ((*progress)->lines_done, 4);
+  EXPECT_FALSE((*progress)->completed_at.has_value());
+
+  // The same file once the missing user exists: it resumes at line 5, with no duplicates.
+  domain::User user;
+  user.id = UserId("user00000002");
+  ASSERT_TRUE(store_->InsertUser(user));
+  auto resumed = Import(file, ImportOptions{.batch_lines = 2});
+  ASSERT_TRUE(resumed) << Text(resumed.error());
+  EXPECT_EQ(resumed->first_line, 5);
+  EXPECT_EQ(resumed->lines_this_run, 3);
+  EXPECT_EQ(resumed->lines_done, 7);
+  EXPECT_EQ(resumed->counts.memberships.inserted, 2);
+  EXPECT_EQ(resumed->counts.organizations.inserted, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 3);
+}
+
+TEST_P(ImportServiceTest, AFixedFileStartsOverWithoutDuplicates) {
+  const std::string bad =
+      R"({"type":"organization","id":"org000000001","name":"One"})" "\n"
+      R"({"type":"user","id":"user00000001"})" "\n"
+      R"({"type":"membership","organizationId":"org000000001","userId":"user00000001"})" "\n"
+      R"({"type":"organization","id":"org000000002","name":""})" "\n";
+  auto failed = Import(bad, ImportOptions{.batch_lines = 3});
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(failed.error().fields.at("line"), "4");
+  EXPECT_EQ(failed.error().fields.count("name"), 1u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 1);
+
+  std::string fixed = bad;
+  fixed.replace(fixed.find(R"("name":"")"), 9, R"("name":"Two")");
+  auto done = Import(fixed, ImportOptions{.batch_lines = 3});
+  ASSERT_TRUE(done) << Text(done.error());
+  EXPECT_EQ(done->first_line, 1);
+  EXPECT_EQ(done->counts.organizations.inserted, 1);
+  EXPECT_EQ(done->counts.organizations.unchanged, 1);
+  EXPECT_EQ(done->counts.memberships.unchanged, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 1);
+}
+
+TEST_P(ImportServiceTest, ParseErrorsNameTheLineAndCommitNothingOfTheirBatch) {
+  const std::string file =
+      R"({"type":"organization","id":"org000000001","name":"One"})" "\n"
+      "{not json\n";
+  auto failed = Import(file);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(failed.error().fields.at("line"), "2");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 0);
+}
+
+TEST_P(ImportServiceTest, FieldRulesAreChecked) {
+  struct Case {
+    std::string line;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {R"({"type":"user","id":"u1","primaryEmail":"not-an-email"})", "primaryEmail"},
+      {R"({"type":"user","id":"u1","username":"9lives"})", "username"},
+      {R"({"type":"user","id":"u1","primaryPhone":"+1 555"})", "primaryPhone"},
+      {R"({"type":"user","id":"bad id"})", "id"},
+      {R"({"type":"organization","id":"o1","name":")" + std::string(129, 'x') + R"("})", "name"},
+      {R"({"type":"organization","id":"o1","name":"x","nmae":"typo"})", "nmae"},
+      {R"({"type":"organization","name":"no id"})", "id"},
+      {R"({"type":"organizationRole","name":"r","roleType":"Robot"})", "roleType"},
+      {R"({"type":"membership","organizationId":"o1"})", "userId"},
+      {R"({"type":"team","id":"t1"})", "type"},
+  };
+  for (const Case& c : cases) {
+    auto failed = Import(c.line + "\n");
+    ASSERT_FALSE(failed) << c.line;
+    EXPECT_EQ(failed.error().code, ErrorCode::kInvalidArgument) << c.line;
+    EXPECT_EQ(failed.error().fields.at("line"), "1") << c.line;
+    EXPECT_EQ(failed.error().fields.count(c.field), 1u) << c.line << ": " << failed.error().message;
+  }
+}
+
+TEST_P(ImportServiceTest, UnknownNamesAndClashesNameTheLine) {
+  ASSERT_TRUE(Import(kFile));
+  auto unknown_role = Import(
+      R"({"type":"memberRoles","organizationId":"orgacme00001","userId":"userbob00001","organizationRoleNames":["owner"]})"
+      "\n");
+  ASSERT_FALSE(unknown_role);
+  EXPECT_EQ(unknown_role.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(unknown_role.error().subject, "organization_role");
+
+  auto clash = Import(R"({"type":"user","id":"usernew00001","primaryEmail":"alice@example.COM"})"
+                      "\n");
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(clash.error().subject, "user");
+  EXPECT_EQ(clash.error().reason, "email");
+  EXPECT_EQ(clash.error().fields.at("line"), "1");
+
+  auto other_id = Import(R"({"type":"organizationRole","id":"someotherid1","name":"viewer"})" "\n");
+  ASSERT_FALSE(other_id);
+  EXPECT_EQ(other_id.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(other_id.error().reason, "id");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 3);
+}
+
+TEST_P(ImportServiceTest, AnEmptyFileCompletes) {
+  auto summary = Import("");
+  ASSERT_TRUE(summary) << Text(summary.error());
+  EXPECT_EQ(summary->lines_done, 0);
+  EXPECT_EQ(summary->batches, 1);
+  auto again = Import("");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->already_complete);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ImportServiceTest,
+                         ::testing::ValuesIn(store::testing::AvailableBackends()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
+
+class ImportHttpTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  testing::HttpResponse Post(const std::string& body, const std::string& query = "",
+                             const std::string& type = "application/x-ndjson") {
+    if (token_.empty()) token_ = server_.LogtoToken();
+    return server_.Send("POST", "/api/orgd/import" + query, body,
+                        {{"Authorization", "Bearer " + token_}, {"Content-Type", type}});
+  }
+
+  testing::TestServer server_{GetParam()};
+  std::string token_;
+};
+
+TEST_P(ImportHttpTest, ImportsAndAnswersCounts) {
+  auto res = Post(kFile);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.json["fileId"], api::ImportFileId(kFile));
+  EXPECT_EQ(res.json["alreadyComplete"], false);
+  EXPECT_EQ(res.json["linesDone"], kFileLines);
+  EXPECT_EQ(res.json["organizations"],
+            (nlohmann::json{{"inserted", 2}, {"updated", 0}, {"unchanged", 0}}));
+  EXPECT_EQ(res.json["memberRoles"]["inserted"], 3);
+
+  // Both dialects see the rows, by the ids of the file.
+  auto logto = server_.Logto("GET", "/api/organizations/orgacme00001/users/useralice001/scopes");
+  ASSERT_EQ(logto.status, 200) << logto.body;
+  EXPECT_EQ(logto.json.size(), 2u);
+  auto kinde = server_.Kinde("GET", "/api/v1/organization?code=orgglobex001");
+  ASSERT_EQ(kinde.status, 200) << kinde.body;
+  EXPECT_EQ(kinde.json["name"], "Globex");
+
+  auto again = Post(kFile);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json["alreadyComplete"], true);
+  EXPECT_EQ(again.json["linesThisRun"], 0);
+
+  auto reapplied = Post(kFile, "?fromStart=true");
+  ASSERT_EQ(reapplied.status, 200) << reapplied.body;
+  EXPECT_EQ(reapplied.json["organizations"],
+            (nlohmann::json{{"inserted", 0}, {"updated", 0}, {"unchanged", 2}}));
+}
+
+TEST_P(ImportHttpTest, ABadLineIsA400WithItsNumber) {
+  auto res = Post(R"({"type":"organization","id":"org000000001","name":"One"})" "\n"
+                  R"({"type":"user","id":"u1","primaryEmail":"nope"})" "\n",
+                  "?batchSize=1");
+  ASSERT_EQ(res.status, 400) << res.body;
+  EXPECT_EQ(res.json["code"], "import.invalid_line");
+  EXPECT_EQ(res.json["data"]["line"], 2);
+  EXPECT_EQ(res.json["data"]["field"], "primaryEmail");
+  EXPECT_EQ(res.json["message"], "line 2: primaryEmail: is not valid");
+  // Line 1 was its own batch, and stays.
+  EXPECT_EQ(server_.Logto("GET", "/api/organizations/org000000001").status, 200);
+}
+
+TEST_P(ImportHttpTest, ARejectedLineIsA422WithItsNumber) {
+  auto res = Post(R"({"type":"membership","organizationId":"nosuchorg","userId":"nosuchuser"})"
+                  "\n");
+  ASSERT_EQ(res.status, 422) << res.body;
+  EXPECT_EQ(res.json["code"], "import.line_rejected");
+  EXPECT_EQ(res.json["data"]["line"], 1);
+  EXPECT_EQ(res.json["message"],
+            "line 1: organization 'nosuchorg' or user 'nosuchuser' does not exist");
+}
+
+TEST_P(ImportHttpTest, OtherMediaTypesAndBadBatchSizesAre400) {
+  auto json = Post("{}", "", "application/json");
+  EXPECT_EQ(json.status, 400) << json.body;
+  EXPECT_EQ(json.json["code"], "guard.invalid_input");
+  auto batch = Post("", "?batchSize=0");
+  EXPECT_EQ(batch.status, 400) << batch.body;
+  EXPECT_EQ(batch.json["code"], "guard.invalid_input");
+}
+
+TEST_P(ImportHttpTest, NeedsALogtoToken) {
+  auto res = server_.Send("POST", "/api/orgd/import", "", {{"Content-Type", "application/x-ndjson"}});
+  EXPECT_EQ(res.status, 401) << res.body;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ImportHttpTest, ::testing::ValuesIn(testing::AvailableBackends()),
+                         testing::BackendName);
+
+}  // namespace
+}  // namespace orgd
