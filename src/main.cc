@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
       return orgd::app::RunMigrate(*config, std::cout, std::cerr);
     case orgd::app::Command::kClientCreate:
       return orgd::app::RunClientCreate(*config, std::cout, std::cerr);
+    case orgd::app::Command::kClientList:
+    case orgd::app::Command::kClientRotateSecret:
+    case orgd::app::Command::kClientDelete:
+    case orgd::app::Command::kKeysRotate:
+    case orgd::app::Command::kKekGenerate:
+      return orgd::app::RunSecretsCommand(*config, std::cout, std::cerr);
     case orgd::app::Command::kImport:
       return orgd::app::RunImport(*config, std::cout, std::cerr);
     case orgd::app::Command::kServe:

@@ -22,6 +22,8 @@
 
 #include "api/routes.h"
 #include "auth/argon2_password_hasher.h"
+#include "auth/client_versions.h"
+#include "auth/kek.h"
 #include "auth/token_service.h"
 #include "common/clock.h"
 #include "common/id_generator.h"
@@ -85,6 +87,41 @@ std::string FormatError(const Error& e) {
   return s;
 }
 
+constexpr const char* kMakeKek =
+    "make one and keep it apart from the database, e.g.\n"
+    "  (umask 077; mkdir -p /etc/orgd && orgd kek generate > /etc/orgd/kek)\n"
+    "  (or: head -c32 /dev/urandom | base64 > /etc/orgd/kek && chmod 600 /etc/orgd/kek)\n"
+    "then start orgd with ORGD_KEK_FILE=/etc/orgd/kek (or --kek-file /etc/orgd/kek, or "
+    "ORGD_KEK=<its text>); every process on this database needs the same KEK";
+
+// The KEK of Config (auth/kek.h): ORGD_KEK's text, or the file of --kek-file / ORGD_KEK_FILE.
+// Without either, PostgreSQL refuses to start, and SQLite uses "<database file>.kek" (created
+// with mode 0600 on first start) or, for ":memory:", a key that lives as long as the process.
+Result<auth::Kek> ResolveKek(const Config& config) {
+  if (config.kek) {
+    auto kek = auth::Kek::Parse(*config.kek);
+    if (!kek) return Error::InvalidArgument("ORGD_KEK: " + kek.error().message);
+    return kek;
+  }
+  if (config.kek_file) return auth::ReadKekFile(*config.kek_file);
+  if (config.store.engine == StoreConfig::Engine::kPostgres) {
+    return Error::FailedPrecondition(
+        "kek_missing",
+        std::string("PostgreSQL needs a key-encryption key (KEK) to seal the token-signing keys; ") +
+            kMakeKek);
+  }
+  if (config.store.sqlite_path == ":memory:") return auth::Kek::Generate();
+  const std::string path = config.store.sqlite_path + ".kek";
+  bool created = false;
+  auto kek = auth::LoadOrCreateKekFile(path, created);
+  if (!kek) return std::move(kek).error();
+  log::Info(created ? "created a KEK file beside the database; keep it safe and apart from backups "
+                      "of the database"
+                    : "using the KEK file beside the database",
+            {{"path", path}});
+  return kek;
+}
+
 }  // namespace
 
 struct App::Impl {
@@ -112,6 +149,7 @@ struct App::Impl {
   // area:settings-members
   std::unique_ptr<domain::ImportService> imports;
   std::unique_ptr<auth::KeyRing> keys;
+  std::unique_ptr<auth::ClientVersions> client_versions;
   std::unique_ptr<auth::ClientService> clients;
   // Built in Start(), once the bound port (and so the public URL) is known.
   std::string public_url;
@@ -134,6 +172,9 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   Impl& s = *app->impl_;
   s.config = config;
   if (clock) s.clock = clock;
+  // Before the database is touched: a missing or unreadable KEK must leave it as it was.
+  auto kek = ResolveKek(config);
+  if (!kek) return std::move(kek).error();
   auto db = OpenMigrated(config.store);
   if (!db) return std::move(db).error();
   s.db = std::move(*db);
@@ -165,10 +206,13 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   // area:settings-build
   s.imports = std::make_unique<domain::ImportService>(*s.store, *s.clock, s.ids,
                                                       api::ParseImportLine);
-  auto keys = auth::KeyRing::LoadOrCreate(*s.store, *s.clock);
+  auto keys = auth::KeyRing::LoadOrCreate(*s.store, *kek, *s.clock);
   if (!keys) return std::move(keys).error();
   s.keys = std::move(*keys);
-  s.clients = std::make_unique<auth::ClientService>(*s.store, *s.clock, s.ids);
+  s.client_versions = std::make_unique<auth::ClientVersions>(*s.store, *s.clock);
+  ORGD_TRY(s.client_versions->Refresh());
+  s.clients =
+      std::make_unique<auth::ClientService>(*s.store, *s.clock, s.ids, s.client_versions.get());
 
   if (config.bootstrap_client_id) {
     ORGD_TRY(s.clients->EnsureClient(*config.bootstrap_client_id, *config.bootstrap_client_secret,
@@ -237,7 +281,8 @@ void App::Start() {
   auth_config.public_url = s.public_url;
   auth_config.logto_indicator = s.config.logto_indicator;
   s.issuer = std::make_unique<auth::TokenIssuer>(auth_config, *s.clients, *s.keys, *s.clock);
-  s.verifier = std::make_unique<auth::TokenVerifier>(auth_config, *s.keys, *s.clock);
+  s.verifier = std::make_unique<auth::TokenVerifier>(auth_config, *s.keys, *s.clock,
+                                                     s.client_versions.get());
   store::Store* store = s.store.get();
   if (s.config.rate_limit_requests > 0) {
     s.rate_limiter = std::make_unique<api::RateLimiter>(
@@ -291,6 +336,18 @@ Result<std::pair<std::string, std::string>> App::CreateClient(std::string name,
   auto created = impl_->clients->Create(std::move(name), std::move(scopes));
   if (!created) return std::move(created).error();
   return std::make_pair(created->record.id.value(), created->secret);
+}
+
+Result<std::string> App::RotateClientSecret(const std::string& id) {
+  auto rotated = impl_->clients->RotateSecret(id);
+  if (!rotated) return std::move(rotated).error();
+  return std::move(rotated->secret);
+}
+
+Result<void> App::DeleteClient(const std::string& id) { return impl_->clients->Delete(id); }
+
+Result<std::string> App::SignWithActiveKey(std::string_view payload_json) const {
+  return impl_->keys->active()->Sign(payload_json);
 }
 
 int RunMigrate(const Config& config, std::ostream& out, std::ostream& err) {
@@ -466,6 +523,75 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   tally("memberships", c.memberships);
   tally("member roles", c.member_roles);
   return 0;
+}
+
+int RunSecretsCommand(const Config& config, std::ostream& out, std::ostream& err) {
+  if (config.command == Command::kKekGenerate) {
+    out << auth::Kek::Generate().ToText() << "\n";
+    return 0;
+  }
+  auto db = OpenMigrated(config.store);
+  if (!db) {
+    err << "orgd: " << FormatError(db.error()) << "\n";
+    return 1;
+  }
+  store::sql::SqlStore store(**db);
+  SystemClock clock;
+  RandomIdGenerator ids;
+  auth::ClientService clients(store, clock, ids);
+  auto fail = [&](const Error& e) {
+    err << "orgd: " << FormatError(e) << "\n";
+    return e.code == ErrorCode::kNotFound ? 3 : 1;
+  };
+  switch (config.command) {
+    case Command::kClientList: {
+      auto listed = clients.List();
+      if (!listed) return fail(listed.error());
+      for (const auto& c : *listed) {
+        out << c.id.value() << "\t" << c.name << "\t";
+        for (size_t i = 0; i < c.scopes.size(); ++i) out << (i ? " " : "") << c.scopes[i];
+        out << "\n";
+      }
+      return 0;
+    }
+    case Command::kClientRotateSecret: {
+      auto rotated = clients.RotateSecret(config.client_id);
+      if (!rotated) {
+        if (rotated.error().code == ErrorCode::kNotFound) {
+          return fail(Error::NotFound("client", "no client " + config.client_id));
+        }
+        return fail(rotated.error());
+      }
+      out << "client_id:     " << rotated->record.id.value() << "\n"
+          << "client_secret: " << rotated->secret << "\n"
+          << "The old secret and every token issued with it no longer work.\n";
+      return 0;
+    }
+    case Command::kClientDelete: {
+      auto deleted = clients.Delete(config.client_id);
+      if (!deleted) {
+        if (deleted.error().code == ErrorCode::kNotFound) {
+          return fail(Error::NotFound("client", "no client " + config.client_id));
+        }
+        return fail(deleted.error());
+      }
+      out << "deleted client " << config.client_id << "; its tokens no longer work\n";
+      return 0;
+    }
+    case Command::kKeysRotate: {
+      auto kek = ResolveKek(config);
+      if (!kek) return fail(kek.error());
+      auto kid = auth::KeyRing::Rotate(store, *kek, clock);
+      if (!kid) return fail(kid.error());
+      out << "new signing key: " << *kid << "\n"
+          << "Running servers sign with it within 5 s; older keys stay published and accepted "
+             "until every token they signed has expired (24 h).\n";
+      return 0;
+    }
+    default:
+      err << "orgd: not a secrets command\n";
+      return 2;
+  }
 }
 
 int RunServe(const Config& config, std::ostream& out, std::ostream& err) {

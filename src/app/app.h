@@ -4,6 +4,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,13 @@ class App {
   // Creates a Management API client with `scopes` and returns its {id, secret}.
   Result<std::pair<std::string, std::string>> CreateClient(std::string name,
                                                            std::vector<std::string> scopes);
+  // As `orgd client rotate-secret` and `orgd client delete`, in this process: the client's tokens
+  // stop working at once. Rotation returns the new secret. kNotFound when absent.
+  Result<std::string> RotateClientSecret(const std::string& id);
+  Result<void> DeleteClient(const std::string& id);
+  // A compact JWS of `payload_json` signed with the active signing key, for tests that forge
+  // tokens the server must judge on their claims (times, issuer, audience, version).
+  Result<std::string> SignWithActiveKey(std::string_view payload_json) const;
 
  private:
   App();
@@ -63,6 +71,9 @@ int RunClientCreate(const Config& config, std::ostream& out, std::ostream& err);
 // (rewritten in place when stderr is a terminal) and a summary on stdout. Exit 1 on failure,
 // naming the bad line.
 int RunImport(const Config& config, std::ostream& out, std::ostream& err);
+// `orgd client list|rotate-secret|delete`, `orgd keys rotate`, `orgd kek generate`: prints the
+// outcome (a rotated secret once) and returns the exit code.
+int RunSecretsCommand(const Config& config, std::ostream& out, std::ostream& err);
 // `orgd serve`: runs until SIGINT or SIGTERM, then drains and exits 0.
 int RunServe(const Config& config, std::ostream& out, std::ostream& err);
 

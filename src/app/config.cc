@@ -100,6 +100,9 @@ Usage:
   orgd migrate [--database URL]
   orgd import FILE [--database URL] [--batch N] [--from-start]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
+  orgd client list | rotate-secret CLIENT_ID | delete CLIENT_ID [--database URL]
+  orgd keys rotate [--database URL] [--kek-file PATH]
+  orgd kek generate
   orgd help | version
 
 Database URLs: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite://:memory:,
@@ -107,6 +110,9 @@ Database URLs: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite://:
 Environment:   ORGD_LISTEN, ORGD_DATABASE_URL, ORGD_PUBLIC_URL, ORGD_THREADS,
                ORGD_BOOTSTRAP_CLIENT_ID, ORGD_BOOTSTRAP_CLIENT_SECRET, ORGD_RATE_LIMIT
 Defaults:      listen 127.0.0.1:3001, database sqlite://orgd.db
+Secrets:       signing keys are sealed with a KEK: ORGD_KEK (base64 of 32 bytes, or 64 hex
+               digits) or ORGD_KEK_FILE / --kek-file (a file holding it). Required on
+               PostgreSQL; on SQLite the default is <database file>.kek, made on first start.
 Slow clients:  at most --max-connections (10000) open connections, beyond which a new one is
                closed at once; a request's header must arrive within --header-timeout (10s), its
                body within --body-timeout (30s), the next request within --idle-timeout (60s).
@@ -141,9 +147,29 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
     } else if (command == "migrate") {
       config.command = Command::kMigrate;
     } else if (command == "client") {
-      if (i >= args.size() || args[i] != "create") return Bad("usage: orgd client create --name NAME");
+      const std::string sub = i < args.size() ? args[i] : "";
+      if (sub == "create") {
+        config.command = Command::kClientCreate;
+      } else if (sub == "list") {
+        config.command = Command::kClientList;
+      } else if (sub == "rotate-secret" || sub == "delete") {
+        config.command = sub == "delete" ? Command::kClientDelete : Command::kClientRotateSecret;
+        if (i + 1 >= args.size() || args[i + 1].starts_with("-")) {
+          return Bad("usage: orgd client " + sub + " CLIENT_ID");
+        }
+        config.client_id = args[++i];
+      } else {
+        return Bad("usage: orgd client create|list|rotate-secret ID|delete ID");
+      }
       ++i;
-      config.command = Command::kClientCreate;
+    } else if (command == "keys") {
+      if (i >= args.size() || args[i] != "rotate") return Bad("usage: orgd keys rotate");
+      ++i;
+      config.command = Command::kKeysRotate;
+    } else if (command == "kek") {
+      if (i >= args.size() || args[i] != "generate") return Bad("usage: orgd kek generate");
+      config.command = Command::kKekGenerate;
+      return config;
     } else if (command == "import") {
       if (i >= args.size() || args[i].starts_with("-")) return Bad("usage: orgd import FILE");
       config.command = Command::kImport;
@@ -177,6 +203,9 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
     return Bad("ORGD_BOOTSTRAP_CLIENT_SECRET must be at least 16 characters");
   }
   if (auto v = env("ORGD_RATE_LIMIT")) ORGD_TRY(ParseRateLimit("ORGD_RATE_LIMIT", *v, config));
+  config.kek = env("ORGD_KEK");
+  config.kek_file = env("ORGD_KEK_FILE");
+  if (config.kek && config.kek_file) return Bad("set ORGD_KEK or ORGD_KEK_FILE, not both");
   if (auto v = env("ORGD_JIT_ON_USER_CREATE")) {
     auto flag = ParseBoolEnv("ORGD_JIT_ON_USER_CREATE", *v);
     if (!flag) return std::move(flag).error();
@@ -252,6 +281,11 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       (flag == "--header-timeout" ? config.header_timeout_ms
        : flag == "--body-timeout" ? config.body_timeout_ms
                                   : config.idle_timeout_ms) = *ms;
+    } else if (flag == "--kek-file") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      config.kek_file = *v;
+      config.kek.reset();  // the flag wins over ORGD_KEK
     } else if (flag == "--logto-indicator") {
       auto v = value();
       if (!v) return std::move(v).error();

@@ -10,7 +10,9 @@
 
 namespace orgd::app {
 
-enum class Command { kServe, kMigrate, kClientCreate, kHelp, kVersion, kImport };
+enum class Command { kServe, kMigrate, kClientCreate, kHelp, kVersion,
+                      kClientList, kClientRotateSecret, kClientDelete, kKeysRotate, kKekGenerate,
+                      kImport };
 
 // Where the data lives, parsed from --database / ORGD_DATABASE_URL.
 struct StoreConfig {
@@ -58,6 +60,14 @@ struct Config {
   // `client create`
   std::string client_name;
   std::vector<std::string> client_scopes;
+  // `client rotate-secret ID`, `client delete ID`
+  std::string client_id;
+  // The key-encryption key that seals the signing keys (auth/kek.h): its text from ORGD_KEK, or
+  // the file named by --kek-file / ORGD_KEK_FILE (read when the App starts). Neither: PostgreSQL
+  // refuses to start; SQLite uses "<database file>.kek", created on first start, or an
+  // ephemeral key for ":memory:".
+  std::optional<std::string> kek;
+  std::optional<std::string> kek_file;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const char*)>;

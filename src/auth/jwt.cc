@@ -329,7 +329,7 @@ Result<JwtClaims> VerifyJwt(std::string_view token,
     }
   }
   // No fallback to trying other keys: a kid names exactly one key.
-  if (key == nullptr) return Invalid("unknown kid");
+  if (key == nullptr) return Invalid("unknown kid").WithReason("unknown_kid");
   if (!key->Verify(token.substr(0, dot2), *signature)) return Invalid("bad signature");
 
   json payload = json::parse(*payload_text, nullptr, /*allow_exceptions=*/false);
@@ -374,6 +374,14 @@ Result<JwtClaims> VerifyJwt(std::string_view token,
     auto v = NumericDate(*nbf);
     if (!v) return Invalid("nbf is not a number");
     claims.nbf = *v;
+  }
+  if (auto cv = payload.find("cv"); cv != payload.end()) {
+    if (!cv->is_number_integer() && !cv->is_number_unsigned()) return Invalid("cv is not an integer");
+    if (cv->is_number_unsigned() &&
+        cv->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Invalid("cv is out of range");
+    }
+    claims.cv = cv->get<int64_t>();
   }
   return claims;
 }

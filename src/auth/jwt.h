@@ -57,12 +57,13 @@ struct JwtClaims {
   int64_t iat = 0;
   std::optional<int64_t> nbf;
   std::string jti;
+  std::optional<int64_t> cv;     // orgd's client secret version (an integer), when present
 };
 
 // Splits and verifies a compact JWS: exactly three base64url segments, header alg "RS256" (every
 // other alg, including "none" and HS*, is rejected), a kid naming one of `keys`, a valid signature,
 // and a JSON object payload. Does not check times, issuer or audience. kUnauthenticated on any
-// failure, with the reason in `detail`. Tokens over 8 KiB are rejected unparsed.
+// failure, with the reason in `detail`; a kid that names none of `keys` has reason "unknown_kid". Tokens over 8 KiB are rejected unparsed.
 Result<JwtClaims> VerifyJwt(std::string_view token,
                             const std::vector<std::shared_ptr<const SigningKey>>& keys);
 

@@ -88,11 +88,12 @@ class JwtTest : public testing::Test {
     return std::string(data, static_cast<size_t>(n));
   }
 
-  static void ExpectInvalid(const Result<JwtClaims>& r, const std::string& detail) {
+  static void ExpectInvalid(const Result<JwtClaims>& r, const std::string& detail,
+                            const std::string& reason = "") {
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
     EXPECT_EQ(r.error().message, "invalid token");
-    EXPECT_EQ(r.error().reason, "");
+    EXPECT_EQ(r.error().reason, reason);
     EXPECT_EQ(r.error().detail, detail);
   }
 
@@ -339,7 +340,7 @@ TEST_F(JwtTest, RejectsMissingOrUnknownKid) {
   // Signed by k1 but naming an unknown kid: no fallback to trying the known keys.
   ExpectInvalid(
       VerifyJwt(SignRaw(*key_, {{"alg", "RS256"}, {"kid", "k9"}}, Claims().dump()), Keys()),
-      "unknown kid");
+      "unknown kid", "unknown_kid");
 }
 
 TEST_F(JwtTest, RejectsCritHeader) {

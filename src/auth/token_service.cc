@@ -141,7 +141,56 @@ const std::string& DummyHash() {
 
 }  // namespace
 
-Result<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(store::KeyStore& keys, const Clock& clock) {
+namespace {
+
+std::string NextKid(size_t stored) { return "k" + std::to_string(stored + 1); }
+
+Error WrongKek(const std::string& kid) {
+  return Error::FailedPrecondition(
+             "wrong_kek",
+             "signing key " + kid +
+                 " does not decrypt with the configured KEK; start orgd with the KEK this "
+                 "database was created with (ORGD_KEK / ORGD_KEK_FILE / --kek-file)")
+      .WithSubject("signing_key");
+}
+
+// A new key sealed with `kek`, as a record created `now`.
+Result<store::SigningKeyRecord> NewSealedKey(const std::string& kid, const Kek& kek,
+                                             int64_t now_ms) {
+  auto key = SigningKey::Generate(kid);
+  if (!key) return std::move(key).error();
+  std::string pem = (*key)->PrivatePem();
+  if (pem.empty()) return Error::Internal("could not export the new signing key");
+  auto sealed = kek.Seal(pem, kid);
+  OPENSSL_cleanse(pem.data(), pem.size());
+  if (!sealed) return std::move(sealed).error();
+  return store::SigningKeyRecord{
+      .kid = kid, .algorithm = "RS256", .private_pem = std::move(*sealed), .created_at = now_ms};
+}
+
+// The PEM of a stored key: opened with `kek` when sealed, as is when plaintext.
+Result<std::string> StoredPem(const store::SigningKeyRecord& r, const Kek& kek) {
+  if (!Kek::IsSealed(r.private_pem)) return r.private_pem;
+  auto pem = kek.Open(r.private_pem, r.kid);
+  if (!pem) {
+    if (pem.error().reason == "wrong_kek") return WrongKek(r.kid);
+    return Error::Internal("stored signing key is not a valid envelope", "kid " + r.kid);
+  }
+  return pem;
+}
+
+}  // namespace
+
+KeyRing::KeyRing(store::KeyStore& keys, const Kek& kek, const Clock& clock,
+                 KeyRingOptions options)
+    : store_(keys),
+      kek_(std::make_unique<const Kek>(kek)),
+      clock_(clock),
+      options_(options) {}
+
+Result<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(store::KeyStore& keys, const Kek& kek,
+                                                       const Clock& clock,
+                                                       KeyRingOptions options) {
   auto usable = [](const store::SigningKeyRecord& r) {
     return r.algorithm == "RS256" && !r.retired_at.has_value();
   };
@@ -151,70 +200,189 @@ Result<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(store::KeyStore& keys, co
     // The kid is derived from how many keys exist, so processes racing through a first start (or
     // through a start after every key was retired) all try to insert the same kid: exactly one
     // insert wins, the others fail on the primary key, and everyone then loads the winner's key.
-    std::string kid = "k" + std::to_string(listed->size() + 1);
-    auto key = SigningKey::Generate(kid);
-    if (!key) return std::move(key).error();
-    std::string pem = (*key)->PrivatePem();
-    if (pem.empty()) return Error::Internal("could not export the new signing key");
-    auto inserted = keys.InsertSigningKey(store::SigningKeyRecord{.kid = kid,
-                                                                  .algorithm = "RS256",
-                                                                  .private_pem = std::move(pem),
-                                                                  .created_at = clock.NowMillis()});
+    // A KEK that does not open the keys already stored must not add a key of its own.
+    for (const auto& r : *listed) {
+      if (r.algorithm != "RS256") continue;
+      auto pem = StoredPem(r, kek);
+      if (!pem) return std::move(pem).error();
+    }
+    auto record = NewSealedKey(NextKid(listed->size()), kek, clock.NowMillis());
+    if (!record) return std::move(record).error();
+    auto inserted = keys.InsertSigningKey(*record);
     if (!inserted && inserted.error().code != ErrorCode::kAlreadyExists) {
       return std::move(inserted).error();
     }
-    listed = keys.ListSigningKeys();
-    if (!listed) return std::move(listed).error();
   }
+  auto ring = std::unique_ptr<KeyRing>(new KeyRing(keys, kek, clock, options));
+  std::lock_guard lock(ring->reload_mu_);
+  ORGD_TRY(ring->LoadLocked(/*seal_plaintext=*/true));
+  return ring;
+}
 
+Result<void> KeyRing::LoadLocked(bool seal_plaintext) const {
+  const int64_t now = clock_.NowMillis();
+  auto listed = store_.ListSigningKeys();
+  if (!listed) return std::move(listed).error();
   std::vector<store::SigningKeyRecord> records;
   for (auto& r : *listed) {
-    // A key of another algorithm (written by a newer version) can be neither used nor published.
-    if (r.algorithm == "RS256") records.push_back(std::move(r));
+    // A key of another algorithm (written by a newer version) can be neither used nor published;
+    // a key retired longer ago than its tokens can live is no longer needed.
+    if (r.algorithm != "RS256") continue;
+    if (r.retired_at && *r.retired_at + options_.retired_key_grace_ms <= now) continue;
+    records.push_back(std::move(r));
   }
   std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
     if (a.created_at != b.created_at) return a.created_at > b.created_at;
     return a.kid > b.kid;
   });
-  auto ring = std::unique_ptr<KeyRing>(new KeyRing());
+  auto next = std::make_shared<Snapshot>();
   std::optional<size_t> active;
-  for (size_t i = 0; i < records.size(); ++i) {
-    auto key = SigningKey::FromPem(records[i].kid, records[i].private_pem);
-    if (!key) {
-      return Error::Internal("stored signing key does not load",
-                             "kid " + records[i].kid + ": " + key.error().message);
+  for (const auto& r : records) {
+    std::shared_ptr<const SigningKey> key;
+    if (auto it = decoded_.find(r.kid); it != decoded_.end() && it->second.stored == r.private_pem) {
+      key = it->second.key;
+    } else {
+      auto pem = StoredPem(r, *kek_);
+      if (!pem) return std::move(pem).error();
+      auto loaded = SigningKey::FromPem(r.kid, *pem);
+      if (!Kek::IsSealed(r.private_pem) && seal_plaintext && loaded) {
+        // Sealed in place; a concurrent start may have done it first, and then its envelope
+        // (same key, other nonce) stays.
+        auto sealed = kek_->Seal(*pem, r.kid);
+        if (!sealed) return std::move(sealed).error();
+        auto replaced = store_.ReplaceSigningKeyMaterial(r.kid, r.private_pem, *sealed);
+        if (!replaced) return std::move(replaced).error();
+        if (*replaced) log::Info("signing key sealed with the KEK", {{"kid", r.kid}});
+      }
+      OPENSSL_cleanse(pem->data(), pem->size());
+      if (!loaded) {
+        return Error::Internal("stored signing key does not load",
+                               "kid " + r.kid + ": " + loaded.error().message);
+      }
+      key = std::shared_ptr<const SigningKey>(std::move(*loaded));
+      decoded_.insert_or_assign(r.kid, Decoded{.stored = r.private_pem, .key = key});
     }
-    ring->keys_.push_back(std::shared_ptr<const SigningKey>(std::move(*key)));
     // The newest unretired key signs (a rotation adds a newer one).
-    if (!records[i].retired_at.has_value() && !active) active = i;
+    if (!r.retired_at.has_value() && !active) active = next->keys.size();
+    next->keys.push_back(std::move(key));
   }
   if (!active) return Error::Internal("no usable signing key after creating one");
-  std::rotate(ring->keys_.begin(), ring->keys_.begin() + static_cast<std::ptrdiff_t>(*active),
-              ring->keys_.begin() + static_cast<std::ptrdiff_t>(*active) + 1);
-  return ring;
+  std::rotate(next->keys.begin(), next->keys.begin() + static_cast<std::ptrdiff_t>(*active),
+              next->keys.begin() + static_cast<std::ptrdiff_t>(*active) + 1);
+  next->jwks = R"({"keys":[)";
+  for (size_t i = 0; i < next->keys.size(); ++i) {
+    if (i > 0) next->jwks.push_back(',');
+    next->jwks += next->keys[i]->PublicJwk();
+  }
+  next->jwks += "]}";
+  loaded_at_ms_.store(now, std::memory_order_release);
+  std::lock_guard lock(snapshot_mu_);
+  snapshot_ = std::move(next);
+  return {};
 }
 
-std::shared_ptr<const SigningKey> KeyRing::active() const { return keys_.front(); }
+Result<std::string> KeyRing::Rotate(store::KeyStore& keys, const Kek& kek, const Clock& clock) {
+  auto listed = keys.ListSigningKeys();
+  if (!listed) return std::move(listed).error();
+  for (const auto& r : *listed) {
+    if (r.algorithm != "RS256") continue;
+    auto pem = StoredPem(r, kek);
+    if (!pem) return std::move(pem).error();
+    OPENSSL_cleanse(pem->data(), pem->size());
+  }
+  const std::string kid = NextKid(listed->size());
+  auto record = NewSealedKey(kid, kek, clock.NowMillis());
+  if (!record) return std::move(record).error();
+  auto inserted = keys.InsertActiveSigningKey(*record);
+  if (!inserted) {
+    if (inserted.error().code == ErrorCode::kAlreadyExists) {
+      return Error::Aborted("another rotation stored key " + kid + " at the same time; run it again");
+    }
+    return std::move(inserted).error();
+  }
+  return kid;
+}
 
-std::vector<std::shared_ptr<const SigningKey>> KeyRing::all() const { return keys_; }
+std::shared_ptr<const KeyRing::Snapshot> KeyRing::Current() const {
+  std::lock_guard lock(snapshot_mu_);
+  return snapshot_;
+}
+
+Result<void> KeyRing::Reload() const {
+  std::lock_guard lock(reload_mu_);
+  return LoadLocked(/*seal_plaintext=*/false);
+}
+
+void KeyRing::MaybeRefresh() const {
+  const int64_t now = clock_.NowMillis();
+  if (now - loaded_at_ms_.load(std::memory_order_acquire) < options_.refresh_interval_ms) return;
+  // One thread reloads; the others go on with the snapshot they have.
+  std::unique_lock lock(reload_mu_, std::try_to_lock);
+  if (!lock || now - loaded_at_ms_.load(std::memory_order_acquire) < options_.refresh_interval_ms) {
+    return;
+  }
+  if (auto r = LoadLocked(false); !r) {
+    // Retried after another interval, not on every call.
+    loaded_at_ms_.store(now, std::memory_order_release);
+    log::Error("signing keys reload failed; keeping the loaded keys",
+               {{"code", ErrorCodeName(r.error().code)},
+                {"message", r.error().message},
+                {"detail", r.error().detail}});
+  }
+}
+
+bool KeyRing::ReloadForUnknownKid() const {
+  const int64_t now = clock_.NowMillis();
+  int64_t last = unknown_kid_reload_at_ms_.load(std::memory_order_acquire);
+  if (now - last < options_.unknown_kid_refresh_ms ||
+      !unknown_kid_reload_at_ms_.compare_exchange_strong(last, now)) {
+    // Rate-limited: wait for a reload in progress (another thread may be loading that very kid)
+    // and let the caller look once more.
+    std::lock_guard lock(reload_mu_);
+    return true;
+  }
+  std::lock_guard lock(reload_mu_);
+  if (auto r = LoadLocked(false); !r) {
+    log::Error("signing keys reload failed; keeping the loaded keys",
+               {{"code", ErrorCodeName(r.error().code)},
+                {"message", r.error().message},
+                {"detail", r.error().detail}});
+    return false;
+  }
+  return true;
+}
+
+std::shared_ptr<const SigningKey> KeyRing::active() const {
+  MaybeRefresh();
+  return Current()->keys.front();
+}
+
+std::vector<std::shared_ptr<const SigningKey>> KeyRing::all() const { return Current()->keys; }
 
 std::string KeyRing::JwksJson() const {
-  std::string out = R"({"keys":[)";
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out += keys_[i]->PublicJwk();
-  }
-  out += "]}";
-  return out;
+  MaybeRefresh();
+  return Current()->jwks;
 }
 
-ClientService::ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids)
-    : clients_(clients), clock_(clock), ids_(ids) {}
+ClientService::ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids,
+                             ClientVersions* versions)
+    : clients_(clients), clock_(clock), ids_(ids), versions_(versions) {}
 
 void ClientService::Forget(const std::string& id) {
   std::lock_guard lock(cache_mu_);
   auth_cache_.erase(id);
   ++cache_generation_;
+}
+
+void ClientService::Changed(const std::string& id) {
+  Forget(id);
+  if (versions_ == nullptr) return;
+  // The write has committed; a failed re-read only delays what this process sees to the next
+  // periodic refresh, so it is logged, not returned.
+  if (auto r = versions_->Refresh(); !r) {
+    log::Warn("client versions refresh after a client write failed",
+              {{"code", ErrorCodeName(r.error().code)}, {"message", r.error().message}});
+  }
 }
 
 Result<CreatedClient> ClientService::Create(std::string name, std::vector<std::string> scopes,
@@ -240,7 +408,7 @@ Result<CreatedClient> ClientService::Create(std::string name, std::vector<std::s
                              .scopes = std::move(scopes),
                              .created_at = clock_.NowMillis()};
   ORGD_TRY(clients_.InsertClient(record));
-  Forget(client_id);
+  Changed(client_id);
   return CreatedClient{.record = std::move(record), .secret = std::move(client_secret)};
 }
 
@@ -272,7 +440,7 @@ Result<void> ClientService::EnsureClient(const std::string& id, const std::strin
     record.secret_hash = std::move(*hash);
     record.scopes = all;
     ORGD_TRY(clients_.UpsertClient(record));
-    Forget(id);
+    Changed(id);
     return {};
   }
   return Error::Aborted("client was changed concurrently");
@@ -289,7 +457,13 @@ Result<store::ClientRecord> ClientService::Authenticate(std::string_view id,
     auto it = auth_cache_.find(client_id);
     if (it != auth_cache_.end() && it->second.expires_at_ms > now &&
         CRYPTO_memcmp(it->second.secret_digest.data(), digest.data(), digest.size()) == 0) {
-      return it->second.record;
+      // A rotation or deletion by another process: this entry vouches for a dead secret.
+      if (versions_ == nullptr ||
+          versions_->IsCurrent(client_id, it->second.record.secret_version)) {
+        return it->second.record;
+      }
+      auth_cache_.erase(it);
+      ++cache_generation_;
     }
     generation = cache_generation_;
   }
@@ -314,6 +488,24 @@ Result<store::ClientRecord> ClientService::Authenticate(std::string_view id,
   }
   return std::move(*record);
 }
+
+Result<CreatedClient> ClientService::RotateSecret(const std::string& id) {
+  std::string secret = RandomAlnum(32);
+  auto hash = HashSecret(secret);
+  if (!hash) return std::move(hash).error();
+  auto record = clients_.RotateClientSecret(ClientId{id}, *hash);
+  if (!record) return std::move(record).error();
+  Changed(id);
+  return CreatedClient{.record = std::move(*record), .secret = std::move(secret)};
+}
+
+Result<void> ClientService::Delete(const std::string& id) {
+  ORGD_TRY(clients_.DeleteClient(ClientId{id}));
+  Changed(id);
+  return {};
+}
+
+Result<std::vector<store::ClientRecord>> ClientService::List() { return clients_.ListClients(); }
 
 namespace {
 
@@ -394,7 +586,8 @@ TokenOutcome TokenIssuer::IssueLogto(const TokenRequest& request) const {
   json claims = {
       {"iss", config_.public_url + "/oidc"},    {"aud", *resource},      {"sub", client.id.value()},
       {"client_id", client.id.value()},         {"scope", granted},      {"iat", iat},
-      {"exp", iat + config_.logto_token_ttl_s}, {"jti", RandomAlnum(21)}};
+      {"exp", iat + config_.logto_token_ttl_s}, {"jti", RandomAlnum(21)},
+      {"cv", client.secret_version}};
   auto token = keys_.active()->Sign(claims.dump());
   if (!token) return ServerError(token.error());
   return IssuedToken{.access_token = std::move(*token),
@@ -441,6 +634,7 @@ TokenOutcome TokenIssuer::IssueKinde(const TokenRequest& request) const {
   const int64_t iat = clock_.NowSeconds();
   json claims = {{"aud", std::move(aud)},
                  {"azp", client.id.value()},
+                 {"cv", client.secret_version},
                  {"exp", iat + config_.kinde_token_ttl_s},
                  {"gty", json::array({"client_credentials"})},
                  {"iat", iat},
@@ -458,8 +652,9 @@ TokenOutcome TokenIssuer::IssueKinde(const TokenRequest& request) const {
                      .scope = JoinSpaces(requested)};
 }
 
-TokenVerifier::TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock& clock)
-    : config_(std::move(config)), keys_(keys), clock_(clock) {
+TokenVerifier::TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock& clock,
+                             ClientVersions* versions)
+    : config_(std::move(config)), keys_(keys), clock_(clock), versions_(versions) {
   config_.public_url = StripTrailingSlash(std::move(config_.public_url));
 }
 
@@ -477,6 +672,10 @@ Result<std::shared_ptr<const TokenVerifier::Cached>> TokenVerifier::VerifyCached
   if (!entry) {
     signature_checks_.fetch_add(1, std::memory_order_relaxed);
     auto claims = VerifyJwt(token, keys_.all());
+    // A key rotated in by another process: look once more after reloading the ring.
+    if (!claims && claims.error().reason == "unknown_kid" && keys_.ReloadForUnknownKid()) {
+      claims = VerifyJwt(token, keys_.all());
+    }
     if (!claims) return std::move(claims).error();
     Principal principal{
         .client_id = ClientId{claims->client_id.empty() ? claims->sub : claims->client_id},
@@ -497,6 +696,13 @@ Result<std::shared_ptr<const TokenVerifier::Cached>> TokenVerifier::VerifyCached
   // Checked on every call, so that a cached token stops working the second it expires.
   if (entry->claims.exp <= now) return InvalidToken("token expired");
   if (entry->claims.nbf && *entry->claims.nbf > now) return InvalidToken("token not yet valid");
+  // Checked on every call too, so that a cached token dies with its client's secret.
+  if (versions_ != nullptr) {
+    if (!entry->claims.cv) return InvalidToken("token has no client version");
+    if (!versions_->IsCurrent(entry->principal.client_id.value(), *entry->claims.cv)) {
+      return InvalidToken("client secret rotated or client deleted");
+    }
+  }
   return entry;
 }
 

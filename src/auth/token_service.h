@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -13,7 +14,9 @@
 #include <variant>
 #include <vector>
 
+#include "auth/client_versions.h"
 #include "auth/jwt.h"
+#include "auth/kek.h"
 #include "auth/principal.h"
 #include "common/clock.h"
 #include "common/id_generator.h"
@@ -36,23 +39,80 @@ struct AuthConfig {
   int64_t kinde_token_ttl_s = 86399;
 };
 
+struct KeyRingOptions {
+  // How long a retired key stays published and accepted after its retirement: long enough for
+  // every token it signed to expire (the longest TTL, Kinde's 86399 s), plus the time other
+  // processes take to notice a rotation (refresh_interval_ms), plus a minute of clock skew.
+  int64_t retired_key_grace_ms = (86'399 + 5 + 60) * 1000LL;
+  // How often the ring re-reads the stored keys on its own, so that every process starts signing
+  // with a key rotated in by another process.
+  int64_t refresh_interval_ms = 5'000;
+  // A token naming an unknown kid re-reads the keys at most this often.
+  int64_t unknown_kid_refresh_ms = 1'000;
+};
+
 // The signing keys: the active one signs; all are published and accepted. Loaded from the
-// KeyStore, or generated and stored on first start. Immutable once loaded; thread-safe.
+// KeyStore, where their private keys are sealed with the KEK (auth/kek.h), or generated and
+// stored on first start. Thread-safe.
+//
+// Reloadable: each load builds an immutable snapshot (the keys, active first, and the JWKS text)
+// that is swapped in atomically; readers keep the snapshot they took. Loads happen at start, on
+// their own every refresh_interval_ms (checked by active() and JwksJson()), and when a token
+// names an unknown kid (ReloadForUnknownKid). Retired keys drop out once retired_key_grace_ms
+// has passed since their retirement; their rows stay in the store.
 class KeyRing {
  public:
-  // Loads every stored RS256 key (retired ones too: they are still published and accepted). The
-  // newest unretired key is active. When no unretired key exists, generates one under a kid
-  // derived from the number of stored keys, stores it and lists again: processes racing through a
-  // first start insert the same kid, one wins, and all load that one key. Store errors pass
-  // through; kInternal when a stored key does not load.
-  static Result<std::unique_ptr<KeyRing>> LoadOrCreate(store::KeyStore& keys, const Clock& clock);
+  // Loads every stored RS256 key, opening each with `kek`; a key stored as plaintext PEM (a
+  // database from before keys were sealed) is sealed in place. The newest unretired key is
+  // active. When no unretired key exists, generates one under a kid derived from the number of
+  // stored keys, stores it and lists again: processes racing through a first start insert the
+  // same kid, one wins, and all load that one key. Store errors pass through;
+  // kFailedPrecondition (reason "wrong_kek") when a stored key does not open with `kek`;
+  // kInternal when a stored key does not load.
+  static Result<std::unique_ptr<KeyRing>> LoadOrCreate(store::KeyStore& keys, const Kek& kek,
+                                                       const Clock& clock,
+                                                       KeyRingOptions options = {});
+  // `orgd keys rotate`: checks that every stored key opens with `kek`, then stores a new key as
+  // the active one and retires the others (they stay published for retired_key_grace_ms).
+  // Returns the new kid. kAborted when another rotation took the same kid at the same time.
+  static Result<std::string> Rotate(store::KeyStore& keys, const Kek& kek, const Clock& clock);
+
+  // The key that signs now.
   std::shared_ptr<const SigningKey> active() const;
   std::vector<std::shared_ptr<const SigningKey>> all() const;
   // {"keys":[jwk,...]}
   std::string JwksJson() const;
+  // Re-reads the keys now; on failure the current snapshot stays and the error is returned.
+  Result<void> Reload() const;
+  // Called when a token names a kid the ring does not hold: reloads unless that was done less
+  // than unknown_kid_refresh_ms ago. True when it reloaded and the kid may now be known.
+  bool ReloadForUnknownKid() const;
 
  private:
-  std::vector<std::shared_ptr<const SigningKey>> keys_;  // active first
+  struct Snapshot {
+    std::vector<std::shared_ptr<const SigningKey>> keys;  // active first
+    std::string jwks;
+  };
+  struct Decoded {
+    std::string stored;  // the stored text it came from
+    std::shared_ptr<const SigningKey> key;
+  };
+  KeyRing(store::KeyStore& keys, const Kek& kek, const Clock& clock, KeyRingOptions options);
+  std::shared_ptr<const Snapshot> Current() const;
+  void MaybeRefresh() const;
+  // Loads and swaps in a new snapshot. Must hold reload_mu_.
+  Result<void> LoadLocked(bool seal_plaintext) const;
+
+  store::KeyStore& store_;
+  std::unique_ptr<const Kek> kek_;
+  const Clock& clock_;
+  KeyRingOptions options_;
+  mutable std::mutex snapshot_mu_;  // guards the pointer only
+  mutable std::shared_ptr<const Snapshot> snapshot_;
+  mutable std::mutex reload_mu_;    // one load at a time; guards decoded_
+  mutable std::unordered_map<std::string, Decoded> decoded_;  // by kid: no PEM parse per reload
+  mutable std::atomic<int64_t> loaded_at_ms_{0};
+  mutable std::atomic<int64_t> unknown_kid_reload_at_ms_{INT64_MIN / 2};
 };
 
 // A new client's credentials; the secret is shown once and never stored.
@@ -64,11 +124,14 @@ struct CreatedClient {
 // Management API clients. Thread-safe.
 //
 // Authenticate remembers a successful (client id, SHA-256 of the secret) for 60 s, because the
-// Argon2 check is slow on purpose. Create and EnsureClient drop the entry of the client they
-// change; a change made by another process is seen once the entry expires.
+// Argon2 check is slow on purpose. Every write through this service drops the entry of the client
+// it changes and refreshes `versions`; a remembered entry whose secret version `versions` no
+// longer holds (a rotation or deletion, by any process) is dropped on its next use. Without
+// `versions`, a change made by another process is seen once the entry expires.
 class ClientService {
  public:
-  ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids);
+  ClientService(store::ClientStore& clients, const Clock& clock, IdGenerator& ids,
+                ClientVersions* versions = nullptr);
   // Creates a client with a generated id (unless `id` is given) and secret (unless `secret` is
   // given). Scopes must be known (AllScopes), else kInvalidArgument; they are stored sorted and
   // unique, and an empty list means every scope. kInvalidArgument too for an id that is empty,
@@ -84,6 +147,13 @@ class ClientService {
   // The client when `secret` matches its stored hash; kUnauthenticated "invalid client" otherwise
   // (unknown id too, after the same Argon2 work). Store errors other than kNotFound pass through.
   Result<store::ClientRecord> Authenticate(std::string_view id, std::string_view secret);
+  // Gives the client a new generated secret (returned once, never stored) and a new secret
+  // version, so that every token issued before stops working. kNotFound when absent.
+  Result<CreatedClient> RotateSecret(const std::string& id);
+  // Deletes the client; its tokens stop working. kNotFound when absent.
+  Result<void> Delete(const std::string& id);
+  // Every client, by id (the records hold the secret hashes, never the secrets).
+  Result<std::vector<store::ClientRecord>> List();
 
  private:
   struct CachedAuth {
@@ -93,9 +163,13 @@ class ClientService {
   };
   void Forget(const std::string& id);
 
+  // Tells `versions_` (when set) to re-read after a write of this process.
+  void Changed(const std::string& id);
+
   store::ClientStore& clients_;
   const Clock& clock_;
   IdGenerator& ids_;
+  ClientVersions* versions_;
   std::mutex cache_mu_;
   std::unordered_map<std::string, CachedAuth> auth_cache_;  // by client id
   // Bumped by Forget, so that an Authenticate that read the store before a change does not cache
@@ -155,9 +229,16 @@ enum class TokenFailure {
 
 // Verifies bearer tokens for each dialect, caching verified tokens by their text until they
 // expire so that the signature is checked once per token, not once per request. Thread-safe.
+//
+// With `versions`, every call (cache hits too) also requires the token's "cv" claim to be its
+// client's current secret version: a rotated secret or a deleted client revokes its tokens at
+// once in this process, and within ClientVersionsOptions::max_staleness_ms of a change made by
+// another process. A token naming an unknown kid makes the key ring reload (rate-limited), so a
+// key rotated in by another process is accepted.
 class TokenVerifier {
  public:
-  TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock& clock);
+  TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock& clock,
+                ClientVersions* versions = nullptr);
 
   // Logto: iss = public_url + "/oidc", aud contains the indicator, not expired, sub present.
   Result<Principal> VerifyLogto(std::string_view token) const;
@@ -182,6 +263,7 @@ class TokenVerifier {
   AuthConfig config_;
   const KeyRing& keys_;
   const Clock& clock_;
+  ClientVersions* versions_;
   mutable std::shared_mutex mu_;
   // Keyed by the SHA-256 digest of the token text, so that a key costs 32 bytes, not the token.
   mutable std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;

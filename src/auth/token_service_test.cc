@@ -46,6 +46,26 @@ class FakeKeyStore final : public store::KeyStore {
     keys.push_back(key);
     return {};
   }
+  Result<void> InsertActiveSigningKey(const SigningKeyRecord& key) override {
+    for (const auto& k : keys) {
+      if (k.kid == key.kid) return Error::AlreadyExists("signing_key", "kid");
+    }
+    for (auto& k : keys) {
+      if (!k.retired_at) k.retired_at = key.created_at;
+    }
+    keys.push_back(key);
+    return {};
+  }
+  Result<bool> ReplaceSigningKeyMaterial(const std::string& kid, const std::string& expected,
+                                         const std::string& replacement) override {
+    for (auto& k : keys) {
+      if (k.kid == kid && k.private_pem == expected) {
+        k.private_pem = replacement;
+        return true;
+      }
+    }
+    return false;
+  }
 
   std::vector<SigningKeyRecord> keys;
   int list_calls = 0;
@@ -57,17 +77,45 @@ class FakeKeyStore final : public store::KeyStore {
 // In-memory ClientStore; locked, because the service may be called from several threads.
 class FakeClientStore final : public store::ClientStore {
  public:
+  // Versions come from the revision counter, as in the SQL store.
   Result<void> InsertClient(const ClientRecord& client) override {
     std::lock_guard lock(mu);
     if (clients.contains(client.id.value())) return Error::AlreadyExists("client", "id");
     clients[client.id.value()] = client;
+    clients[client.id.value()].secret_version = ++revision;
     return {};
   }
   Result<void> UpsertClient(const ClientRecord& client) override {
     std::lock_guard lock(mu);
     ++upsert_calls;
+    ++revision;
+    auto it = clients.find(client.id.value());
+    const bool same = it != clients.end() && it->second.secret_hash == client.secret_hash;
+    const int64_t version = same ? it->second.secret_version : revision;
     clients[client.id.value()] = client;
+    clients[client.id.value()].secret_version = version;
     return {};
+  }
+  Result<std::vector<ClientRecord>> ListClients() override {
+    std::lock_guard lock(mu);
+    ++list_calls;
+    std::vector<ClientRecord> out;
+    for (const auto& [id, c] : clients) out.push_back(c);
+    return out;
+  }
+  Result<ClientRecord> RotateClientSecret(const ClientId& id, const std::string& hash) override {
+    std::lock_guard lock(mu);
+    auto it = clients.find(id.value());
+    if (it == clients.end()) return Error::NotFound("client");
+    it->second.secret_hash = hash;
+    it->second.secret_version = ++revision;
+    return it->second;
+  }
+  Result<int64_t> ClientsRevision() override {
+    std::lock_guard lock(mu);
+    ++revision_calls;
+    if (unavailable) return Error::Unavailable("database down");
+    return revision;
   }
   Result<ClientRecord> GetClient(const ClientId& id) override {
     std::lock_guard lock(mu);
@@ -84,15 +132,24 @@ class FakeClientStore final : public store::ClientStore {
   Result<void> DeleteClient(const ClientId& id) override {
     std::lock_guard lock(mu);
     if (clients.erase(id.value()) == 0) return Error::NotFound("client");
+    ++revision;
     return {};
   }
 
   std::mutex mu;
   std::map<std::string, ClientRecord> clients;
+  int64_t revision = 1;
+  int list_calls = 0;
+  int revision_calls = 0;
   int get_calls = 0;
   int upsert_calls = 0;
   bool unavailable = false;
 };
+
+const Kek& TestKek() {
+  static const Kek kKek = Kek::Parse(std::string(64, 'a')).value();
+  return kKek;
+}
 
 // RSA keys are slow to make; the binary makes a few once and shares their PEM text.
 const std::string& TestPem(int i) {
@@ -125,7 +182,7 @@ json Part(const std::string& token, int index) {
 TEST(KeyRingTest, LoadOrCreateCreatesOnceAndReloadsTheSameKid) {
   FakeKeyStore store;
   FakeClock clock;
-  auto first = KeyRing::LoadOrCreate(store, clock);
+  auto first = KeyRing::LoadOrCreate(store, TestKek(), clock);
   ASSERT_TRUE(first.has_value()) << first.error().message;
   EXPECT_EQ(store.insert_calls, 1);
   ASSERT_EQ(store.keys.size(), 1u);
@@ -133,10 +190,11 @@ TEST(KeyRingTest, LoadOrCreateCreatesOnceAndReloadsTheSameKid) {
   EXPECT_EQ(store.keys[0].algorithm, "RS256");
   EXPECT_EQ(store.keys[0].created_at, clock.NowMillis());
   EXPECT_FALSE(store.keys[0].retired_at.has_value());
-  EXPECT_TRUE(store.keys[0].private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+  EXPECT_TRUE(store.keys[0].private_pem.starts_with("kek1:"));
+  EXPECT_EQ(store.keys[0].private_pem.find("PRIVATE KEY"), std::string::npos);
   EXPECT_EQ((*first)->active()->kid(), "k1");
 
-  auto second = KeyRing::LoadOrCreate(store, clock);
+  auto second = KeyRing::LoadOrCreate(store, TestKek(), clock);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(store.insert_calls, 1);
   EXPECT_EQ((*second)->active()->kid(), "k1");
@@ -145,10 +203,11 @@ TEST(KeyRingTest, LoadOrCreateCreatesOnceAndReloadsTheSameKid) {
 
 TEST(KeyRingTest, NewestUnretiredKeySignsAndEveryKeyIsPublished) {
   FakeKeyStore store;
-  store.keys = {KeyRecord("old", 0, 1000), KeyRecord("retired", 1, 3000, 4000),
-                KeyRecord("new", 2, 2000)};
   FakeClock clock;
-  auto ring = KeyRing::LoadOrCreate(store, clock);
+  const int64_t now = clock.NowMillis();
+  store.keys = {KeyRecord("old", 0, now - 3000), KeyRecord("retired", 1, now - 1000, now - 500),
+                KeyRecord("new", 2, now - 2000)};
+  auto ring = KeyRing::LoadOrCreate(store, TestKek(), clock);
   ASSERT_TRUE(ring.has_value());
   EXPECT_EQ(store.insert_calls, 0);
   EXPECT_EQ((*ring)->active()->kid(), "new");
@@ -173,11 +232,12 @@ TEST(KeyRingTest, OnlyRetiredKeysMeansANewKeyIsCreated) {
   FakeKeyStore store;
   store.keys = {KeyRecord("retired", 0, 1000, 2000)};
   FakeClock clock;
-  auto ring = KeyRing::LoadOrCreate(store, clock);
+  auto ring = KeyRing::LoadOrCreate(store, TestKek(), clock);
   ASSERT_TRUE(ring.has_value());
   EXPECT_EQ(store.insert_calls, 1);
   EXPECT_EQ((*ring)->active()->kid(), "k2");
-  EXPECT_EQ((*ring)->all().size(), 2u);
+  // The retired key's grace ran out long ago: it is no longer published.
+  EXPECT_EQ((*ring)->all().size(), 1u);
 }
 
 TEST(KeyRingTest, RacingFirstStartsConvergeOnTheWinnersKey) {
@@ -192,12 +252,12 @@ TEST(KeyRingTest, RacingFirstStartsConvergeOnTheWinnersKey) {
       store.keys.push_back(KeyRecord("k1", 0, clock.NowMillis() + 5000));
     }
   };
-  auto ring = KeyRing::LoadOrCreate(store, clock);
+  auto ring = KeyRing::LoadOrCreate(store, TestKek(), clock);
   ASSERT_TRUE(ring.has_value()) << ring.error().message;
   EXPECT_EQ(store.insert_calls, 1);
   ASSERT_EQ((*ring)->all().size(), 1u);
   EXPECT_EQ((*ring)->active()->kid(), "k1");
-  auto theirs = SigningKey::FromPem("k1", store.keys[0].private_pem);
+  auto theirs = SigningKey::FromPem("k1", TestPem(0));
   ASSERT_TRUE(theirs.has_value());
   EXPECT_EQ((*ring)->active()->PublicJwk(), (*theirs)->PublicJwk());
 }
@@ -208,7 +268,7 @@ TEST(KeyRingTest, CorruptStoredKeyIsInternal) {
       SigningKeyRecord{.kid = "bad", .algorithm = "RS256", .private_pem = "nope", .created_at = 1}};
   FakeClock clock;
   SequentialIdGenerator ids;
-  auto ring = KeyRing::LoadOrCreate(store, clock);
+  auto ring = KeyRing::LoadOrCreate(store, TestKek(), clock);
   ASSERT_FALSE(ring.has_value());
   EXPECT_EQ(ring.error().code, ErrorCode::kInternal);
 }
@@ -350,7 +410,7 @@ class TokenTest : public testing::Test {
  protected:
   void SetUp() override {
     key_store_.keys = {KeyRecord("k1", 0, 1000)};
-    ring_ = KeyRing::LoadOrCreate(key_store_, clock_).value();
+    ring_ = KeyRing::LoadOrCreate(key_store_, TestKek(), clock_).value();
     signer_ = std::shared_ptr<const SigningKey>(SigningKey::FromPem("k1", TestPem(0)).value());
     config_.public_url = kPublicUrl;
     issuer_ = std::make_unique<TokenIssuer>(config_, clients_, *ring_, clock_);
@@ -821,7 +881,7 @@ TEST_F(TokenTest, KindeWrongIssuerIsRejected) {
 TEST_F(TokenTest, IssuedTokensVerifyAfterARestartWithTheStoredKey) {
   AddAdmin();
   const auto& t = Issued(issuer_->IssueKinde(Kinde()));
-  auto reloaded = KeyRing::LoadOrCreate(key_store_, clock_).value();
+  auto reloaded = KeyRing::LoadOrCreate(key_store_, TestKek(), clock_).value();
   TokenVerifier fresh(config_, *reloaded, clock_);
   EXPECT_TRUE(fresh.VerifyKinde(t.access_token).has_value());
 }
@@ -850,6 +910,207 @@ TEST_F(TokenTest, ConcurrentVerifyAndAuthenticateAgree) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_GE(verifier_->signature_checks(), 4);
+}
+
+// --- KEK, rotation and revocation -------------------------------------------------------------
+
+TEST(KekTest, ParsesBase64AndHexAndRejectsOtherLengths) {
+  const std::string hex(64, 'b');
+  auto from_hex = Kek::Parse(hex + "\n");
+  ASSERT_TRUE(from_hex.has_value());
+  auto from_b64 = Kek::Parse(from_hex->ToText());
+  ASSERT_TRUE(from_b64.has_value());
+  EXPECT_EQ(from_b64->ToText(), from_hex->ToText());
+  EXPECT_EQ(from_hex->ToText().size(), 44u);
+  for (const char* bad : {"", "abcd", "not base64 at all!!", "AAAA"}) {
+    auto r = Kek::Parse(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  }
+  EXPECT_FALSE(Kek::Parse(std::string(62, 'a')).has_value());
+  EXPECT_FALSE(Kek::Parse(std::string(64, 'g')).has_value());
+}
+
+TEST(KekTest, SealsWithAFreshNonceAndOpensOnlyWithTheSameKekAndKid) {
+  const Kek kek = Kek::Generate();
+  auto a = kek.Seal("secret pem", "k1");
+  auto b = kek.Seal("secret pem", "k1");
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_TRUE(a->starts_with("kek1:"));
+  EXPECT_NE(*a, *b);  // random nonce
+  EXPECT_EQ(a->find("secret"), std::string::npos);
+  EXPECT_EQ(kek.Open(*a, "k1").value(), "secret pem");
+
+  auto other_kid = kek.Open(*a, "k2");
+  ASSERT_FALSE(other_kid.has_value());
+  EXPECT_EQ(other_kid.error().reason, "wrong_kek");
+  auto other_kek = Kek::Generate().Open(*a, "k1");
+  ASSERT_FALSE(other_kek.has_value());
+  EXPECT_EQ(other_kek.error().reason, "wrong_kek");
+  std::string tampered = *a;
+  tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(kek.Open(tampered, "k1").has_value());
+  auto junk = kek.Open("kek1:nope", "k1");
+  ASSERT_FALSE(junk.has_value());
+  EXPECT_EQ(junk.error().reason, "envelope");
+  EXPECT_FALSE(Kek::IsSealed("-----BEGIN PRIVATE KEY-----"));
+}
+
+TEST(KeyRingTest, PlaintextKeysAreSealedInPlaceAndStillLoad) {
+  FakeKeyStore store;
+  FakeClock clock;
+  store.keys = {KeyRecord("k1", 0, clock.NowMillis() - 10)};
+  auto ring = KeyRing::LoadOrCreate(store, TestKek(), clock);
+  ASSERT_TRUE(ring.has_value()) << ring.error().message;
+  EXPECT_EQ(store.insert_calls, 0);
+  ASSERT_TRUE(Kek::IsSealed(store.keys[0].private_pem));
+  EXPECT_EQ(TestKek().Open(store.keys[0].private_pem, "k1").value(), TestPem(0));
+  auto again = KeyRing::LoadOrCreate(store, TestKek(), clock);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ((*again)->active()->PublicJwk(), (*ring)->active()->PublicJwk());
+}
+
+TEST(KeyRingTest, WrongKekFailsWithoutCreatingAKey) {
+  FakeKeyStore store;
+  FakeClock clock;
+  ASSERT_TRUE(KeyRing::LoadOrCreate(store, TestKek(), clock).has_value());
+  const Kek other = Kek::Generate();
+  auto ring = KeyRing::LoadOrCreate(store, other, clock);
+  ASSERT_FALSE(ring.has_value());
+  EXPECT_EQ(ring.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(ring.error().reason, "wrong_kek");
+  EXPECT_NE(ring.error().message.find("k1"), std::string::npos);
+  // Even when every key is retired, a wrong KEK adds none of its own.
+  store.keys[0].retired_at = clock.NowMillis();
+  EXPECT_FALSE(KeyRing::LoadOrCreate(store, other, clock).has_value());
+  EXPECT_EQ(store.keys.size(), 1u);
+  EXPECT_FALSE(KeyRing::Rotate(store, other, clock).has_value());
+  EXPECT_EQ(store.keys.size(), 1u);
+}
+
+TEST(KeyRingTest, RotationAddsTheActiveKeyAndKeepsTheOldOnePublishedForItsGrace) {
+  FakeKeyStore store;
+  FakeClock clock;
+  KeyRingOptions options;
+  options.refresh_interval_ms = 5'000;
+  auto ring = KeyRing::LoadOrCreate(store, TestKek(), clock, options).value();
+  auto old_token = ring->active()->Sign(R"({"exp":99999999999})").value();
+  clock.Advance(1000);
+  auto kid = KeyRing::Rotate(store, TestKek(), clock);
+  ASSERT_TRUE(kid.has_value()) << kid.error().message;
+  EXPECT_EQ(*kid, "k2");
+  // Until the ring re-reads, it signs with k1; a token naming k2 makes it re-read.
+  EXPECT_EQ(ring->active()->kid(), "k1");
+  EXPECT_TRUE(ring->ReloadForUnknownKid());
+  EXPECT_EQ(ring->active()->kid(), "k2");
+  EXPECT_EQ(ring->all().size(), 2u);
+  EXPECT_EQ(json::parse(ring->JwksJson())["keys"].size(), 2u);
+  EXPECT_TRUE(VerifyJwt(old_token, ring->all()).has_value());
+  // Rate-limited: a second unknown kid within the second does not re-read.
+  const int lists = store.list_calls;
+  EXPECT_TRUE(ring->ReloadForUnknownKid());
+  EXPECT_EQ(store.list_calls, lists);
+
+  // After the grace (the longest token TTL and margins), k1 is gone from the ring and JWKS.
+  clock.Advance(options.retired_key_grace_ms);
+  ASSERT_TRUE(ring->Reload().has_value());
+  EXPECT_EQ(ring->all().size(), 1u);
+  EXPECT_EQ(json::parse(ring->JwksJson())["keys"].size(), 1u);
+  EXPECT_FALSE(VerifyJwt(old_token, ring->all()).has_value());
+}
+
+TEST(KeyRingTest, ReloadsOnItsOwnAfterTheRefreshInterval) {
+  FakeKeyStore store;
+  FakeClock clock;
+  auto ring = KeyRing::LoadOrCreate(store, TestKek(), clock).value();
+  clock.Advance(10);
+  ASSERT_TRUE(KeyRing::Rotate(store, TestKek(), clock).has_value());
+  clock.Advance(4'000);
+  EXPECT_EQ(ring->active()->kid(), "k1");
+  clock.Advance(1'000);
+  EXPECT_EQ(ring->active()->kid(), "k2");
+}
+
+class RevocationTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    ring_ = KeyRing::LoadOrCreate(key_store_, TestKek(), clock_).value();
+    ASSERT_TRUE(versions_.Refresh().has_value());
+    config_.public_url = kPublicUrl;
+    ASSERT_TRUE(clients_.Create("admin", {}, "admin", "s3cret").has_value());
+  }
+
+  FakeKeyStore key_store_;
+  FakeClientStore client_store_;
+  FakeClock clock_;
+  SequentialIdGenerator ids_;
+  ClientVersions versions_{client_store_, clock_};
+  ClientService clients_{client_store_, clock_, ids_, &versions_};
+  std::unique_ptr<KeyRing> ring_;
+  AuthConfig config_;
+};
+
+TEST_F(RevocationTest, TokensCarryTheSecretVersionAndDieWithARotation) {
+  TokenIssuer issuer(config_, clients_, *ring_, clock_);
+  TokenVerifier verifier(config_, *ring_, clock_, &versions_);
+  auto token = std::get<IssuedToken>(issuer.IssueKinde(
+                                         TokenRequest{.grant_type = "client_credentials",
+                                                      .client_id = "admin",
+                                                      .client_secret = "s3cret",
+                                                      .audience = std::string(kPublicUrl) + "/api"}))
+                   .access_token;
+  json claims = Part(token, 1);
+  EXPECT_EQ(claims["cv"], client_store_.clients.at("admin").secret_version);
+  ASSERT_TRUE(verifier.VerifyKinde(token).has_value());  // now cached
+  auto rotated = clients_.RotateSecret("admin");
+  ASSERT_TRUE(rotated.has_value());
+  EXPECT_EQ(rotated->secret.size(), 32u);
+  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
+  // The old secret no longer authenticates, even though it was remembered; the new one does.
+  EXPECT_FALSE(clients_.Authenticate("admin", "s3cret").has_value());
+  EXPECT_TRUE(clients_.Authenticate("admin", rotated->secret).has_value());
+}
+
+TEST_F(RevocationTest, AChangeByAnotherProcessIsSeenOnceTheSnapshotIsStale) {
+  TokenIssuer issuer(config_, clients_, *ring_, clock_);
+  TokenVerifier verifier(config_, *ring_, clock_, &versions_);
+  auto token = std::get<IssuedToken>(issuer.IssueKinde(
+                                         TokenRequest{.grant_type = "client_credentials",
+                                                      .client_id = "admin",
+                                                      .client_secret = "s3cret",
+                                                      .audience = std::string(kPublicUrl) + "/api"}))
+                   .access_token;
+  ASSERT_TRUE(verifier.VerifyKinde(token).has_value());
+  ASSERT_TRUE(clients_.Authenticate("admin", "s3cret").has_value());  // remembered
+  // "Another process": straight to the store, behind the service's back.
+  ASSERT_TRUE(client_store_.RotateClientSecret(ClientId("admin"), "$other$hash").has_value());
+  const int revision_reads = client_store_.revision_calls;
+  EXPECT_TRUE(verifier.VerifyKinde(token).has_value());  // within the staleness bound
+  EXPECT_EQ(client_store_.revision_calls, revision_reads);  // no query on the hot path
+  clock_.Advance(100);
+  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
+  EXPECT_FALSE(clients_.Authenticate("admin", "s3cret").has_value());
+}
+
+TEST_F(RevocationTest, DeletedClientsTokensAndTokensWithoutAVersionAreRefused) {
+  TokenIssuer issuer(config_, clients_, *ring_, clock_);
+  TokenVerifier verifier(config_, *ring_, clock_, &versions_);
+  auto token = std::get<IssuedToken>(issuer.IssueKinde(
+                                         TokenRequest{.grant_type = "client_credentials",
+                                                      .client_id = "admin",
+                                                      .client_secret = "s3cret",
+                                                      .audience = std::string(kPublicUrl) + "/api"}))
+                   .access_token;
+  json claims = Part(token, 1);
+  claims.erase("cv");
+  auto unversioned = ring_->active()->Sign(claims.dump()).value();
+  EXPECT_FALSE(verifier.VerifyKinde(unversioned).has_value());
+  ASSERT_TRUE(verifier.VerifyKinde(token).has_value());
+  ASSERT_TRUE(clients_.Delete("admin").has_value());
+  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
+  // Re-created under the same id, the client gets a new version: old tokens stay dead.
+  ASSERT_TRUE(clients_.Create("admin", {}, "admin", "s3cret").has_value());
+  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
 }
 
 }  // namespace

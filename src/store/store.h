@@ -37,9 +37,15 @@ struct ClientRecord {
   std::string secret_hash;  // PHC-formatted slow hash; never the secret itself
   std::vector<std::string> scopes;
   int64_t created_at = 0;
+  // Assigned by the store on every write that sets a new secret (insert, rotation, an upsert that
+  // changes the hash), from a counter that only grows: never reused, even under the id of a
+  // deleted client. Tokens carry it (claim "cv") and die when it moves on. Ignored on write.
+  int64_t secret_version = 0;
 };
 
-// A token-signing key pair. The private key is PEM (PKCS#8) text.
+// A token-signing key pair. `private_pem` holds the private key sealed with the key-encryption
+// key (auth/kek.h: "kek1:<nonce>:<ciphertext>"), or PKCS#8 PEM text in rows written before
+// keys were encrypted (sealed in place on the next start).
 struct SigningKeyRecord {
   std::string kid;
   std::string algorithm;  // "RS256"
@@ -80,6 +86,15 @@ class ClientStore {
   virtual Result<int64_t> CountClients() = 0;
   // kNotFound when absent.
   virtual Result<void> DeleteClient(const ClientId& id) = 0;
+  // Every client, by id.
+  virtual Result<std::vector<ClientRecord>> ListClients() = 0;
+  // Stores a new secret hash and a new, higher secret_version; returns the client as stored.
+  // kNotFound (subject "client") when absent.
+  virtual Result<ClientRecord> RotateClientSecret(const ClientId& id,
+                                                  const std::string& secret_hash) = 0;
+  // A counter that every client write (insert, upsert, rotation, delete) raises in its own
+  // transaction, in whichever process it runs: an unchanged value means no client changed.
+  virtual Result<int64_t> ClientsRevision() = 0;
 };
 
 class KeyStore {
@@ -88,6 +103,16 @@ class KeyStore {
   // Every stored key, newest first.
   virtual Result<std::vector<SigningKeyRecord>> ListSigningKeys() = 0;
   virtual Result<void> InsertSigningKey(const SigningKeyRecord& key) = 0;
+  // Inserts `key` unretired and, in the same transaction, retires every other unretired key at
+  // key.created_at (a rotation). kAlreadyExists (subject "signing_key", reason "kid") when the
+  // kid is taken; nothing is retired then.
+  virtual Result<void> InsertActiveSigningKey(const SigningKeyRecord& key) = 0;
+  // Replaces the stored private key text of `kid` with `replacement` when it is still
+  // `expected`; false (and no change) otherwise. Used to seal plaintext keys in place, safely
+  // when several processes start at once.
+  virtual Result<bool> ReplaceSigningKeyMaterial(const std::string& kid,
+                                                 const std::string& expected,
+                                                 const std::string& replacement) = 0;
 };
 
 // The whole store.

@@ -115,6 +115,7 @@ std::unique_ptr<OrgdProcess> OrgdProcess::Spawn(const OrgdProcessOptions& option
   }
   env.push_back(std::string("ORGD_BOOTSTRAP_CLIENT_ID=") + kProcessAdminId);
   env.push_back(std::string("ORGD_BOOTSTRAP_CLIENT_SECRET=") + kProcessAdminSecret);
+  env.push_back(std::string("ORGD_KEK=") + kProcessKek);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

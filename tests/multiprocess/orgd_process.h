@@ -14,6 +14,8 @@ namespace orgd::testing {
 // The bootstrap admin client every child process gets through ORGD_BOOTSTRAP_CLIENT_ID/SECRET.
 inline constexpr const char* kProcessAdminId = "mp-admin";
 inline constexpr const char* kProcessAdminSecret = "mp-admin-secret-0123456789";
+// The KEK (ORGD_KEK) every child process gets: processes on one database must share it.
+inline constexpr const char* kProcessKek = "6d702d6b656b2d6d702d6b656b2d6d702d6b656b2d6d702d6b656b2d6d702d6b";
 
 struct OrgdProcessOptions {
   // --database: a postgresql:// URL or sqlite:///absolute/path.

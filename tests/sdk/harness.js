@@ -56,6 +56,8 @@ export async function startOrgd(engine = 'sqlite') {
         ...process.env,
         ORGD_BOOTSTRAP_CLIENT_ID: adminId,
         ORGD_BOOTSTRAP_CLIENT_SECRET: adminSecret,
+        // Each start has a fresh database, so a fresh key-encryption key (PostgreSQL needs one).
+        ORGD_KEK: randomBytes(32).toString('base64'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -60,6 +60,8 @@ TestServer::TestServer(const std::string& backend, TestServerOptions options) {
   config.rate_limit_window_ms = options.rate_limit_window_ms;
   config.bootstrap_client_id = kAdminId;
   config.bootstrap_client_secret = kAdminSecret;
+  config.kek = kTestKek;
+  config.log_requests = options.log_requests;
   if (backend == "sqlite_memory") {
     config.store.sqlite_path = ":memory:";
   } else if (backend == "sqlite_file") {
@@ -89,8 +91,13 @@ TestServer::~TestServer() {
   app_.reset();
   pg_schema_.reset();
   if (!db_path_.empty()) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path_ + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".kek"}) std::filesystem::remove(db_path_ + suffix);
   }
+}
+
+std::string TestServer::database_location() const {
+  if (pg_schema_) return pg_schema_->url();
+  return db_path_;
 }
 
 HttpResponse TestServer::Send(const std::string& method, const std::string& target,
@@ -133,6 +140,23 @@ std::string TestServer::KindeToken(const std::string& scope) {
                            {{"Content-Type", "application/x-www-form-urlencoded"}});
   if (res.status != 200) throw std::runtime_error("Kinde token: " + res.body);
   return res.json["access_token"].get<std::string>();
+}
+
+std::string TestServer::RotateClientSecret(const std::string& id) {
+  auto rotated = app_->RotateClientSecret(id);
+  if (!rotated) throw std::runtime_error("RotateClientSecret: " + rotated.error().message);
+  return *rotated;
+}
+
+void TestServer::DeleteClient(const std::string& id) {
+  auto deleted = app_->DeleteClient(id);
+  if (!deleted) throw std::runtime_error("DeleteClient: " + deleted.error().message);
+}
+
+std::string TestServer::Sign(const nlohmann::json& claims) {
+  auto token = app_->SignWithActiveKey(claims.dump());
+  if (!token) throw std::runtime_error("Sign: " + token.error().message);
+  return *token;
 }
 
 std::pair<std::string, std::string> TestServer::CreateClient(const std::vector<std::string>& scopes) {

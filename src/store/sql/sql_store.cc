@@ -294,16 +294,33 @@ Result<void> LoadDomainsOn(Connection& conn, std::vector<domain::Organization>& 
   return {};
 }
 
+// A client's secret_version is drawn from the clients revision, raised first in the same
+// transaction: versions grow, and are never reused, even by a client re-created under the id of
+// a deleted one.
 constexpr std::string_view kInsertClient =
-    "INSERT INTO clients (id, name, secret_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO clients (id, name, secret_hash, scopes, created_at, secret_version) "
+    "VALUES ($1, $2, $3, $4, $5, (SELECT value FROM revisions WHERE name = 'clients'))";
+// An overwrite that changes the secret moves secret_version on, so that the old secret's tokens
+// die; one that keeps the hash keeps the version.
 constexpr std::string_view kUpsertClient =
-    "INSERT INTO clients (id, name, secret_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5) "
+    "INSERT INTO clients (id, name, secret_hash, scopes, created_at, secret_version) "
+    "VALUES ($1, $2, $3, $4, $5, (SELECT value FROM revisions WHERE name = 'clients')) "
     "ON CONFLICT (id) DO UPDATE SET name = excluded.name, secret_hash = excluded.secret_hash, "
-    "scopes = excluded.scopes, created_at = excluded.created_at";
+    "scopes = excluded.scopes, created_at = excluded.created_at, "
+    "secret_version = CASE WHEN clients.secret_hash = excluded.secret_hash "
+    "THEN clients.secret_version ELSE excluded.secret_version END";
 constexpr std::string_view kGetClient =
-    "SELECT id, name, secret_hash, scopes, created_at FROM clients WHERE id = $1";
+    "SELECT id, name, secret_hash, scopes, created_at, secret_version FROM clients WHERE id = $1";
+constexpr std::string_view kListClients =
+    "SELECT id, name, secret_hash, scopes, created_at, secret_version FROM clients ORDER BY id";
 constexpr std::string_view kCountClients = "SELECT COUNT(*) FROM clients";
 constexpr std::string_view kDeleteClient = "DELETE FROM clients WHERE id = $1";
+constexpr std::string_view kRotateClientSecret =
+    "UPDATE clients SET secret_hash = $2, "
+    "secret_version = (SELECT value FROM revisions WHERE name = 'clients') WHERE id = $1";
+constexpr std::string_view kBumpClientsRevision =
+    "UPDATE revisions SET value = value + 1 WHERE name = 'clients'";
+constexpr std::string_view kClientsRevision = "SELECT value FROM revisions WHERE name = 'clients'";
 
 std::string JoinScopes(const std::vector<std::string>& scopes) {
   std::string out;
@@ -333,12 +350,27 @@ Result<int64_t> ExecClientWrite(Connection& conn, std::string_view sql, const Cl
   return r;
 }
 
+ClientRecord ClientFromRow(const Row& row) {
+  return ClientRecord{
+      .id = ClientId(row.GetText(0)),
+      .name = row.GetString(1),
+      .secret_hash = row.GetString(2),
+      .scopes = SplitScopes(row.GetText(3)),
+      .created_at = row.GetInt(4),
+      .secret_version = row.GetInt(5),
+  };
+}
+
 constexpr std::string_view kListSigningKeys =
     "SELECT kid, algorithm, private_pem, created_at, retired_at FROM signing_keys "
     "ORDER BY created_at DESC, kid DESC";
 constexpr std::string_view kInsertSigningKey =
     "INSERT INTO signing_keys (kid, algorithm, private_pem, created_at, retired_at) "
     "VALUES ($1, $2, $3, $4, $5)";
+constexpr std::string_view kRetireSigningKeys =
+    "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL";
+constexpr std::string_view kReplaceSigningKeyMaterial =
+    "UPDATE signing_keys SET private_pem = $3 WHERE kid = $1 AND private_pem = $2";
 
 }  // namespace
 
@@ -596,15 +628,19 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
   return page;
 }
 
+// Every client write raises the clients revision in its own transaction, so that another
+// process polling the revision learns of it (auth::ClientVersions).
 Result<void> SqlStore::InsertClient(const ClientRecord& client) {
-  return Run([&](Connection& conn) -> Result<void> {
+  return RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    ORGD_TRY(conn.Exec(kBumpClientsRevision, {}));
     ORGD_TRY(ExecClientWrite(conn, kInsertClient, client));
     return {};
   });
 }
 
 Result<void> SqlStore::UpsertClient(const ClientRecord& client) {
-  return Run([&](Connection& conn) -> Result<void> {
+  return RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    ORGD_TRY(conn.Exec(kBumpClientsRevision, {}));
     ORGD_TRY(ExecClientWrite(conn, kUpsertClient, client));
     return {};
   });
@@ -613,18 +649,45 @@ Result<void> SqlStore::UpsertClient(const ClientRecord& client) {
 Result<ClientRecord> SqlStore::GetClient(const ClientId& id) {
   std::optional<ClientRecord> client;
   ORGD_TRY(Run([&](Connection& conn) {
-    return conn.Query(kGetClient, {Text(id.value())}, [&](const Row& row) {
-      client = ClientRecord{
-          .id = ClientId(row.GetText(0)),
-          .name = row.GetString(1),
-          .secret_hash = row.GetString(2),
-          .scopes = SplitScopes(row.GetText(3)),
-          .created_at = row.GetInt(4),
-      };
-    });
+    return conn.Query(kGetClient, {Text(id.value())},
+                      [&](const Row& row) { client = ClientFromRow(row); });
   }));
   if (!client) return Error::NotFound("client");
   return std::move(*client);
+}
+
+Result<std::vector<ClientRecord>> SqlStore::ListClients() {
+  std::vector<ClientRecord> clients;
+  ORGD_TRY(Run([&](Connection& conn) {
+    clients.clear();
+    return conn.Query(kListClients, {},
+                      [&](const Row& row) { clients.push_back(ClientFromRow(row)); });
+  }));
+  return clients;
+}
+
+Result<ClientRecord> SqlStore::RotateClientSecret(const ClientId& id,
+                                                  const std::string& secret_hash) {
+  std::optional<ClientRecord> client;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    client.reset();
+    ORGD_TRY(conn.Exec(kBumpClientsRevision, {}));
+    auto changed = conn.Exec(kRotateClientSecret, {Text(id.value()), Text(secret_hash)});
+    if (!changed) return std::move(changed).error();
+    if (*changed == 0) return Error::NotFound("client");
+    return conn.Query(kGetClient, {Text(id.value())},
+                      [&](const Row& row) { client = ClientFromRow(row); });
+  }));
+  if (!client) return Error::NotFound("client");
+  return std::move(*client);
+}
+
+Result<int64_t> SqlStore::ClientsRevision() {
+  int64_t revision = 0;
+  ORGD_TRY(Run([&](Connection& conn) {
+    return conn.Query(kClientsRevision, {}, [&](const Row& row) { revision = row.GetInt(0); });
+  }));
+  return revision;
 }
 
 Result<int64_t> SqlStore::CountClients() {
@@ -636,10 +699,11 @@ Result<int64_t> SqlStore::CountClients() {
 }
 
 Result<void> SqlStore::DeleteClient(const ClientId& id) {
-  return Run([&](Connection& conn) -> Result<void> {
+  return RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
     auto deleted = conn.Exec(kDeleteClient, {Text(id.value())});
     if (!deleted) return std::move(deleted).error();
     if (*deleted == 0) return Error::NotFound("client");
+    ORGD_TRY(conn.Exec(kBumpClientsRevision, {}));
     return {};
   });
 }
@@ -669,6 +733,30 @@ Result<void> SqlStore::InsertSigningKey(const SigningKeyRecord& key) {
     if (!r) return MapUnique(std::move(r).error(), "signing_key", {{"", "kid"}});
     return {};
   });
+}
+
+Result<void> SqlStore::InsertActiveSigningKey(const SigningKeyRecord& key) {
+  return RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    ORGD_TRY(conn.Exec(kRetireSigningKeys, {Int(key.created_at)}));
+    auto r = conn.Exec(kInsertSigningKey, {Text(key.kid), Text(key.algorithm),
+                                           Text(key.private_pem), Int(key.created_at), nullptr});
+    if (!r) return MapUnique(std::move(r).error(), "signing_key", {{"", "kid"}});
+    return {};
+  });
+}
+
+Result<bool> SqlStore::ReplaceSigningKeyMaterial(const std::string& kid,
+                                                 const std::string& expected,
+                                                 const std::string& replacement) {
+  bool replaced = false;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    auto changed =
+        conn.Exec(kReplaceSigningKeyMaterial, {Text(kid), Text(expected), Text(replacement)});
+    if (!changed) return std::move(changed).error();
+    replaced = *changed > 0;
+    return {};
+  }));
+  return replaced;
 }
 
 }  // namespace orgd::store::sql

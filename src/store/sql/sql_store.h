@@ -53,11 +53,18 @@ class SqlStore final : public Store {
   Result<ClientRecord> GetClient(const ClientId& id) override;
   Result<int64_t> CountClients() override;
   Result<void> DeleteClient(const ClientId& id) override;
+  Result<std::vector<ClientRecord>> ListClients() override;
+  Result<ClientRecord> RotateClientSecret(const ClientId& id,
+                                          const std::string& secret_hash) override;
+  Result<int64_t> ClientsRevision() override;
 
   // Signing keys, newest (created_at, then kid) first. InsertSigningKey: kAlreadyExists (subject
   // "signing_key", reason "kid") when the kid is taken.
   Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
   Result<void> InsertSigningKey(const SigningKeyRecord& key) override;
+  Result<void> InsertActiveSigningKey(const SigningKeyRecord& key) override;
+  Result<bool> ReplaceSigningKeyMaterial(const std::string& kid, const std::string& expected,
+                                         const std::string& replacement) override;
 
   // Users, roles, permissions, API resources, applications and memberships
   // (src/store/sql/{users,roles,resources,memberships}.cc). Contracts in user_store.h,

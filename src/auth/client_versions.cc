@@ -1,0 +1,76 @@
+#include "auth/client_versions.h"
+
+#include <utility>
+
+#include "common/log.h"
+
+namespace orgd::auth {
+
+ClientVersions::ClientVersions(store::ClientStore& store, const Clock& clock,
+                               ClientVersionsOptions options)
+    : store_(store),
+      clock_(clock),
+      options_(options),
+      snapshot_(std::make_shared<const Snapshot>()) {}
+
+std::shared_ptr<const ClientVersions::Snapshot> ClientVersions::Current() const {
+  std::lock_guard lock(snapshot_mu_);
+  return snapshot_;
+}
+
+Result<void> ClientVersions::Refresh() {
+  std::lock_guard lock(refresh_mu_);
+  return RefreshLocked(clock_.NowMillis());
+}
+
+Result<void> ClientVersions::RefreshLocked(int64_t now_ms) {
+  // Stamped before reading: a write that commits after this moment is caught by a later refresh.
+  refreshed_at_ms_.store(now_ms, std::memory_order_release);
+  auto revision = store_.ClientsRevision();
+  if (!revision) return std::move(revision).error();
+  if (*revision == Current()->revision) return {};
+  // Listed after the revision was read, so the list is at least as new as `revision`; a write in
+  // between raises the revision again and the next refresh lists once more.
+  auto clients = store_.ListClients();
+  if (!clients) return std::move(clients).error();
+  auto next = std::make_shared<Snapshot>();
+  next->revision = *revision;
+  next->versions.reserve(clients->size());
+  for (const auto& c : *clients) next->versions.emplace(c.id.value(), c.secret_version);
+  reloads_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(snapshot_mu_);
+  snapshot_ = std::move(next);
+  return {};
+}
+
+void ClientVersions::RefreshIfOlderThan(int64_t max_age_ms) {
+  const int64_t now = clock_.NowMillis();
+  if (now - refreshed_at_ms_.load(std::memory_order_acquire) < max_age_ms) return;
+  std::lock_guard lock(refresh_mu_);
+  // Another thread may have refreshed while this one waited for the lock.
+  if (now - refreshed_at_ms_.load(std::memory_order_acquire) < max_age_ms) return;
+  if (auto r = RefreshLocked(now); !r) {
+    log::Warn("client versions refresh failed; using the last snapshot",
+              {{"code", ErrorCodeName(r.error().code)}, {"message", r.error().message}});
+  }
+}
+
+bool ClientVersions::IsCurrent(std::string_view client_id, int64_t version) {
+  RefreshIfOlderThan(options_.max_staleness_ms);
+  auto lookup = [&](const Snapshot& s) -> std::optional<int64_t> {
+    auto it = s.versions.find(client_id);
+    if (it == s.versions.end()) return std::nullopt;
+    return it->second;
+  };
+  std::optional<int64_t> known = lookup(*Current());
+  if (known && *known == version) return true;
+  // Versions only grow (the store draws them from the revision counter), so a known version
+  // above the token's is final. An unknown client or a token newer than the map may mean the map
+  // is behind another process: look again.
+  if (known && *known > version) return false;
+  RefreshIfOlderThan(options_.min_forced_interval_ms);
+  known = lookup(*Current());
+  return known && *known == version;
+}
+
+}  // namespace orgd::auth
