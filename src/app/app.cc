@@ -180,7 +180,7 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   s.db = std::move(*db);
   s.store = std::make_unique<store::sql::SqlStore>(*s.db);
   s.organizations = std::make_unique<domain::OrganizationService>(*s.store, *s.clock, s.ids);
-  s.feature_flags = std::make_unique<domain::FeatureFlagService>(*s.store, *s.clock, s.ids);
+  s.feature_flags = std::make_unique<domain::FeatureFlagService>(*s.store, *s.clock);
   s.properties = std::make_unique<domain::PropertyService>(*s.store, *s.clock, s.ids);
   s.users = std::make_unique<domain::UserService>(*s.store, *s.clock, s.ids, s.password_hasher);
   s.roles = std::make_unique<domain::RoleService>(*s.store, *s.clock, s.ids);

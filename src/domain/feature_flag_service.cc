@@ -55,8 +55,8 @@ Result<void> SetFeatureFlagOverrideIn(store::Store& tx, const OrgId& org,
   return tx.SetFeatureFlagOverride(org, flag_override);
 }
 
-FeatureFlagService::FeatureFlagService(store::Store& store, const Clock& clock, IdGenerator& ids)
-    : store_(store), clock_(clock), ids_(ids) {}
+FeatureFlagService::FeatureFlagService(store::Store& store, const Clock& clock)
+    : store_(store), clock_(clock) {}
 
 Result<FeatureFlag> FeatureFlagService::Create(FeatureFlag flag) {
   ORGD_TRY(ValidateDefinition(flag));

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "common/id_generator.h"
 #include "common/ids.h"
 #include "common/result.h"
 #include "domain/model/feature_flag.h"
@@ -24,8 +23,7 @@ namespace orgd::domain {
 // "feature_flag".
 class FeatureFlagService {
  public:
-  // `ids` is unused today (flags are addressed by key); taken like every service for symmetry.
-  FeatureFlagService(store::Store& store, const Clock& clock, IdGenerator& ids);
+  FeatureFlagService(store::Store& store, const Clock& clock);
 
   // Creates `flag` (its created_at is set to now) and returns it as stored. kAlreadyExists
   // (subject "feature_flag", reason "feature_flag_key") when the key is taken.
@@ -50,7 +48,6 @@ class FeatureFlagService {
  private:
   store::Store& store_;
   const Clock& clock_;
-  IdGenerator& ids_;
 };
 
 // Sets `org`'s override with the checks of FeatureFlagService::SetOverride, inside the caller's

@@ -100,7 +100,7 @@ class FeatureFlagServiceTest : public ::testing::Test {
     FF_ASSERT_OK(store::sql::Migrate(*db_));
     store_ = std::make_unique<store::sql::SqlStore>(*db_);
     orgs_ = std::make_unique<OrganizationService>(*store_, clock_, ids_);
-    flags_ = std::make_unique<FeatureFlagService>(*store_, clock_, ids_);
+    flags_ = std::make_unique<FeatureFlagService>(*store_, clock_);
     properties_ = std::make_unique<PropertyService>(*store_, clock_, ids_);
   }
 

@@ -12,8 +12,6 @@
 namespace orgd::store::testing {
 namespace {
 
-constexpr char kPostgresUrlEnv[] = "ORGD_TEST_POSTGRES_URL";
-
 Result<std::filesystem::path> MakeTempDir() {
   std::string templ = (std::filesystem::temp_directory_path() / "orgd-store-XXXXXX").string();
   if (mkdtemp(templ.data()) == nullptr) {
