@@ -40,7 +40,7 @@ std::string TempDbPath() {
 }  // namespace
 
 std::vector<std::string> AvailableBackends() {
-  std::vector<std::string> backends = {"sqlite_memory", "sqlite_file"};
+  std::vector<std::string> backends = {"sqlite_file"};
   const char* pg = std::getenv("ORGD_TEST_POSTGRES_URL");
   if (pg != nullptr && *pg != '\0') backends.push_back("postgres");
   return backends;
