@@ -89,6 +89,8 @@ ORG="$(sed 's/.*"organizationId":"\([^"]*\)".*/\1/' <<<"$FIRST")"
 MEMBER="$(sed 's/.*"userId":"\([^"]*\)".*/\1/' <<<"$FIRST")"
 
 export ORGD_BOOTSTRAP_CLIENT_ID=bench ORGD_BOOTSTRAP_CLIENT_SECRET=bench-secret-0123456789
+# A key-encryption key for the signing keys (PostgreSQL refuses to start without one).
+export ORGD_KEK="$(head -c32 /dev/urandom | base64)"
 
 # wrk NAME ENGINE URL TOKEN [CONNECTIONS] [LUA]: one scenario into $RESULTS.
 measure() {

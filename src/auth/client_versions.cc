@@ -49,9 +49,16 @@ void ClientVersions::RefreshIfOlderThan(int64_t max_age_ms) {
   std::lock_guard lock(refresh_mu_);
   // Another thread may have refreshed while this one waited for the lock.
   if (now - refreshed_at_ms_.load(std::memory_order_acquire) < max_age_ms) return;
+  // Logged when refreshing starts or stops failing, not every 100 ms of an outage.
   if (auto r = RefreshLocked(now); !r) {
-    log::Warn("client versions refresh failed; using the last snapshot",
-              {{"code", ErrorCodeName(r.error().code)}, {"message", r.error().message}});
+    if (!failing_) {
+      log::Warn("client versions refresh failed; using the last snapshot until it works again",
+                {{"code", ErrorCodeName(r.error().code)}, {"message", r.error().message}});
+    }
+    failing_ = true;
+  } else if (failing_) {
+    log::Info("client versions refresh works again");
+    failing_ = false;
   }
 }
 

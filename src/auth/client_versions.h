@@ -69,6 +69,7 @@ class ClientVersions {
   mutable std::mutex snapshot_mu_;  // guards the pointer only; snapshots are immutable
   std::shared_ptr<const Snapshot> snapshot_;
   std::mutex refresh_mu_;  // one refresh at a time
+  bool failing_ = false;   // under refresh_mu_: the last periodic refresh failed
   std::atomic<int64_t> refreshed_at_ms_{INT64_MIN / 2};
   std::atomic<int64_t> reloads_{0};
 };

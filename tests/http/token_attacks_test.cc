@@ -173,6 +173,8 @@ TEST_P(TokenAttacksTest, AnotherKeyUnderTheSameKidIsRefused) {
     const std::string kid = Segment(genuine, 0)["kid"];
     auto impostor = auth::SigningKey::Generate(kid);
     ASSERT_TRUE(impostor.has_value());
+    const Json jwks = server_.Send("GET", "/oidc/jwks").json;
+    ASSERT_NE(Json::parse((*impostor)->PublicJwk())["n"], jwks["keys"][0]["n"]);
     auto forged = (*impostor)->Sign(Segment(genuine, 1).dump());
     ASSERT_TRUE(forged.has_value());
     ExpectRefused(d, *forged, "signed by another RSA key named " + kid);
