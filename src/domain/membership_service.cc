@@ -93,8 +93,9 @@ Result<void> RequireMember(Store& tx, const OrgId& org, const UserId& user) {
 
 }  // namespace
 
-MembershipService::MembershipService(store::Store& store, const Clock& clock)
-    : store_(store), clock_(clock) {}
+MembershipService::MembershipService(store::Store& store, const Clock& clock,
+                                     ReadModel* read_model)
+    : store_(store), clock_(clock), read_model_(read_model) {}
 
 Result<std::vector<UserId>> MembershipService::AddMembers(const OrgId& org,
                                                           const std::vector<UserId>& users) {
@@ -196,6 +197,10 @@ Result<MemberPage> MembershipService::ListMembersHolding(
 }
 
 Result<void> MembershipService::RequireMembership(const OrgId& org, const UserId& user) {
+  if (read_model_ != nullptr) {
+    auto member = read_model_->IsMember(org, user);
+    if (member && *member) return {};
+  }
   return store_.InTransaction(TxMode::kRead,
                               [&](Store& tx) { return RequireMember(tx, org, user); });
 }
@@ -354,6 +359,10 @@ Result<void> MembershipService::RemoveMemberRole(const OrgId& org, const UserId&
 
 Result<std::vector<Role>> MembershipService::ListMemberRoles(const OrgId& org,
                                                              const UserId& user) {
+  if (read_model_ != nullptr) {
+    auto roles = read_model_->MemberRoles(org, user);
+    if (roles && *roles) return std::move(**roles);
+  }
   std::vector<Role> roles;
   ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
     ORGD_TRY(RequireMember(tx, org, user));
@@ -443,6 +452,10 @@ Result<void> MembershipService::RevokeMemberApiScope(const OrgId& org, const Use
 
 Result<std::vector<EffectivePermission>> MembershipService::EffectivePermissions(
     const OrgId& org, const UserId& user) {
+  if (read_model_ != nullptr) {
+    auto permissions = read_model_->EffectivePermissions(org, user);
+    if (permissions && *permissions) return std::move(**permissions);
+  }
   std::vector<EffectivePermission> out;
   ORGD_TRY(store_.InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
     ORGD_TRY(RequireMember(tx, org, user));
@@ -456,6 +469,10 @@ Result<std::vector<EffectivePermission>> MembershipService::EffectivePermissions
 
 Result<std::vector<Permission>> MembershipService::MemberRoleScopes(const OrgId& org,
                                                                     const UserId& user) {
+  if (read_model_ != nullptr) {
+    auto scopes = read_model_->MemberRoleScopes(org, user);
+    if (scopes) return std::move(*scopes);
+  }
   return store_.ListMemberRolePermissions(org, user);
 }
 

@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "domain/model/membership.h"
+#include "domain/read_model.h"
 #include "store/store.h"
 
 namespace orgd::domain {
@@ -44,7 +45,11 @@ struct MemberGrantInput {
 //   the contract forbids it (Logto U422).
 class MembershipService {
  public:
-  MembershipService(store::Store& store, const Clock& clock);
+  // With a `read_model` (it must outlive the service), RequireMembership, ListMemberRoles,
+  // EffectivePermissions and MemberRoleScopes answer from memory, with the same results and
+  // read-your-writes across processes; whatever it cannot answer (a non-member's error, a
+  // database failure) goes through SQL as without one.
+  MembershipService(store::Store& store, const Clock& clock, ReadModel* read_model = nullptr);
 
   // Adds every user not yet a member (duplicates and existing members ignored) and returns those
   // newly added. Unknown org or user → kNotFound (reason "foreign_key"); nothing is added.
@@ -157,6 +162,7 @@ class MembershipService {
  private:
   store::Store& store_;
   const Clock& clock_;
+  ReadModel* read_model_ = nullptr;
 };
 
 }  // namespace orgd::domain

@@ -334,6 +334,13 @@ bool SqliteDatabase::Ping() {
   return static_cast<bool>((*lease)->Query("SELECT 1", {}, [](const Row&) {}));
 }
 
+Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::OpenDedicated() const {
+  if (!is_file_) {
+    return Error::FailedPrecondition("in_memory", "an in-memory database has one connection");
+  }
+  return SqliteConnection::Open(path_, is_file_, options_);
+}
+
 size_t SqliteDatabase::open_connections() const {
   std::lock_guard lock(mu_);
   return open_;

@@ -142,6 +142,12 @@ class SqliteDatabase final : public Database {
   // Runs SELECT 1 on a pooled connection.
   bool Ping() override;
 
+  // Opens a connection outside the pool, owned by the caller, with the pool's settings: for
+  // long-lived duties beside the pool, such as watching PRAGMA data_version for commits made by
+  // other connections. kFailedPrecondition for ":memory:" (it would be another database);
+  // otherwise as Open.
+  Result<std::unique_ptr<SqliteConnection>> OpenDedicated() const;
+
   const std::string& path() const { return path_; }
   const SqliteOptions& options() const { return options_; }
   // Connections currently open (idle or on loan).

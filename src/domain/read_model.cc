@@ -1,0 +1,395 @@
+#include "domain/read_model.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+#include <tuple>
+#include <utility>
+
+namespace orgd::domain {
+namespace {
+
+constexpr uint32_t kDirect = std::numeric_limits<uint32_t>::max();
+
+// A grant row as read, before its target is interned.
+struct RawGrant {
+  std::string user;
+  std::string target;
+  bool is_permission = false;
+};
+
+}  // namespace
+
+uint32_t ReadModel::Interner::Intern(std::string_view id) {
+  if (auto it = index_.find(id); it != index_.end()) return it->second;
+  const auto index = static_cast<uint32_t>(ids_.size());
+  ids_.emplace_back(id);
+  index_.emplace(std::string_view(ids_.back()), index);
+  return index;
+}
+
+std::optional<uint32_t> ReadModel::Interner::Find(std::string_view id) const {
+  if (auto it = index_.find(id); it != index_.end()) return it->second;
+  return std::nullopt;
+}
+
+const ReadModel::OrgEntry::Member* ReadModel::OrgEntry::Find(std::string_view user) const {
+  auto it = std::lower_bound(members.begin(), members.end(), user,
+                             [&](const Member& m, std::string_view u) { return IdOf(m) < u; });
+  if (it == members.end() || IdOf(*it) != user) return nullptr;
+  return &*it;
+}
+
+ReadModel::ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots)
+    : feed_(feed), snapshots_(snapshots) {}
+
+Result<void> ReadModel::EnsureFresh() {
+  std::unique_lock lock(poll_mu_);
+  // A poll running now may have read the feed before this call began, so it does not count: the
+  // first poll that starts from now on does. Every call waiting meanwhile shares that one.
+  const uint64_t needed = polls_started_ + 1;
+  while (polls_done_ < needed) {
+    if (polling_) {
+      poll_done_.wait(lock);
+      continue;
+    }
+    polling_ = true;
+    const uint64_t mine = ++polls_started_;
+    lock.unlock();
+    Result<store::ChangePoll> poll = feed_.Poll();
+    polls_.fetch_add(1, std::memory_order_relaxed);
+    // Applied before the poll counts as done, so that a waiter woken by it finds its effects.
+    if (poll) Apply(*poll);
+    lock.lock();
+    polling_ = false;
+    polls_done_ = mine;
+    last_poll_ok_ = poll.has_value();
+    poll_done_.notify_all();
+    if (!poll) return std::move(poll).error();
+  }
+  // The latest poll failed: the memory may miss a change it would have reported (the feed reports
+  // it again next time, so nothing is lost, but this call cannot be answered from memory).
+  if (!last_poll_ok_) return Error::Unavailable("the change feed could not be read");
+  return {};
+}
+
+void ReadModel::Apply(const store::ChangePoll& poll) {
+  std::unique_lock lock(mu_);
+  if (poll.everything) {
+    everything_epoch_ = ++epoch_;
+    orgs_.clear();
+    catalog_.reset();
+    memberships_ = 0;
+    return;
+  }
+  if (poll.catalog_changed) {
+    catalog_epoch_ = ++epoch_;
+    catalog_.reset();
+  }
+  for (const OrgId& org : poll.organizations) {
+    const uint64_t epoch = ++epoch_;
+    if (auto it = orgs_.find(std::string_view(org.value())); it != orgs_.end()) {
+      memberships_ -= static_cast<int64_t>(it->second->members.size());
+      orgs_.erase(it);
+    }
+    if (loads_in_flight_ > 0) invalidated_at_[org.value()] = epoch;
+  }
+}
+
+Result<std::shared_ptr<const ReadModel::Catalog>> ReadModel::LoadCatalog() {
+  uint64_t start = 0;
+  {
+    std::unique_lock lock(mu_);
+    start = epoch_;
+    ++loads_in_flight_;
+  }
+  auto read = snapshots_.ReadGrantCatalog();
+  catalog_loads_.fetch_add(1, std::memory_order_relaxed);
+  std::unique_lock lock(mu_);
+  if (--loads_in_flight_ == 0) invalidated_at_.clear();
+  if (!read) return std::move(read).error();
+
+  auto catalog = std::make_shared<Catalog>();
+  std::vector<uint32_t> role_index;
+  role_index.reserve(read->roles.size());
+  for (const Role& r : read->roles) role_index.push_back(roles_.Intern(r.id.value()));
+  std::vector<uint32_t> permission_index;
+  permission_index.reserve(read->permissions.size());
+  for (const Permission& p : read->permissions) {
+    permission_index.push_back(permissions_.Intern(p.id.value()));
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> links;
+  links.reserve(read->role_permissions.size());
+  for (const auto& [role, permission] : read->role_permissions) {
+    links.emplace_back(roles_.Intern(role.value()), permissions_.Intern(permission.value()));
+  }
+  catalog->roles.resize(roles_.size());
+  catalog->role_permissions.resize(roles_.size());
+  catalog->permissions.resize(permissions_.size());
+  const bool keep = everything_epoch_ <= start && catalog_epoch_ <= start;
+  lock.unlock();
+
+  for (size_t i = 0; i < read->roles.size(); ++i) {
+    catalog->roles[role_index[i]] = std::move(read->roles[i]);
+  }
+  for (size_t i = 0; i < read->permissions.size(); ++i) {
+    catalog->permissions[permission_index[i]] = std::move(read->permissions[i]);
+  }
+  // Ranks in (key, id) byte order: the order of every answer, as the SQL store sorts.
+  auto ranks = [](const auto& items) {
+    std::vector<uint32_t> order;
+    for (uint32_t i = 0; i < items.size(); ++i) {
+      if (items[i]) order.push_back(i);
+    }
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return std::tie(items[a]->key, items[a]->id) < std::tie(items[b]->key, items[b]->id);
+    });
+    std::vector<uint32_t> rank(items.size(), std::numeric_limits<uint32_t>::max());
+    for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+    return rank;
+  };
+  catalog->role_rank = ranks(catalog->roles);
+  catalog->permission_rank = ranks(catalog->permissions);
+  for (const auto& [role, permission] : links) {
+    if (catalog->PermissionAt(permission) != nullptr) {
+      catalog->role_permissions[role].push_back(permission);
+    }
+  }
+  for (auto& permissions : catalog->role_permissions) {
+    std::sort(permissions.begin(), permissions.end(), [&](uint32_t a, uint32_t b) {
+      return catalog->permission_rank[a] < catalog->permission_rank[b];
+    });
+    permissions.erase(std::unique(permissions.begin(), permissions.end()), permissions.end());
+    permissions.shrink_to_fit();
+  }
+
+  std::shared_ptr<const Catalog> result = std::move(catalog);
+  if (keep) {
+    lock.lock();
+    // Re-checked: a poll may have reported the catalog while it was being built.
+    if (everything_epoch_ <= start && catalog_epoch_ <= start) catalog_ = result;
+  }
+  return result;
+}
+
+Result<std::shared_ptr<const ReadModel::OrgEntry>> ReadModel::LoadOrganization(const OrgId& org) {
+  uint64_t start = 0;
+  {
+    std::unique_lock lock(mu_);
+    start = epoch_;
+    ++loads_in_flight_;
+  }
+  std::vector<std::string> members;
+  std::vector<RawGrant> raw;
+  auto read = snapshots_.ReadOrganizationGrants(org, [&](const store::GrantRow& row) {
+    if (row.kind == store::GrantRow::Kind::kMember) {
+      members.emplace_back(row.user_id);
+    } else {
+      raw.push_back(RawGrant{.user = std::string(row.user_id),
+                             .target = std::string(row.target_id),
+                             .is_permission = row.kind == store::GrantRow::Kind::kPermission});
+    }
+  });
+  organization_loads_.fetch_add(1, std::memory_order_relaxed);
+
+  std::vector<std::pair<std::string_view, uint32_t>> grants;  // (user, grant)
+  grants.reserve(raw.size());
+  {
+    std::unique_lock lock(mu_);
+    if (!read) {
+      if (--loads_in_flight_ == 0) invalidated_at_.clear();
+      return std::move(read).error();
+    }
+    for (const RawGrant& g : raw) {
+      grants.emplace_back(g.user, g.is_permission ? permissions_.Intern(g.target) | kPermissionBit
+                                                  : roles_.Intern(g.target));
+    }
+  }
+
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  std::sort(grants.begin(), grants.end());
+  auto entry = std::make_shared<OrgEntry>();
+  size_t id_bytes = 0;
+  for (const std::string& m : members) id_bytes += m.size();
+  entry->ids.reserve(id_bytes);
+  entry->members.reserve(members.size());
+  entry->grants.reserve(grants.size());
+  auto g = grants.begin();
+  for (const std::string& m : members) {
+    entry->members.push_back(OrgEntry::Member{.id_offset = static_cast<uint32_t>(entry->ids.size()),
+                                              .id_size = static_cast<uint32_t>(m.size()),
+                                              .grants_begin =
+                                                  static_cast<uint32_t>(entry->grants.size())});
+    entry->ids += m;
+    // Grants of users that are not members cannot exist (foreign keys); skip any defensively.
+    while (g != grants.end() && g->first < m) ++g;
+    // Primary keys make each (user, target) row unique.
+    for (; g != grants.end() && g->first == m; ++g) entry->grants.push_back(g->second);
+  }
+
+  std::shared_ptr<const OrgEntry> result = std::move(entry);
+  std::unique_lock lock(mu_);
+  // Checked before this load stops counting as in flight, which may clear invalidated_at_.
+  bool keep = everything_epoch_ <= start;
+  if (auto it = invalidated_at_.find(org.value()); it != invalidated_at_.end() && it->second > start) {
+    keep = false;
+  }
+  if (--loads_in_flight_ == 0) invalidated_at_.clear();
+  if (keep) {
+    auto& slot = orgs_[org.value()];
+    if (slot) memberships_ -= static_cast<int64_t>(slot->members.size());
+    slot = result;
+    memberships_ += static_cast<int64_t>(result->members.size());
+  }
+  return result;
+}
+
+Result<void> ReadModel::With(const OrgId& org,
+                             const std::function<void(const OrgEntry*, const Catalog&)>& fn) {
+  ORGD_TRY(EnsureFresh());
+  std::shared_ptr<const OrgEntry> entry;
+  std::shared_ptr<const Catalog> catalog;
+  {
+    std::shared_lock lock(mu_);
+    auto it = orgs_.find(std::string_view(org.value()));
+    if (it != orgs_.end() && catalog_) {
+      // The hot path: answered under the shared lock, without touching reference counts.
+      fn(it->second.get(), *catalog_);
+      return {};
+    }
+    if (it != orgs_.end()) entry = it->second;
+    catalog = catalog_;
+  }
+  if (!catalog) {
+    auto loaded = LoadCatalog();
+    if (!loaded) return std::move(loaded).error();
+    catalog = std::move(*loaded);
+  }
+  if (!entry) {
+    auto loaded = LoadOrganization(org);
+    if (!loaded) return std::move(loaded).error();
+    entry = std::move(*loaded);
+  }
+  fn(entry.get(), *catalog);
+  return {};
+}
+
+Result<bool> ReadModel::IsMember(const OrgId& org, const UserId& user) {
+  bool member = false;
+  ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog&) {
+    member = entry->Find(user.value()) != nullptr;
+  }));
+  return member;
+}
+
+Result<std::optional<std::vector<Role>>> ReadModel::MemberRoles(const OrgId& org,
+                                                                const UserId& user) {
+  std::optional<std::vector<Role>> out;
+  ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
+    const OrgEntry::Member* m = entry->Find(user.value());
+    if (m == nullptr) return;
+    const size_t begin = m->grants_begin;
+    const size_t end = m + 1 == entry->members.data() + entry->members.size()
+                           ? entry->grants.size()
+                           : (m + 1)->grants_begin;
+    std::vector<uint32_t> held;
+    for (size_t i = begin; i < end; ++i) {
+      const uint32_t g = entry->grants[i];
+      if ((g & kPermissionBit) == 0 && catalog.RoleAt(g) != nullptr) held.push_back(g);
+    }
+    std::sort(held.begin(), held.end(),
+              [&](uint32_t a, uint32_t b) { return catalog.role_rank[a] < catalog.role_rank[b]; });
+    out.emplace();
+    out->reserve(held.size());
+    for (uint32_t r : held) out->push_back(*catalog.RoleAt(r));
+  }));
+  return out;
+}
+
+Result<std::optional<std::vector<EffectivePermission>>> ReadModel::EffectivePermissions(
+    const OrgId& org, const UserId& user) {
+  std::optional<std::vector<EffectivePermission>> out;
+  ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
+    const OrgEntry::Member* m = entry->Find(user.value());
+    if (m == nullptr) return;
+    const size_t begin = m->grants_begin;
+    const size_t end = m + 1 == entry->members.data() + entry->members.size()
+                           ? entry->grants.size()
+                           : (m + 1)->grants_begin;
+    // (permission, granting role or kDirect)
+    std::vector<std::pair<uint32_t, uint32_t>> pairs;
+    for (size_t i = begin; i < end; ++i) {
+      const uint32_t g = entry->grants[i];
+      if ((g & kPermissionBit) != 0) {
+        const uint32_t p = g & ~kPermissionBit;
+        if (catalog.PermissionAt(p) != nullptr) pairs.emplace_back(p, kDirect);
+      } else if (catalog.RoleAt(g) != nullptr) {
+        for (uint32_t p : catalog.role_permissions[g]) pairs.emplace_back(p, g);
+      }
+    }
+    auto role_order = [&](uint32_t r) {
+      return r == kDirect ? 0u : catalog.role_rank[r] + 1;
+    };
+    std::sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) {
+      const uint32_t pa = catalog.permission_rank[a.first];
+      const uint32_t pb = catalog.permission_rank[b.first];
+      if (pa != pb) return pa < pb;
+      return role_order(a.second) < role_order(b.second);
+    });
+    out.emplace();
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      const auto [p, r] = pairs[i];
+      if (i == 0 || pairs[i - 1].first != p) {
+        out->push_back(EffectivePermission{.permission = *catalog.PermissionAt(p)});
+      }
+      EffectivePermission& e = out->back();
+      if (r == kDirect) {
+        e.is_direct = true;
+      } else if (e.via_roles.empty() || e.via_roles.back().id.value() != catalog.RoleAt(r)->id.value()) {
+        const Role& role = *catalog.RoleAt(r);
+        e.via_roles.push_back(RoleRef{.id = role.id, .key = role.key, .name = role.name});
+      }
+    }
+  }));
+  return out;
+}
+
+Result<std::vector<Permission>> ReadModel::MemberRoleScopes(const OrgId& org, const UserId& user) {
+  std::vector<Permission> out;
+  ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
+    const OrgEntry::Member* m = entry->Find(user.value());
+    if (m == nullptr) return;
+    const size_t begin = m->grants_begin;
+    const size_t end = m + 1 == entry->members.data() + entry->members.size()
+                           ? entry->grants.size()
+                           : (m + 1)->grants_begin;
+    std::vector<uint32_t> permissions;
+    for (size_t i = begin; i < end; ++i) {
+      const uint32_t g = entry->grants[i];
+      if ((g & kPermissionBit) != 0 || catalog.RoleAt(g) == nullptr) continue;
+      const auto& of_role = catalog.role_permissions[g];
+      permissions.insert(permissions.end(), of_role.begin(), of_role.end());
+    }
+    std::sort(permissions.begin(), permissions.end(), [&](uint32_t a, uint32_t b) {
+      return catalog.permission_rank[a] < catalog.permission_rank[b];
+    });
+    permissions.erase(std::unique(permissions.begin(), permissions.end()), permissions.end());
+    out.reserve(permissions.size());
+    for (uint32_t p : permissions) out.push_back(*catalog.PermissionAt(p));
+  }));
+  return out;
+}
+
+ReadModel::Stats ReadModel::stats() const {
+  Stats s;
+  s.polls = polls_.load(std::memory_order_relaxed);
+  s.organization_loads = organization_loads_.load(std::memory_order_relaxed);
+  s.catalog_loads = catalog_loads_.load(std::memory_order_relaxed);
+  std::shared_lock lock(mu_);
+  s.organizations = static_cast<int64_t>(orgs_.size());
+  s.memberships = memberships_;
+  return s;
+}
+
+}  // namespace orgd::domain

@@ -1,0 +1,168 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/result.h"
+#include "domain/model/membership.h"
+#include "domain/model/permission.h"
+#include "domain/model/role.h"
+#include "store/change_feed.h"
+
+namespace orgd::domain {
+
+// The grants of organizations kept in memory, so that membership checks, a member's roles, its
+// effective permissions and the scopes of its roles are answered without SQL. It stays exactly
+// right across processes: every answer reflects every write committed, by any process, before
+// the call began (read-your-writes), and answers nothing it cannot vouch for.
+//
+// How: an organization is loaded on its first read (one statement, one snapshot) and kept until
+// the change feed reports it changed; the catalog (roles, permissions, their links) likewise.
+// Before answering, each call waits for a poll of the feed that began after the call did. Polls
+// are single-flight: one runs at a time, and every call that arrived while one was running shares
+// the next one, so concurrent calls cost one round trip between them, never one each. A load that
+// overlapped a poll reporting its organization is used for the call that made it (it began after
+// the call did) but not kept.
+//
+// Memory: user ids are stored once per membership, packed in one buffer per organization; role
+// and permission ids are interned (4-byte indexes). Organizations are never evicted; a deleted
+// one is dropped when the feed reports it.
+//
+// Errors: a failed poll or load returns its store error (kUnavailable, kAborted, kInternal); the
+// caller may fall back to SQL. Thread-safe.
+class ReadModel {
+ public:
+  // `feed` and `snapshots` must outlive the model; the model is the only caller of feed.Poll.
+  ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots);
+  ReadModel(const ReadModel&) = delete;
+  ReadModel& operator=(const ReadModel&) = delete;
+
+  // Whether `user` is a member of `org` (false for an unknown org or user).
+  Result<bool> IsMember(const OrgId& org, const UserId& user);
+  // The member's roles in key order, as ListMemberRoles returns them; nullopt when `user` is not
+  // a member (the caller owes the precise error).
+  Result<std::optional<std::vector<Role>>> MemberRoles(const OrgId& org, const UserId& user);
+  // Direct grants ∪ permissions of held roles, key order, each with its granting roles (key
+  // order); nullopt when `user` is not a member.
+  Result<std::optional<std::vector<EffectivePermission>>> EffectivePermissions(const OrgId& org,
+                                                                             const UserId& user);
+  // The distinct permissions of the member's roles, key order; empty for a non-member.
+  Result<std::vector<Permission>> MemberRoleScopes(const OrgId& org, const UserId& user);
+
+  struct Stats {
+    int64_t polls = 0;             // polls of the change feed
+    int64_t organization_loads = 0;
+    int64_t catalog_loads = 0;
+    int64_t organizations = 0;     // organizations held now
+    int64_t memberships = 0;       // memberships held now
+  };
+  Stats stats() const;
+
+ private:
+  // Role and permission ids ↔ dense indexes. Indexes are never reused, so that organizations
+  // loaded under one catalog stay valid under the next.
+  class Interner {
+   public:
+    uint32_t Intern(std::string_view id);
+    std::optional<uint32_t> Find(std::string_view id) const;
+    size_t size() const { return ids_.size(); }
+
+   private:
+    std::deque<std::string> ids_;  // a deque: views into it stay valid as it grows
+    std::unordered_map<std::string_view, uint32_t> index_;
+  };
+
+  // One organization's members sorted by user id; member i's grants are
+  // grants[members[i].grants_begin, members[i + 1].grants_begin (or the end)).
+  struct OrgEntry {
+    struct Member {
+      uint32_t id_offset = 0;  // into `ids`
+      uint32_t id_size = 0;
+      uint32_t grants_begin = 0;
+    };
+    std::string ids;
+    std::vector<Member> members;
+    // A role index, or a permission index with kPermissionBit set.
+    std::vector<uint32_t> grants;
+
+    const Member* Find(std::string_view user) const;
+    std::string_view IdOf(const Member& m) const { return {ids.data() + m.id_offset, m.id_size}; }
+  };
+  static constexpr uint32_t kPermissionBit = 0x80000000u;
+
+  // Roles and permissions by index (absent: deleted, or interned after this catalog was read),
+  // each role's permissions, and each id's rank in key order (the order answers are sorted in).
+  struct Catalog {
+    std::vector<std::optional<Role>> roles;
+    std::vector<std::optional<Permission>> permissions;
+    std::vector<std::vector<uint32_t>> role_permissions;
+    std::vector<uint32_t> role_rank;
+    std::vector<uint32_t> permission_rank;
+
+    const Role* RoleAt(uint32_t i) const { return i < roles.size() && roles[i] ? &*roles[i] : nullptr; }
+    const Permission* PermissionAt(uint32_t i) const {
+      return i < permissions.size() && permissions[i] ? &*permissions[i] : nullptr;
+    }
+  };
+
+  struct TransparentHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  // Waits for a poll of the feed that began after this call, running it when none is running.
+  Result<void> EnsureFresh();
+  void Apply(const store::ChangePoll& poll);
+  // `fn` sees the organization's entry (null when it has no members) and the catalog, fresh for
+  // a call that began before this one; from memory when both are held, else loaded.
+  Result<void> With(const OrgId& org,
+                    const std::function<void(const OrgEntry*, const Catalog&)>& fn);
+  Result<std::shared_ptr<const OrgEntry>> LoadOrganization(const OrgId& org);
+  Result<std::shared_ptr<const Catalog>> LoadCatalog();
+
+  store::ChangeFeed& feed_;
+  store::GrantSnapshots& snapshots_;
+
+  // Single-flight polls.
+  std::mutex poll_mu_;
+  std::condition_variable poll_done_;
+  bool polling_ = false;        // guarded by poll_mu_
+  uint64_t polls_started_ = 0;  // guarded by poll_mu_
+  uint64_t polls_done_ = 0;     // guarded by poll_mu_
+  bool last_poll_ok_ = false;   // guarded by poll_mu_
+
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const OrgEntry>, TransparentHash,
+                     std::equal_to<>>
+      orgs_;                                  // guarded by mu_
+  std::shared_ptr<const Catalog> catalog_;  // guarded by mu_; null until loaded
+  Interner roles_;                          // guarded by mu_
+  Interner permissions_;                    // guarded by mu_
+  // Invalidation bookkeeping for loads in flight: a load keeps its result only when nothing it
+  // read was invalidated after it began (epoch at start ≥ each of these).
+  uint64_t epoch_ = 0;              // guarded by mu_; +1 per invalidation
+  uint64_t everything_epoch_ = 0;   // guarded by mu_
+  uint64_t catalog_epoch_ = 0;      // guarded by mu_
+  int loads_in_flight_ = 0;         // guarded by mu_
+  std::unordered_map<std::string, uint64_t> invalidated_at_;  // guarded by mu_; while loads fly
+  int64_t memberships_ = 0;         // guarded by mu_
+
+  std::atomic<int64_t> polls_{0};
+  std::atomic<int64_t> organization_loads_{0};
+  std::atomic<int64_t> catalog_loads_{0};
+};
+
+}  // namespace orgd::domain

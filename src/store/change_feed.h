@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/result.h"
+#include "domain/model/permission.h"
+#include "domain/model/role.h"
+
+// What an in-memory read model of grants needs from storage (src/domain/read_model.h): a feed of
+// what changed since it last asked, and consistent snapshots to fill itself from. Implemented by
+// the SQL store's change feed (src/store/sql/change_feed.h) over the `changes` table that
+// triggers keep (migrations/*/0010_change_feed.sql).
+namespace orgd::store {
+
+// What changed since the previous Poll.
+struct ChangePoll {
+  // Organizations whose memberships, member role grants or direct permission grants changed.
+  std::vector<OrgId> organizations;
+  // Roles, permissions or the links between them changed.
+  bool catalog_changed = false;
+  // The feed cannot say what changed (the first poll, or more changes than one poll returns):
+  // everything a reader keeps may be stale.
+  bool everything = false;
+};
+
+class ChangeFeed {
+ public:
+  virtual ~ChangeFeed() = default;
+
+  // Reports every change committed, in any process, before this call began that no earlier call
+  // reported; it may also report changes committed later, and report a change twice. The first
+  // call reports `everything`. Not thread-safe: callers run one Poll at a time. Database failures
+  // as in store.h; after a failure the next call still reports what this one would have.
+  virtual Result<ChangePoll> Poll() = 0;
+};
+
+// The catalog: every role and permission, and the permissions of each role.
+struct GrantCatalog {
+  std::vector<domain::Role> roles;
+  std::vector<domain::Permission> permissions;
+  std::vector<std::pair<RoleId, PermissionId>> role_permissions;
+};
+
+// One grant row of an organization, for GrantSnapshots::ReadOrganizationGrants. Views are valid
+// only during the callback.
+struct GrantRow {
+  enum class Kind { kMember, kRole, kPermission };
+  Kind kind = Kind::kMember;
+  std::string_view user_id;
+  std::string_view target_id;  // the role (kRole) or permission (kPermission) id; empty for kMember
+};
+
+class GrantSnapshots {
+ public:
+  virtual ~GrantSnapshots() = default;
+
+  // Calls `on_row` for every membership of `org` (kind kMember) and every role grant and direct
+  // permission grant inside it, all from one snapshot taken after the call began, in no
+  // particular order. An unknown organization has no rows. Thread-safe.
+  virtual Result<void> ReadOrganizationGrants(const OrgId& org,
+                                              const std::function<void(const GrantRow&)>& on_row) = 0;
+  // The whole catalog from one snapshot taken after the call began. Thread-safe.
+  virtual Result<GrantCatalog> ReadGrantCatalog() = 0;
+};
+
+}  // namespace orgd::store

@@ -1,0 +1,201 @@
+// Read-your-writes of the in-memory read model across processes (issue #7 item 1): two real
+// `orgd serve` processes on one database (an SQLite file in WAL mode, and one PostgreSQL schema).
+// Process A writes and process B reads, in a tight loop, with no pause between a write's answer
+// and the next read: B must never answer from a stale memory of the organization or the catalog.
+// Each iteration covers a membership with a role (B's scopes show the role's scopes at once), the
+// role's permissions changing (reflected at once), and the member leaving (gone at once).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/multiprocess/api_calls.h"
+#include "tests/multiprocess/orgd_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/pg_schema.h"
+
+namespace orgd::testing {
+namespace {
+
+using Json = nlohmann::json;
+using std::chrono::seconds;
+
+constexpr int kIterations = 200;
+
+// The scope names of a GET …/users/{id}/scopes answer, as a set.
+std::set<std::string> ScopeNames(const HttpResponse& response) {
+  std::set<std::string> names;
+  if (!response.json.is_array()) return names;
+  for (const Json& item : response.json) names.insert(item.value("name", ""));
+  return names;
+}
+
+class ReadYourWritesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      std::string skip;
+      auto schema = PgTestSchema::Create(&skip);
+      ASSERT_TRUE(schema) << schema.error().message << " " << schema.error().detail;
+      if (*schema == nullptr) GTEST_SKIP() << skip;
+      schema_ = std::move(*schema);
+      url_ = schema_->url();
+    } else {
+      static std::atomic<int> counter{0};
+      path_ = (std::filesystem::temp_directory_path() /
+               ("orgd-ryw-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
+                  .string();
+      url_ = "sqlite://" + path_;
+    }
+  }
+
+  void TearDown() override {
+    for (auto& process : processes_) {
+      if (process->running()) process->Kill();
+    }
+    processes_.clear();
+    schema_.reset();
+    if (!path_.empty()) {
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", ".kek"}) {
+        std::filesystem::remove(path_ + suffix, ec);
+      }
+    }
+  }
+
+  OrgdProcess* Start() {
+    std::string error;
+    auto process = OrgdProcess::Spawn({.database_url = url_}, &error);
+    if (process == nullptr) {
+      ADD_FAILURE() << error;
+      return nullptr;
+    }
+    if (!process->WaitReady(seconds(30), &error)) {
+      ADD_FAILURE() << error;
+      return nullptr;
+    }
+    processes_.push_back(std::move(process));
+    return processes_.back().get();
+  }
+
+  std::string url_;
+  std::string path_;
+  std::unique_ptr<PgTestSchema> schema_;
+  std::vector<std::unique_ptr<OrgdProcess>> processes_;
+};
+
+TEST_P(ReadYourWritesTest, WritesThroughOneProcessAreReadThroughTheOtherAtOnce) {
+  OrgdProcess* a_process = Start();
+  ASSERT_NE(a_process, nullptr);
+  OrgdProcess* b_process = Start();
+  ASSERT_NE(b_process, nullptr);
+  HttpClient a(a_process->port());
+  HttpClient b(b_process->port());
+  const std::string a_token = FetchLogtoToken(a);
+  const std::string b_token = FetchLogtoToken(b);
+  const std::string b_kinde = FetchKindeToken(b, OrgdProcessOptions{}.public_url);
+  ASSERT_FALSE(a_token.empty() || b_token.empty() || b_kinde.empty());
+  auto write = [&](const std::string& method, const std::string& target, const std::string& body) {
+    return SendBearer(a, a_token, method, target, body);
+  };
+
+  HttpResponse org = write("POST", "/api/organizations", R"({"name":"RYW"})");
+  ASSERT_EQ(org.status, 201) << org.body;
+  const std::string org_id = org.json["id"];
+  HttpResponse user = write("POST", "/api/users", R"({"username":"ryw_user"})");
+  ASSERT_EQ(user.status, 200) << user.body;
+  const std::string user_id = user.json["id"];
+  std::vector<std::string> scope_ids;
+  for (const char* name : {"read:ryw", "write:ryw"}) {
+    HttpResponse scope =
+        write("POST", "/api/organization-scopes", Json{{"name", name}}.dump());
+    ASSERT_EQ(scope.status, 201) << scope.body;
+    scope_ids.push_back(scope.json["id"]);
+  }
+  HttpResponse role = write("POST", "/api/organization-roles",
+                            Json{{"name", "ryw-role"}, {"organizationScopeIds", {scope_ids[0]}}}.dump());
+  ASSERT_EQ(role.status, 201) << role.body;
+  const std::string role_id = role.json["id"];
+
+  const std::string scopes_path = "/api/organizations/" + org_id + "/users/" + user_id + "/scopes";
+  const std::string kinde_permissions =
+      "/api/v1/organizations/" + org_id + "/users/" + user_id + "/permissions";
+  // Warm B's memory of the organization and the catalog before the loop.
+  ASSERT_EQ(SendBearer(b, b_token, "GET", scopes_path).status, 200);
+
+  int stale = 0;
+  for (int i = 0; i < kIterations; ++i) {
+    SCOPED_TRACE("iteration " + std::to_string(i));
+    HttpResponse added =
+        write("POST", "/api/organizations/" + org_id + "/users", Json{{"userIds", {user_id}}}.dump());
+    ASSERT_EQ(added.status, 201) << added.body;
+    HttpResponse granted = write("POST", "/api/organizations/" + org_id + "/users/" + user_id + "/roles",
+                                 Json{{"organizationRoleIds", {role_id}}}.dump());
+    ASSERT_EQ(granted.status, 201) << granted.body;
+    HttpResponse read = SendBearer(b, b_token, "GET", scopes_path);
+    ASSERT_EQ(read.status, 200) << read.body;
+    if (ScopeNames(read) != std::set<std::string>{"read:ryw"}) {
+      ++stale;
+      ADD_FAILURE() << "after the grant: " << read.body;
+    }
+
+    HttpResponse linked = write("POST", "/api/organization-roles/" + role_id + "/scopes",
+                                Json{{"organizationScopeIds", {scope_ids[1]}}}.dump());
+    ASSERT_EQ(linked.status, 201) << linked.body;
+    read = SendBearer(b, b_token, "GET", scopes_path);
+    ASSERT_EQ(read.status, 200) << read.body;
+    if (ScopeNames(read) != std::set<std::string>{"read:ryw", "write:ryw"}) {
+      ++stale;
+      ADD_FAILURE() << "after linking a scope to the role: " << read.body;
+    }
+    HttpResponse kinde = SendBearer(b, b_kinde, "GET", kinde_permissions);
+    ASSERT_EQ(kinde.status, 200) << kinde.body;
+    if (kinde.json["permissions"].size() != 2) {
+      ++stale;
+      ADD_FAILURE() << "Kinde permissions after linking: " << kinde.body;
+    }
+
+    HttpResponse unlinked =
+        write("DELETE", "/api/organization-roles/" + role_id + "/scopes/" + scope_ids[1], "");
+    ASSERT_EQ(unlinked.status, 204) << unlinked.body;
+    read = SendBearer(b, b_token, "GET", scopes_path);
+    if (ScopeNames(read) != std::set<std::string>{"read:ryw"}) {
+      ++stale;
+      ADD_FAILURE() << "after unlinking a scope from the role: " << read.body;
+    }
+
+    HttpResponse removed =
+        write("DELETE", "/api/organizations/" + org_id + "/users/" + user_id, "");
+    ASSERT_EQ(removed.status, 204) << removed.body;
+    read = SendBearer(b, b_token, "GET", scopes_path);
+    ASSERT_EQ(read.status, 200) << read.body;
+    if (!ScopeNames(read).empty()) {
+      ++stale;
+      ADD_FAILURE() << "after the removal: " << read.body;
+    }
+    kinde = SendBearer(b, b_kinde, "GET", kinde_permissions);
+    if (kinde.status != 400 || !kinde.json.contains("errors") ||
+        kinde.json["errors"][0].value("code", "") != "USER_NOT_IN_ORGANIZATION") {
+      ++stale;
+      ADD_FAILURE() << "Kinde permissions of a removed member: " << kinde.status << " " << kinde.body;
+    }
+    if (stale > 5) break;
+  }
+  EXPECT_EQ(stale, 0);
+  for (auto& process : processes_) EXPECT_EQ(process->Terminate(seconds(5)), std::optional<int>(0));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ReadYourWritesTest, ::testing::Values("sqlite_file", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace orgd::testing

@@ -1,0 +1,380 @@
+// The in-memory read model (src/domain/read_model.h) over the SQL change feed, on every backend:
+// its answers equal the SQL store's after every kind of write, writes through another database
+// handle (another process, as far as the feed can tell) are seen by the next read, a load that a
+// write overlapped is not kept, catalog changes keep organizations, and polls that find no commit
+// cost no query on an SQLite file.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "domain/read_model.h"
+#include "store/postgres/pg_db.h"
+#include "store/sql/change_feed.h"
+#include "store/sql/migrations.h"
+#include "store/sql/sql_store.h"
+#include "store/sqlite/sqlite_db.h"
+#include "tests/store/backends.h"
+
+namespace orgd::store::testing {
+namespace {
+
+using domain::EffectivePermission;
+using domain::Permission;
+using domain::ReadModel;
+using domain::Role;
+
+std::string Text(const Error& e) { return e.message + " (" + e.detail + ")"; }
+
+#define ASSERT_OK(expr)                      \
+  do {                                       \
+    const auto& r_ = (expr);                 \
+    ASSERT_TRUE(r_) << Text(r_.error());     \
+  } while (0)
+
+// One "process": a change feed and a read model over a database handle.
+struct Reader {
+  Reader(Database& db, bool dedicated) {
+    sql::SqlChangeFeedOptions options;
+    if (auto* sqlite = dynamic_cast<sqlite::SqliteDatabase*>(&db);
+        sqlite != nullptr && dedicated && sqlite->path() != ":memory:") {
+      auto conn = sqlite->OpenDedicated();
+      EXPECT_TRUE(conn);
+      if (conn) {
+        sqlite::SqliteConnection* raw = conn->get();
+        options.commit_counter = [raw] { return raw->DataVersion(); };
+        options.poll_connection = std::move(*conn);
+      }
+    }
+    feed = std::make_unique<sql::SqlChangeFeed>(db, std::move(options));
+    model = std::make_unique<ReadModel>(*feed, *feed);
+  }
+  std::unique_ptr<sql::SqlChangeFeed> feed;
+  std::unique_ptr<ReadModel> model;
+};
+
+std::vector<std::string> Keys(const std::vector<Permission>& ps) {
+  std::vector<std::string> out;
+  for (const Permission& p : ps) out.push_back(p.id.value() + ":" + p.key + ":" + p.name);
+  return out;
+}
+std::vector<std::string> Keys(const std::vector<Role>& rs) {
+  std::vector<std::string> out;
+  for (const Role& r : rs) out.push_back(r.id.value() + ":" + r.key + ":" + r.name);
+  return out;
+}
+std::vector<std::string> Keys(const std::vector<EffectivePermission>& es) {
+  std::vector<std::string> out;
+  for (const EffectivePermission& e : es) {
+    std::string s = e.permission.id.value() + ":" + e.permission.key + (e.is_direct ? " direct" : "");
+    for (const auto& r : e.via_roles) s += " via " + r.id.value() + ":" + r.key + ":" + r.name;
+    out.push_back(s);
+  }
+  return out;
+}
+
+class ReadModelTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto opened = OpenBackend(GetParam());
+    ASSERT_TRUE(opened) << Text(opened.error());
+    if (!opened->database) GTEST_SKIP() << opened->skip_reason;
+    database_ = std::move(opened->database);
+    ASSERT_OK(sql::Migrate(database_->db()));
+    store_ = std::make_unique<sql::SqlStore>(database_->db());
+    reader_ = std::make_unique<Reader>(database_->db(), /*dedicated=*/true);
+  }
+
+  // A second handle on the same database, as another process would hold (none for ":memory:").
+  Database* OtherHandle() {
+    if (GetParam() == "sqlite_file") {
+      auto db = sqlite::SqliteDatabase::Open(database_->file().string());
+      EXPECT_TRUE(db);
+      other_db_ = std::move(*db);
+    } else if (GetParam() == "postgres") {
+      auto db = postgres::PgDatabase::Open(database_->schema_->url());
+      EXPECT_TRUE(db);
+      other_db_ = std::move(*db);
+    } else {
+      return nullptr;
+    }
+    return other_db_.get();
+  }
+
+  void TearDown() override {
+    reader_.reset();
+    store_.reset();
+    other_db_.reset();
+    database_.reset();
+  }
+
+  OrgId NewOrg(const std::string& id) {
+    domain::Organization org;
+    org.id = OrgId(id);
+    org.name = id;
+    EXPECT_TRUE(store_->InsertOrganization(org));
+    return org.id;
+  }
+  UserId NewUser(const std::string& id) {
+    domain::User user;
+    user.id = UserId(id);
+    user.username = id;
+    EXPECT_TRUE(store_->InsertUser(user));
+    return user.id;
+  }
+  PermissionId NewPermission(const std::string& id, const std::string& key) {
+    domain::Permission p{.id = PermissionId(id), .key = key, .name = key + " name",
+                         .description = std::nullopt, .created_at = 1};
+    EXPECT_TRUE(store_->InsertPermission(p));
+    return p.id;
+  }
+  RoleId NewRole(const std::string& id, const std::string& key) {
+    domain::Role r;
+    r.id = RoleId(id);
+    r.key = key;
+    r.name = key + " name";
+    EXPECT_TRUE(store_->InsertRole(r));
+    return r.id;
+  }
+
+  // Every answer of `model` equals the SQL store's, for each pair.
+  void ExpectSameAsSql(ReadModel& model, const std::vector<OrgId>& orgs,
+                       const std::vector<UserId>& users) {
+    for (const OrgId& org : orgs) {
+      for (const UserId& user : users) {
+        SCOPED_TRACE(org.value() + "/" + user.value());
+        auto is_member = store_->IsMember(org, user);
+        ASSERT_TRUE(is_member);
+        auto member = model.IsMember(org, user);
+        ASSERT_OK(member);
+        EXPECT_EQ(*member, *is_member);
+
+        auto scopes = model.MemberRoleScopes(org, user);
+        ASSERT_OK(scopes);
+        auto sql_scopes = store_->ListMemberRolePermissions(org, user);
+        ASSERT_TRUE(sql_scopes);
+        EXPECT_EQ(Keys(*scopes), Keys(*sql_scopes));
+
+        auto roles = model.MemberRoles(org, user);
+        ASSERT_OK(roles);
+        auto effective = model.EffectivePermissions(org, user);
+        ASSERT_OK(effective);
+        if (!*is_member) {
+          EXPECT_FALSE(roles->has_value());
+          EXPECT_FALSE(effective->has_value());
+          continue;
+        }
+        ASSERT_TRUE(roles->has_value());
+        ASSERT_TRUE(effective->has_value());
+        auto sql_roles = store_->ListMemberRoles(org, user);
+        ASSERT_TRUE(sql_roles);
+        EXPECT_EQ(Keys(**roles), Keys(*sql_roles));
+        auto sql_effective = store_->ListEffectivePermissions(org, user);
+        ASSERT_TRUE(sql_effective);
+        EXPECT_EQ(Keys(**effective), Keys(*sql_effective));
+      }
+    }
+  }
+
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<Database> other_db_;
+  std::unique_ptr<sql::SqlStore> store_;
+  std::unique_ptr<Reader> reader_;
+};
+
+TEST_P(ReadModelTest, AnswersEqualSqlAfterEveryKindOfWrite) {
+  const OrgId o1 = NewOrg("org1"), o2 = NewOrg("org2");
+  const UserId u1 = NewUser("user1"), u2 = NewUser("user2"), u3 = NewUser("user3");
+  const PermissionId pa = NewPermission("pa", "b:read"), pb = NewPermission("pb", "a:write"),
+                     pc = NewPermission("pc", "c:admin");
+  const RoleId ra = NewRole("ra", "viewer"), rb = NewRole("rb", "editor");
+  ASSERT_OK(store_->AddRolePermissions(ra, {pa}, 1));
+  ASSERT_OK(store_->AddRolePermissions(rb, {pa, pb}, 1));
+  const std::vector<OrgId> orgs = {o1, o2, OrgId("no-such-org")};
+  const std::vector<UserId> users = {u1, u2, u3, UserId("no-such-user")};
+  ReadModel& model = *reader_->model;
+  ExpectSameAsSql(model, orgs, users);
+
+  // Each step writes, then the very next reads must agree with SQL.
+  const std::vector<std::pair<std::string, std::function<Result<void>()>>> steps = {
+      {"add members", [&]() -> Result<void> {
+         ORGD_TRY(store_->AddMembers(o1, {u1, u2}, 1));
+         ORGD_TRY(store_->AddMembers(o2, {u1}, 1));
+         return {};
+       }},
+      {"grant roles", [&]() -> Result<void> {
+         ORGD_TRY(store_->AddMemberRoles(o1, u1, {ra, rb}, 1));
+         ORGD_TRY(store_->AddMemberRoles(o2, u1, {ra}, 1));
+         return {};
+       }},
+      {"grant a permission directly", [&]() -> Result<void> {
+         ORGD_TRY(store_->AddMemberPermissions(o1, u2, {pc, pb}, 1));
+         return {};
+       }},
+      {"link a permission to a role", [&]() -> Result<void> {
+         ORGD_TRY(store_->AddRolePermissions(ra, {pc}, 1));
+         return {};
+       }},
+      {"rename a permission key (order changes)", [&]() -> Result<void> {
+         domain::PermissionPatch patch;
+         patch.key = "0:first";
+         ORGD_TRY(store_->UpdatePermission(pc, patch));
+         return {};
+       }},
+      {"rename a role", [&]() -> Result<void> {
+         domain::RolePatch patch;
+         patch.key = "aaa-editor";
+         patch.name = "Renamed";
+         ORGD_TRY(store_->UpdateRole(rb, patch));
+         return {};
+       }},
+      {"unlink a permission from a role", [&]() { return store_->RemoveRolePermission(rb, pa); }},
+      {"remove a role grant", [&]() { return store_->RemoveMemberRole(o1, u1, ra); }},
+      {"revoke a direct permission", [&]() { return store_->RemoveMemberPermission(o1, u2, pb); }},
+      {"clear a member's roles", [&]() { return store_->ClearMemberRoles(o2, u1); }},
+      {"grant again, then delete the permission", [&]() -> Result<void> {
+         ORGD_TRY(store_->AddMemberRoles(o2, u1, {rb}, 1));
+         return store_->DeletePermission(pb);
+       }},
+      {"delete a role", [&]() { return store_->DeleteRole(ra); }},
+      {"remove a member", [&]() { return store_->RemoveMember(o1, u2); }},
+      {"delete a user", [&]() -> Result<void> {
+         ORGD_TRY(store_->AddMembers(o2, {u3}, 1));
+         ORGD_TRY(store_->AddMemberRoles(o2, u3, {rb}, 1));
+         return store_->DeleteUser(u1);
+       }},
+      {"delete an organization", [&]() { return store_->DeleteOrganization(o2); }},
+  };
+  for (const auto& [name, write] : steps) {
+    SCOPED_TRACE(name);
+    ASSERT_OK(write());
+    ExpectSameAsSql(model, orgs, users);
+  }
+}
+
+TEST_P(ReadModelTest, WritesThroughAnotherHandleAreSeenByTheNextRead) {
+  Database* other = OtherHandle();
+  if (other == nullptr) GTEST_SKIP() << "one in-memory database has no second handle";
+  sql::SqlStore writer(*other);
+  const OrgId org = NewOrg("org1");
+  const UserId user = NewUser("user1");
+  const PermissionId p1 = NewPermission("p1", "read"), p2 = NewPermission("p2", "write");
+  const RoleId role = NewRole("r1", "member");
+  ASSERT_OK(store_->AddRolePermissions(role, {p1}, 1));
+  ReadModel& model = *reader_->model;
+  for (int i = 0; i < 50; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_OK(writer.AddMembers(org, {user}, 1));
+    ASSERT_OK(writer.AddMemberRoles(org, user, {role}, 1));
+    auto scopes = model.MemberRoleScopes(org, user);
+    ASSERT_OK(scopes);
+    ASSERT_EQ(scopes->size(), 1u);
+    ASSERT_OK(writer.AddRolePermissions(role, {p2}, 1));
+    scopes = model.MemberRoleScopes(org, user);
+    ASSERT_OK(scopes);
+    ASSERT_EQ(scopes->size(), 2u);
+    ASSERT_OK(writer.RemoveRolePermission(role, p2));
+    ASSERT_OK(writer.RemoveMember(org, user));
+    auto member = model.IsMember(org, user);
+    ASSERT_OK(member);
+    ASSERT_FALSE(*member);
+    scopes = model.MemberRoleScopes(org, user);
+    ASSERT_OK(scopes);
+    ASSERT_TRUE(scopes->empty());
+  }
+}
+
+// Wraps the real snapshots and commits a write to the organization right after its grants were
+// read, then makes the model poll (as a concurrent request would) while the load is in flight.
+class WriteDuringLoad final : public GrantSnapshots {
+ public:
+  WriteDuringLoad(GrantSnapshots& inner, std::function<void()> during)
+      : inner_(inner), during_(std::move(during)) {}
+  Result<void> ReadOrganizationGrants(const OrgId& org,
+                                      const std::function<void(const GrantRow&)>& on_row) override {
+    ORGD_TRY(inner_.ReadOrganizationGrants(org, on_row));
+    if (during_) std::exchange(during_, nullptr)();
+    return {};
+  }
+  Result<GrantCatalog> ReadGrantCatalog() override { return inner_.ReadGrantCatalog(); }
+
+ private:
+  GrantSnapshots& inner_;
+  std::function<void()> during_;
+};
+
+TEST_P(ReadModelTest, ALoadOverlappedByAReportedWriteIsNotKept) {
+  const OrgId org = NewOrg("org1");
+  const UserId u1 = NewUser("user1"), u2 = NewUser("user2");
+  ASSERT_OK(store_->AddMembers(org, {u1}, 1));
+  ReadModel* model = nullptr;
+  WriteDuringLoad snapshots(*reader_->feed, [&] {
+    ASSERT_OK(store_->AddMembers(org, {u2}, 1));
+    ASSERT_OK(model->IsMember(OrgId("another"), u1));  // a concurrent call's poll
+  });
+  ReadModel m(*reader_->feed, snapshots);
+  model = &m;
+  // The load began after the call, so its answer is right for the call...
+  auto first = m.IsMember(org, u2);
+  ASSERT_OK(first);
+  EXPECT_FALSE(*first);
+  // ...but it missed the write the poll reported, so the next call loads again and sees it.
+  const int64_t loads = m.stats().organization_loads;
+  auto second = m.IsMember(org, u2);
+  ASSERT_OK(second);
+  EXPECT_TRUE(*second);
+  EXPECT_EQ(m.stats().organization_loads, loads + 1);
+}
+
+TEST_P(ReadModelTest, CatalogChangesKeepOrganizationsAndOrganizationChangesKeepOthers) {
+  const OrgId o1 = NewOrg("org1"), o2 = NewOrg("org2");
+  const UserId user = NewUser("user1");
+  const RoleId role = NewRole("r1", "member");
+  ASSERT_OK(store_->AddMembers(o1, {user}, 1));
+  ASSERT_OK(store_->AddMembers(o2, {user}, 1));
+  ReadModel& model = *reader_->model;
+  ASSERT_OK(model.IsMember(o1, user));
+  ASSERT_OK(model.IsMember(o2, user));
+  const ReadModel::Stats warm = model.stats();
+  EXPECT_EQ(warm.organizations, 2);
+  EXPECT_EQ(warm.memberships, 2);
+
+  domain::RolePatch patch;
+  patch.name = "Renamed";
+  ASSERT_OK(store_->UpdateRole(role, patch));
+  ASSERT_OK(model.IsMember(o1, user));
+  EXPECT_EQ(model.stats().organization_loads, warm.organization_loads);
+  EXPECT_EQ(model.stats().catalog_loads, warm.catalog_loads + 1);
+
+  ASSERT_OK(store_->AddMemberRoles(o1, user, {role}, 1));
+  ASSERT_OK(model.IsMember(o1, user));
+  ASSERT_OK(model.IsMember(o2, user));
+  EXPECT_EQ(model.stats().organization_loads, warm.organization_loads + 1);
+}
+
+TEST_P(ReadModelTest, PollsWithoutCommitsCostNoQueryOnAnSqliteFile) {
+  const OrgId org = NewOrg("org1");
+  const UserId user = NewUser("user1");
+  ASSERT_OK(store_->AddMembers(org, {user}, 1));
+  ReadModel& model = *reader_->model;
+  ASSERT_OK(model.IsMember(org, user));
+  const int64_t queries = reader_->feed->queries();
+  for (int i = 0; i < 100; ++i) ASSERT_OK(model.MemberRoleScopes(org, user));
+  EXPECT_EQ(model.stats().polls, 101);
+  if (GetParam() == "sqlite_file") {
+    EXPECT_EQ(reader_->feed->queries(), queries);
+  } else {
+    EXPECT_EQ(reader_->feed->queries(), queries + 100);
+  }
+  ASSERT_OK(store_->RemoveMember(org, user));
+  auto member = model.IsMember(org, user);
+  ASSERT_OK(member);
+  EXPECT_FALSE(*member);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReadModelTest, ::testing::ValuesIn(AvailableBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace orgd::store::testing
