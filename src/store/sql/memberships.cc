@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sql/fts_search.h"
 #include "store/sql/rows.h"
 #include "store/sql/sql_common.h"
 #include "store/sql/sql_store.h"
@@ -64,6 +65,29 @@ constexpr std::string_view kListMembersByJoin =
 constexpr std::string_view kOrderByUser = "ORDER BY m.user_id";
 constexpr std::string_view kListAllMembers =
     kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kOrderByUser>;
+
+// SQLite only: a search of a large organization narrowed by users_fts (src/store/sql/
+// fts_search.h), $8 its MATCH expression; bound with all eight parameters. CROSS JOIN makes
+// SQLite read the users the FTS table names and then look up their memberships; left to itself
+// it reads every member of the organization and tests each against the FTS hits.
+constexpr std::string_view kMemberFromFts =
+    ", m.created_at FROM users u CROSS JOIN organization_members m ON m.user_id = u.id ";
+constexpr std::string_view kMemberFts =
+    "AND u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH $8) ";
+constexpr std::string_view kListMembersByUserFts = kJoin<kSelect, internal::kUserColumns,
+                                                         kMemberFromFts, kMemberFilter,
+                                                         kMemberFts, kMembersByUser>;
+constexpr std::string_view kListMembersByJoinFts = kJoin<kSelect, internal::kUserColumns,
+                                                         kMemberFromFts, kMemberFilter,
+                                                         kMemberFts, kMembersByJoin>;
+constexpr std::string_view kListAllMembersFts = kJoin<kSelect, internal::kUserColumns,
+                                                      kMemberFromFts, kMemberFilter, kMemberFts,
+                                                      kOrderByUser>;
+// An organization with fewer members than this is searched by reading its members, which costs
+// less than the FTS query (that one grows with the matching users of every organization).
+constexpr int64_t kMemberScanLimit = 1000;
+constexpr std::string_view kMembersUpTo =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM organization_members WHERE org_id = $1 LIMIT $2)";
 // The role grants of every member of an organization, with the keys and names the member
 // objects show, in role key order.
 constexpr std::string_view kOrgMemberRoles =
@@ -127,6 +151,10 @@ constexpr std::string_view kSummarizeMembers =
 constexpr std::string_view kCountMembersHead =
     "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id ";
 constexpr std::string_view kCountMatchingMembers = kJoin<kCountMembersHead, kMemberFilter>;
+constexpr std::string_view kCountMembersHeadFts =
+    "SELECT COUNT(*) FROM users u CROSS JOIN organization_members m ON m.user_id = u.id ";
+constexpr std::string_view kCountMatchingMembersFts =
+    kJoin<kCountMembersHeadFts, kMemberFilter, kMemberFts>;
 
 constexpr std::string_view kAddMemberRole =
     "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
@@ -372,6 +400,26 @@ bool Precedes(const MemberPosition& a, const MemberPosition& b, domain::MemberSo
 // enough that reading their member set per page is cheaper than a query per filter key, and it
 // keeps the ASCII-only case folding identical on both engines. The keyset cursor compares
 // positions, so a page starts right after the last member seen even if that member is gone.
+// SQLite: the MATCH expression that narrows a member search by users_fts when the organization
+// is large (kMemberScanLimit) and the expression selective (internal::kDenseHits); nullopt
+// otherwise, and always on PostgreSQL.
+Result<std::optional<std::string>> MemberSearchFts(Connection& conn, const OrgId& org,
+                                                   const std::string& pattern) {
+  std::optional<std::string> none;
+  if (conn.engine() != Engine::kSqlite) return none;
+  // No ESCAPE clause in kMemberFilter: on SQLite a backslash in the pattern is itself.
+  std::optional<std::string> fts = internal::FtsLike(pattern, internal::LikeEscape::kNone);
+  if (!fts) return none;
+  int64_t members = 0;
+  ORGD_TRY(conn.Query(kMembersUpTo, {Text(org.value()), Int(kMemberScanLimit)},
+                      [&](const Row& row) { members = row.GetInt(0); }));
+  if (members < kMemberScanLimit) return none;
+  auto few = internal::FewFtsHits(conn, internal::kUsersFtsProbe, *fts);
+  if (!few) return std::move(few).error();
+  if (!*few) return none;
+  return fts;
+}
+
 Result<domain::MemberPage> ListMembersInMemoryOn(Connection& conn, const OrgId& org,
                                                  const domain::MemberListQuery& query) {
   std::optional<MemberPosition> after;
@@ -386,9 +434,15 @@ Result<domain::MemberPage> ListMembersInMemoryOn(Connection& conn, const OrgId& 
   const std::string pattern = internal::SearchPattern(query.q);
   const std::optional<std::string> role =
       query.role_id ? std::optional(query.role_id->value()) : std::nullopt;
+  auto fts = MemberSearchFts(conn, org, pattern);
+  if (!fts) return std::move(fts).error();
   domain::MemberPage page;
   std::vector<domain::Member> members;
-  ORGD_TRY(conn.Query(kListAllMembers, {Text(org.value()), Text(pattern), OptText(role)},
+  const std::array<Param, 8> params = {
+      Text(org.value()), Text(pattern), OptText(role), nullptr, nullptr, nullptr, nullptr,
+      *fts ? Text(**fts) : Param{nullptr}};
+  ORGD_TRY(conn.Query(*fts ? kListAllMembersFts : kListAllMembers,
+                      std::span(params).first(*fts ? size_t{8} : size_t{3}),
                       [&](const Row& row) {
                         members.push_back(domain::Member{
                             .user = internal::ReadUser(row),
@@ -541,7 +595,7 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
   const std::string pattern = internal::SearchPattern(query.q);
   const std::optional<std::string> role =
       query.role_id ? std::optional(query.role_id->value()) : std::nullopt;
-  const std::array<Param, 7> params = {
+  std::array<Param, 8> params = {
       Text(org.value()),
       Text(pattern),
       OptText(role),
@@ -549,10 +603,16 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
       after ? Text(after->id) : Param{nullptr},
       Int(internal::FetchCount(query.page.limit)),
       Int(query.page.offset),
+      nullptr,
   };
   domain::MemberPage page;
   ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
-    ORGD_TRY(internal::FillPage(conn, by_join ? kListMembersByJoin : kListMembersByUser, params,
+    auto fts = MemberSearchFts(conn, org, pattern);
+    if (!fts) return std::move(fts).error();
+    params[7] = *fts ? Text(**fts) : Param{nullptr};
+    const std::string_view list_sql = *fts ? (by_join ? kListMembersByJoinFts : kListMembersByUserFts)
+                                           : (by_join ? kListMembersByJoin : kListMembersByUser);
+    ORGD_TRY(internal::FillPage(conn, list_sql, std::span(params).first(*fts ? 8 : 7),
                                 query.page.limit, page, [](const Row& row) {
                                   return domain::Member{
                                       .user = internal::ReadUser(row),
@@ -570,7 +630,8 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
           .id = last.user.id.value()};
     }
     if (query.page.want_total) {
-      ORGD_TRY(conn.Query(kCountMatchingMembers, std::span(params).first(3),
+      ORGD_TRY(conn.Query(*fts ? kCountMatchingMembersFts : kCountMatchingMembers,
+                          std::span(params).first(*fts ? 8 : 3),
                           [&](const Row& row) { page.total = row.GetInt(0); }));
     }
     return {};

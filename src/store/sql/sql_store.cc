@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sql/fts_search.h"
 #include "store/sql/sql_common.h"
 
 namespace orgd::store::sql {
@@ -228,6 +229,10 @@ constexpr std::string_view kDeleteOrganization = "DELETE FROM organizations WHER
 // range lets both planners seek into the (key, id) index instead of filtering from its start.
 constexpr std::string_view kListFrom =
     " FROM organizations o WHERE (o.id LIKE $1 ESCAPE '\\' OR o.name_sort LIKE $1 ESCAPE '\\')";
+// SQLite only: the narrowing of a search by organizations_fts (src/store/sql/fts_search.h), $6
+// its MATCH expression. These statements are bound with all six parameters.
+constexpr std::string_view kListFts =
+    " AND o.rowid IN (SELECT rowid FROM organizations_fts WHERE organizations_fts MATCH $6)";
 constexpr std::string_view kAfterCreated =
     " AND o.created_at >= $4 AND (o.created_at > $4 OR o.id > $5)";
 constexpr std::string_view kAfterNameAsc =
@@ -252,8 +257,22 @@ constexpr std::string_view kListNameDesc =
 constexpr std::string_view kListNameDescAfter =
     kJoin<kSelectOrganizationColumns, kListFrom, kAfterNameDesc, kOrderNameDesc>;
 
+constexpr std::string_view kListCreatedFts =
+    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kOrderCreated>;
+constexpr std::string_view kListCreatedAfterFts =
+    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kAfterCreated, kOrderCreated>;
+constexpr std::string_view kListNameAscFts =
+    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kOrderNameAsc>;
+constexpr std::string_view kListNameAscAfterFts =
+    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kAfterNameAsc, kOrderNameAsc>;
+constexpr std::string_view kListNameDescFts =
+    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kOrderNameDesc>;
+constexpr std::string_view kListNameDescAfterFts =
+    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kAfterNameDesc, kOrderNameDesc>;
+
 constexpr std::string_view kCountPrefix = "SELECT COUNT(*)";
 constexpr std::string_view kCountOrganizations = kJoin<kCountPrefix, kListFrom>;
+constexpr std::string_view kCountOrganizationsFts = kJoin<kCountPrefix, kListFrom, kListFts>;
 
 // Domains of a page's organizations, kDomainBatch organizations per query (unused slots are bound
 // to NULL, which matches nothing), instead of one query per organization.
@@ -264,13 +283,16 @@ constexpr std::string_view kListDomainsOfOrganizations =
     "$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) "
     "ORDER BY org_id, seq, email_domain";
 
-std::string_view ListStatement(domain::OrgSort sort, bool after) {
+std::string_view ListStatement(domain::OrgSort sort, bool after, bool fts) {
   switch (sort) {
     case domain::OrgSort::kCreatedAsc:
+      if (fts) return after ? kListCreatedAfterFts : kListCreatedFts;
       return after ? kListCreatedAfter : kListCreated;
     case domain::OrgSort::kNameAsc:
+      if (fts) return after ? kListNameAscAfterFts : kListNameAscFts;
       return after ? kListNameAscAfter : kListNameAsc;
     case domain::OrgSort::kNameDesc:
+      if (fts) return after ? kListNameDescAfterFts : kListNameDescFts;
       return after ? kListNameDescAfter : kListNameDesc;
   }
   return kListCreated;
@@ -586,22 +608,35 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
   const int64_t fetch =
       query.limit == std::numeric_limits<int64_t>::max() ? query.limit : query.limit + 1;
   const std::string pattern = "%" + AsciiLower(query.q) + "%";
-  const std::array<Param, 5> params = {
+  // SQLite narrows a search by its FTS table; never PostgreSQL (its pg_trgm indexes serve LIKE).
+  std::optional<std::string> fts;
+  std::array<Param, 6> params = {
       Text(pattern),
       Int(fetch),
       Int(query.offset),
       query.after ? (by_created ? Int(after_created) : Text(query.after->sort_key))
                   : Param{nullptr},
       query.after ? Text(query.after->id) : Param{nullptr},
+      nullptr,
   };
-  // PostgreSQL must be able to infer the type of every parameter it is given, so a statement
-  // receives exactly the parameters it names.
-  const std::span<const Param> bound =
-      std::span(params).first(query.after ? params.size() : size_t{3});
-  const std::string_view sql = ListStatement(query.sort, query.after.has_value());
 
   domain::OrganizationPage page;
   ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    if (conn.engine() == Engine::kSqlite) {
+      fts = internal::FtsLike(pattern, internal::LikeEscape::kBackslash);
+    }
+    params[5] = fts ? Text(*fts) : Param{nullptr};
+    bool narrow = false;  // the page through the FTS table (see internal::kDenseHits)
+    if (fts) {
+      auto few = internal::FewFtsHits(conn, internal::kOrganizationsFtsProbe, *fts);
+      if (!few) return std::move(few).error();
+      narrow = *few;
+    }
+    // PostgreSQL must be able to infer the type of every parameter it is given, so a statement
+    // receives exactly the parameters it names.
+    const std::span<const Param> bound =
+        std::span(params).first(fts ? size_t{6} : query.after ? size_t{5} : size_t{3});
+    const std::string_view sql = ListStatement(query.sort, query.after.has_value(), narrow);
     page = domain::OrganizationPage{};
     std::string last_name_sort;
     ORGD_TRY(conn.Query(sql, bound, [&](const Row& row) {
@@ -620,8 +655,13 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
       };
     }
     if (query.want_total) {
-      ORGD_TRY(conn.Query(kCountOrganizations, {Text(pattern)},
-                          [&](const Row& row) { page.total = row.GetInt(0); }));
+      if (fts) {
+        ORGD_TRY(conn.Query(kCountOrganizationsFts, bound,
+                            [&](const Row& row) { page.total = row.GetInt(0); }));
+      } else {
+        ORGD_TRY(conn.Query(kCountOrganizations, {Text(pattern)},
+                            [&](const Row& row) { page.total = row.GetInt(0); }));
+      }
     }
     return LoadDomainsOn(conn, page.items);
   }));

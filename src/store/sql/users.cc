@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sql/fts_search.h"
 #include "store/sql/rows.h"
 #include "store/sql/sql_common.h"
 #include "store/sql/sql_store.h"
@@ -112,18 +113,22 @@ constexpr int64_t kTermLike = 1;
 constexpr int64_t kTermGlob = 2;
 
 // A searchable column: as stored, and ASCII-lower-cased (a maintained copy where one exists;
-// LOWER() folds ASCII only on both engines: SQLite without ICU, PostgreSQL on COLLATE "C").
+// LOWER() folds ASCII only on both engines: SQLite without ICU, PostgreSQL on COLLATE "C"); and
+// its column in SQLite's users_fts (migrations/sqlite/0009_search_fts.sql).
 struct SearchColumn {
   domain::UserField field;
   std::string_view raw;
   std::string_view folded;
+  std::string_view fts;
 };
 constexpr std::array<SearchColumn, 5> kSearchColumns = {{
-    {domain::UserField::kId, "u.id", "LOWER(u.id)"},
-    {domain::UserField::kPrimaryEmail, "u.primary_email", "u.primary_email_lower"},
-    {domain::UserField::kPrimaryPhone, "u.primary_phone", "LOWER(u.primary_phone)"},
-    {domain::UserField::kUsername, "u.username", "u.username_lower"},
-    {domain::UserField::kName, "u.name", "u.name_lower"},
+    {domain::UserField::kId, "u.id", "LOWER(u.id)", "id"},
+    {domain::UserField::kPrimaryEmail, "u.primary_email", "u.primary_email_lower",
+     "primary_email"},
+    {domain::UserField::kPrimaryPhone, "u.primary_phone", "LOWER(u.primary_phone)",
+     "primary_phone"},
+    {domain::UserField::kUsername, "u.username", "u.username_lower", "username"},
+    {domain::UserField::kName, "u.name", "u.name_lower", "name"},
 }};
 constexpr size_t kValuesPerTerm = domain::UserSearch::kMaxValuesPerTerm;
 constexpr size_t kTermCount = 1 + kSearchColumns.size();
@@ -186,20 +191,32 @@ std::string PageClause(bool descending) {
 
 enum class UserListSql { kAsc, kDesc, kCount };
 
-// The list and count statements, built once per engine: a fixed set of texts.
-const std::string& ListUsersSql(Engine engine, UserListSql which) {
+// SQLite only: the narrowing of a search by users_fts (src/store/sql/fts_search.h), with its
+// MATCH expression in the parameter after the page's. Those statements are bound with every
+// parameter, the count statement too.
+constexpr size_t kFtsParam = kFilterParamCount + 5;
+std::string FtsFilter() {
+  return "AND u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH $" +
+         std::to_string(kFtsParam) + ") ";
+}
+
+// The list and count statements, built once per engine (and on SQLite with and without the FTS
+// narrowing): a fixed set of texts.
+const std::string& ListUsersSql(Engine engine, UserListSql which, bool fts) {
   struct Texts {
     std::string asc, desc, count;
   };
-  auto build = [](Engine e) {
-    const std::string filter = std::string(kUserFilterHead) + SearchCondition(e);
+  auto build = [](Engine e, bool with_fts) {
+    const std::string filter = std::string(kUserFilterHead) + (with_fts ? FtsFilter() : "") +
+                               SearchCondition(e);
     const std::string select = "SELECT " + std::string(internal::kUserColumns) + " FROM users u ";
     return Texts{select + filter + PageClause(false), select + filter + PageClause(true),
                  "SELECT COUNT(*) FROM users u " + filter};
   };
-  static const Texts sqlite = build(Engine::kSqlite);
-  static const Texts postgres = build(Engine::kPostgres);
-  const Texts& t = engine == Engine::kSqlite ? sqlite : postgres;
+  static const Texts sqlite = build(Engine::kSqlite, false);
+  static const Texts sqlite_fts = build(Engine::kSqlite, true);
+  static const Texts postgres = build(Engine::kPostgres, false);
+  const Texts& t = engine == Engine::kSqlite ? (fts ? sqlite_fts : sqlite) : postgres;
   switch (which) {
     case UserListSql::kAsc:
       return t.asc;
@@ -435,6 +452,7 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
     std::array<int64_t, kTermCount> ops;
     ops.fill(kTermAbsent);
     std::array<std::vector<std::string>, kTermCount> values;
+    std::array<std::vector<std::string_view>, kTermCount> raw_values;
     for (const domain::UserSearchTerm& term : search.terms) {
       size_t slot = 0;
       for (size_t c = 0; term.field && c < kSearchColumns.size(); ++c) {
@@ -446,6 +464,7 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
                   : glob                                     ? kTermGlob
                                                              : kTermLike;
       for (const std::string& v : term.values) {
+        raw_values[slot].push_back(v);
         std::string value = search.case_sensitive ? v : AsciiLower(v);
         if (ops[slot] == kTermLike) value = EscapeBackslashes(value);
         if (ops[slot] == kTermGlob) value = LikeToGlob(value);
@@ -474,18 +493,52 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
     params.push_back(OptText(after_id));
     params.push_back(Int(internal::FetchCount(query.page.limit)));
     params.push_back(Int(query.page.offset));
+    // SQLite: what the filter requires of users_fts. The q pattern has no ESCAPE clause, so a
+    // backslash in it is itself; so it is in the search values (escaped above). A term holds
+    // when one of its values does, with the slot's operator; the terms are required all (joint
+    // AND) or one of them (joint OR, which narrows only if each term does).
+    std::optional<std::string> fts;
+    if (engine == Engine::kSqlite) {
+      std::vector<std::optional<std::string>> term_fts;
+      for (size_t t = 0; t < kTermCount; ++t) {
+        if (ops[t] == kTermAbsent) continue;
+        std::vector<std::optional<std::string>> value_fts;
+        for (std::string_view v : raw_values[t]) {
+          value_fts.push_back(ops[t] == kTermEquals
+                                  ? internal::FtsEquals(v)
+                                  : internal::FtsLike(v, internal::LikeEscape::kNone));
+        }
+        term_fts.push_back(t == 0 ? internal::FtsOr(value_fts)
+                                  : internal::FtsInColumn(kSearchColumns[t - 1].fts,
+                                                          internal::FtsOr(value_fts)));
+      }
+      fts = internal::FtsAnd(
+          {pattern ? internal::FtsLike(*pattern, internal::LikeEscape::kNone) : std::nullopt,
+           joint == 1   ? internal::FtsAnd(term_fts)
+           : joint == 2 ? internal::FtsOr(term_fts)
+                        : std::nullopt});
+    }
+    bool narrow = false;  // the page through users_fts (see internal::kDenseHits)
+    if (fts) {
+      params.push_back(Text(*fts));
+      auto few = internal::FewFtsHits(conn, internal::kUsersFtsProbe, *fts);
+      if (!few) return std::move(few).error();
+      narrow = *few;
+    }
 
     const UserListSql which =
         query.sort == domain::UserSort::kCreatedAsc ? UserListSql::kAsc : UserListSql::kDesc;
-    ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which), params, query.page.limit, page,
+    ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which, narrow), params,
+                                query.page.limit, page,
                                 [](const Row& row) { return internal::ReadUser(row); }));
     if (!page.items.empty()) {
       page.last = domain::Cursor{.sort_key = std::to_string(page.items.back().created_at),
                                  .id = page.items.back().id.value()};
     }
     if (query.page.want_total) {
-      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount),
-                          std::span(params).first(kFilterParamCount),
+      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount, fts.has_value()),
+                          fts ? std::span<const Param>(params)
+                              : std::span<const Param>(params).first(kFilterParamCount),
                           [&](const Row& row) { page.total = row.GetInt(0); }));
     }
     return {};
