@@ -297,7 +297,7 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
     } else if (flag == "--batch" && config.command == Command::kImport) {
       auto v = value();
       if (!v) return std::move(v).error();
-      auto n = ParseCount(flag, *v, 100000);
+      auto n = ParseCount(flag, *v, 1000000);
       if (!n) return std::move(n).error();
       config.import_batch_lines = *n;
     } else if (flag == "--from-start" && config.command == Command::kImport) {

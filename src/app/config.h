@@ -55,7 +55,7 @@ struct Config {
   // `import FILE`: the NDJSON file (docs/import.md), lines per transaction, and whether to ignore
   // the file's recorded progress.
   std::string import_file;
-  int64_t import_batch_lines = 5000;
+  int64_t import_batch_lines = 50000;
   bool import_from_start = false;
   // `client create`
   std::string client_name;

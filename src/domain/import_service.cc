@@ -428,6 +428,7 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
   summary.bytes_total = static_cast<int64_t>(content.size());
   int64_t started_at = clock_.NowMillis();
 
+  if (options.bulk_cache_bytes) ORGD_TRY(store_.PrepareBulkImport(*options.bulk_cache_bytes));
   auto recorded = store_.GetImportProgress(file_id);
   if (!recorded) return std::move(recorded).error();
   // The id is a hash of the bytes, so a recorded size or offset that does not fit means another

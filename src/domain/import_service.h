@@ -106,6 +106,9 @@ struct ImportOptions {
   bool from_start = false;
   // Parse and check the next batch on a second thread while the current one is written.
   bool parse_ahead = true;
+  // When set, store::ImportStore::PrepareBulkImport(bulk_cache_bytes) runs first: only for a
+  // store that serves nothing but this import (the command line).
+  std::optional<int64_t> bulk_cache_bytes;
 };
 
 // Where an import stands; the running totals of one Import call.

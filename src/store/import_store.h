@@ -43,6 +43,15 @@ class ImportStore {
  public:
   virtual ~ImportStore() = default;
 
+  // Tunes the store's connection for a long import by a process that does nothing else (the
+  // `orgd import` command): on SQLite a page cache of `cache_bytes` (the default 2 MiB makes
+  // every index insert of a big import a read from the OS) and checkpoints every 64 MiB of WAL
+  // instead of every 4 MiB; on PostgreSQL synchronous_commit off, because each batch commits
+  // atomically with its progress row, so a crash can only lose a suffix of batches, which the
+  // next run applies again. Requires: the store's pool hands the same connection back to a
+  // single-threaded caller (both drivers reuse the last returned connection first).
+  virtual Result<void> PrepareBulkImport(int64_t cache_bytes) = 0;
+
   // The recorded progress of `file_id`, or nullopt when the file was never imported.
   virtual Result<std::optional<ImportProgress>> GetImportProgress(const std::string& file_id) = 0;
   // Inserts or overwrites the progress row of `progress.file_id` (started_at is kept).

@@ -128,6 +128,16 @@ Result<ImportWrite> Upsert(Connection& conn, std::string_view insert,
 
 }  // namespace
 
+Result<void> SqlStore::PrepareBulkImport(int64_t cache_bytes) {
+  // Session settings, so the statements differ per engine (pragmas are SQLite's alone).
+  return Run([&](Connection& conn) -> Result<void> {
+    if (conn.engine() == Engine::kPostgres) return conn.ExecScript("SET synchronous_commit = off");
+    const std::string pragmas = "PRAGMA cache_size = -" + std::to_string(cache_bytes / 1024) +
+                                "; PRAGMA wal_autocheckpoint = 16384";
+    return conn.ExecScript(pragmas);
+  });
+}
+
 Result<std::optional<ImportProgress>> SqlStore::GetImportProgress(const std::string& file_id) {
   std::optional<ImportProgress> progress;
   ORGD_TRY(Run([&](Connection& conn) {

@@ -295,6 +295,7 @@ class SqlStore final : public Store {
                                        int64_t now_ms) override;
   // area:settings-store-decls
   // Bulk-import writes (src/store/sql/import.cc); contracts in import_store.h.
+  Result<void> PrepareBulkImport(int64_t cache_bytes) override;
   Result<std::optional<ImportProgress>> GetImportProgress(const std::string& file_id) override;
   Result<void> PutImportProgress(const ImportProgress& progress) override;
   Result<ImportWrite> ImportOrganization(const domain::Organization& org,
