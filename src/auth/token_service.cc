@@ -452,19 +452,24 @@ Result<store::ClientRecord> ClientService::Authenticate(std::string_view id,
   const auto digest = Sha256(secret);
   const int64_t now = clock_.NowMillis();
   uint64_t generation = 0;
+  std::optional<store::ClientRecord> remembered;
   {
     std::lock_guard lock(cache_mu_);
     auto it = auth_cache_.find(client_id);
     if (it != auth_cache_.end() && it->second.expires_at_ms > now &&
         CRYPTO_memcmp(it->second.secret_digest.data(), digest.data(), digest.size()) == 0) {
-      // A rotation or deletion by another process: this entry vouches for a dead secret.
-      if (versions_ == nullptr ||
-          versions_->IsCurrent(client_id, it->second.record.secret_version)) {
-        return it->second.record;
-      }
-      auth_cache_.erase(it);
-      ++cache_generation_;
+      remembered = it->second.record;
     }
+    generation = cache_generation_;
+  }
+  if (remembered) {
+    // Checked outside the lock, since it may re-read the store. A rotation or deletion by another
+    // process: the entry vouches for a dead secret, so it goes and the store decides.
+    if (versions_ == nullptr || versions_->IsCurrent(client_id, remembered->secret_version)) {
+      return std::move(*remembered);
+    }
+    Forget(client_id);
+    std::lock_guard lock(cache_mu_);
     generation = cache_generation_;
   }
 
