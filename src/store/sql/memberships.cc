@@ -610,8 +610,9 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
     auto fts = MemberSearchFts(conn, org, pattern);
     if (!fts) return std::move(fts).error();
     params[7] = *fts ? Text(**fts) : Param{nullptr};
-    const std::string_view list_sql = *fts ? (by_join ? kListMembersByJoinFts : kListMembersByUserFts)
-                                           : (by_join ? kListMembersByJoin : kListMembersByUser);
+    const std::string_view list_sql =
+        *fts ? (by_join ? kListMembersByJoinFts : kListMembersByUserFts)
+             : (by_join ? kListMembersByJoin : kListMembersByUser);
     ORGD_TRY(internal::FillPage(conn, list_sql, std::span(params).first(*fts ? 8 : 7),
                                 query.page.limit, page, [](const Row& row) {
                                   return domain::Member{

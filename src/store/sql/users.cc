@@ -123,8 +123,7 @@ struct SearchColumn {
 };
 constexpr std::array<SearchColumn, 5> kSearchColumns = {{
     {domain::UserField::kId, "u.id", "LOWER(u.id)", "id"},
-    {domain::UserField::kPrimaryEmail, "u.primary_email", "u.primary_email_lower",
-     "primary_email"},
+    {domain::UserField::kPrimaryEmail, "u.primary_email", "u.primary_email_lower", "primary_email"},
     {domain::UserField::kPrimaryPhone, "u.primary_phone", "LOWER(u.primary_phone)",
      "primary_phone"},
     {domain::UserField::kUsername, "u.username", "u.username_lower", "username"},
@@ -207,8 +206,8 @@ const std::string& ListUsersSql(Engine engine, UserListSql which, bool fts) {
     std::string asc, desc, count;
   };
   auto build = [](Engine e, bool with_fts) {
-    const std::string filter = std::string(kUserFilterHead) + (with_fts ? FtsFilter() : "") +
-                               SearchCondition(e);
+    const std::string filter =
+        std::string(kUserFilterHead) + (with_fts ? FtsFilter() : "") + SearchCondition(e);
     const std::string select = "SELECT " + std::string(internal::kUserColumns) + " FROM users u ";
     return Texts{select + filter + PageClause(false), select + filter + PageClause(true),
                  "SELECT COUNT(*) FROM users u " + filter};
@@ -508,9 +507,9 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
                                   ? internal::FtsEquals(v)
                                   : internal::FtsLike(v, internal::LikeEscape::kNone));
         }
-        term_fts.push_back(t == 0 ? internal::FtsOr(value_fts)
-                                  : internal::FtsInColumn(kSearchColumns[t - 1].fts,
-                                                          internal::FtsOr(value_fts)));
+        term_fts.push_back(
+            t == 0 ? internal::FtsOr(value_fts)
+                   : internal::FtsInColumn(kSearchColumns[t - 1].fts, internal::FtsOr(value_fts)));
       }
       fts = internal::FtsAnd(
           {pattern ? internal::FtsLike(*pattern, internal::LikeEscape::kNone) : std::nullopt,
@@ -528,9 +527,8 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
 
     const UserListSql which =
         query.sort == domain::UserSort::kCreatedAsc ? UserListSql::kAsc : UserListSql::kDesc;
-    ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which, narrow), params,
-                                query.page.limit, page,
-                                [](const Row& row) { return internal::ReadUser(row); }));
+    ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which, narrow), params, query.page.limit,
+                                page, [](const Row& row) { return internal::ReadUser(row); }));
     if (!page.items.empty()) {
       page.last = domain::Cursor{.sort_key = std::to_string(page.items.back().created_at),
                                  .id = page.items.back().id.value()};
