@@ -9,6 +9,8 @@
 #include <openssl/rand.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <optional>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -16,6 +18,7 @@
 
 #include "auth/jwt.h"
 #include "common/id_generator.h"
+#include "common/log.h"
 
 namespace orgd::auth {
 namespace {
@@ -174,6 +177,10 @@ Result<std::string> Kek::Open(std::string_view envelope, std::string_view aad) c
 }
 
 Result<Kek> ReadKekFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    log::Warn("the KEK file can be read by other users; chmod 600 it", {{"path", path}});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error::InvalidArgument("cannot read the KEK file " + path + ": " +
