@@ -154,7 +154,9 @@ function init(args)
   for line in io.lines(os.getenv("WRK_IDS")) do ids[#ids + 1] = line end
   n = tid
   path = os.getenv("WRK_PATH")
-  headers = {["Content-Type"] = "application/json"}
+  -- wrk.format uses these instead of wrk.headers, so they must carry -H Authorization too.
+  headers = wrk.headers
+  headers["Content-Type"] = "application/json"
 end
 function request()
   local id = ids[(n % #ids) + 1]
