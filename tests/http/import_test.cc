@@ -41,54 +41,37 @@ const std::string kFile =
     R"({"type":"memberRoles","organizationId":"orgglobex001","userId":"usercarol001","organizationRoleNames":["viewer"]})" "\n";
 constexpr int64_t kFileLines = 14;
 
-class ImportServiceTest : public ::testing::TestWithParam<std::string> {
+class ImportServiceTest : public store::testing::MigratedStoreTest {
  protected:
   void SetUp() override {
-    auto opened = store::testing::OpenBackend(GetParam());
-    ASSERT_TRUE(opened) << Text(opened.error());
-    if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
-    database_ = std::move(opened->database);
-    auto applied = store::sql::Migrate(database_->db());
-    ASSERT_TRUE(applied) << Text(applied.error());
-    store_ = std::make_unique<store::sql::SqlStore>(database_->db());
+    MigratedStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     imports_ = std::make_unique<domain::ImportService>(*store_, clock_, ids_, api::ParseImportLine);
   }
   void TearDown() override {
     imports_.reset();
-    store_.reset();
+    MigratedStoreTest::TearDown();
   }
 
   Result<ImportSummary> Import(const std::string& content, ImportOptions options = {}) {
     return imports_->Import(content, api::ImportFileId(content), options);
   }
 
-  int64_t Count(std::string_view sql) {
-    auto lease = database_->db().Acquire();
-    EXPECT_TRUE(lease);
-    if (!lease) return -1;
-    int64_t n = -1;
-    auto r = (*lease)->Query(sql, {}, [&](const store::Row& row) { n = row.GetInt(0); });
-    EXPECT_TRUE(r) << Text(r.error());
-    return n;
-  }
-
   // Every row count an import touches, and the sum of the updated_at columns.
   std::vector<int64_t> Snapshot() {
-    return {Count("SELECT COUNT(*) FROM organizations"),
-            Count("SELECT COUNT(*) FROM users"),
-            Count("SELECT COUNT(*) FROM permissions"),
-            Count("SELECT COUNT(*) FROM roles"),
-            Count("SELECT COUNT(*) FROM role_permissions"),
-            Count("SELECT COUNT(*) FROM organization_members"),
-            Count("SELECT COUNT(*) FROM organization_member_roles"),
-            Count("SELECT COALESCE(SUM(updated_at), 0) FROM organizations"),
-            Count("SELECT COALESCE(SUM(updated_at), 0) FROM users")};
+    return {CountRows("SELECT COUNT(*) FROM organizations"),
+            CountRows("SELECT COUNT(*) FROM users"),
+            CountRows("SELECT COUNT(*) FROM permissions"),
+            CountRows("SELECT COUNT(*) FROM roles"),
+            CountRows("SELECT COUNT(*) FROM role_permissions"),
+            CountRows("SELECT COUNT(*) FROM organization_members"),
+            CountRows("SELECT COUNT(*) FROM organization_member_roles"),
+            CountRows("SELECT COALESCE(SUM(updated_at), 0) FROM organizations"),
+            CountRows("SELECT COALESCE(SUM(updated_at), 0) FROM users")};
   }
 
   FakeClock clock_;
   SequentialIdGenerator ids_;
-  std::unique_ptr<store::testing::TestDatabase> database_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<domain::ImportService> imports_;
 };
 
@@ -132,7 +115,7 @@ TEST_P(ImportServiceTest, ImportsEveryRecordType) {
   ASSERT_TRUE(write);
   ASSERT_EQ(write->size(), 1u);
   EXPECT_EQ(write->front().id.value(), "scopewrite01");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM role_permissions"), 3);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM role_permissions"), 3);
   auto effective = store_->ListEffectivePermissions(OrgId("orgacme00001"), UserId("useralice001"));
   ASSERT_TRUE(effective);
   EXPECT_EQ(effective->size(), 2u);
@@ -210,8 +193,8 @@ TEST_P(ImportServiceTest, ABadLineStopsWithItsNumberAndKeepsEarlierBatches) {
   EXPECT_EQ(failed.error().reason, "foreign_key");
   EXPECT_EQ(failed.error().fields.at("line"), "6");
   EXPECT_EQ(failed.error().message.rfind("line 6: ", 0), 0u) << failed.error().message;
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 1);  // line 5 rolled back
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organizations"), 2);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_members"), 1);  // line 5 rolled back
   auto progress = store_->GetImportProgress(api::ImportFileId(file));
   ASSERT_TRUE(progress);
   ASSERT_TRUE(progress->has_value());
@@ -229,8 +212,8 @@ TEST_P(ImportServiceTest, ABadLineStopsWithItsNumberAndKeepsEarlierBatches) {
   EXPECT_EQ(resumed->lines_done, 7);
   EXPECT_EQ(resumed->counts.memberships.inserted, 2);
   EXPECT_EQ(resumed->counts.organizations.inserted, 1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 3);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 3);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organizations"), 3);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_members"), 3);
 }
 
 TEST_P(ImportServiceTest, AFixedFileStartsOverWithoutDuplicates) {
@@ -244,7 +227,7 @@ TEST_P(ImportServiceTest, AFixedFileStartsOverWithoutDuplicates) {
   EXPECT_EQ(failed.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(failed.error().fields.at("line"), "4");
   EXPECT_EQ(failed.error().fields.count("name"), 1u);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 1);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_members"), 1);
 
   std::string fixed = bad;
   fixed.replace(fixed.find(R"("name":"")"), 9, R"("name":"Two")");
@@ -254,8 +237,8 @@ TEST_P(ImportServiceTest, AFixedFileStartsOverWithoutDuplicates) {
   EXPECT_EQ(done->counts.organizations.inserted, 1);
   EXPECT_EQ(done->counts.organizations.unchanged, 1);
   EXPECT_EQ(done->counts.memberships.unchanged, 1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organization_members"), 1);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organizations"), 2);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_members"), 1);
 }
 
 TEST_P(ImportServiceTest, ParseErrorsNameTheLineAndCommitNothingOfTheirBatch) {
@@ -266,7 +249,7 @@ TEST_P(ImportServiceTest, ParseErrorsNameTheLineAndCommitNothingOfTheirBatch) {
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(failed.error().fields.at("line"), "2");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM organizations"), 0);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organizations"), 0);
 }
 
 TEST_P(ImportServiceTest, FieldRulesAreChecked) {
@@ -316,7 +299,7 @@ TEST_P(ImportServiceTest, UnknownNamesAndClashesNameTheLine) {
   ASSERT_FALSE(other_id);
   EXPECT_EQ(other_id.error().code, ErrorCode::kAlreadyExists);
   EXPECT_EQ(other_id.error().reason, "id");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 3);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM users"), 3);
 }
 
 TEST_P(ImportServiceTest, AnEmptyFileCompletes) {

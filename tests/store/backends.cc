@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "store/postgres/pg_db.h"
+#include "store/sql/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace orgd::store::testing {
@@ -74,5 +75,40 @@ Result<OpenedBackend> OpenBackend(const std::string& name) {
   }
   return Error::InvalidArgument("unknown backend " + name);
 }
+
+std::string ErrorText(const Error& e) {
+  return std::string(ErrorCodeName(e.code)) + " subject=" + e.subject + " reason=" + e.reason +
+         " message=" + e.message + " detail=" + e.detail;
+}
+
+std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+void BackendTest::SetUp() {
+  auto opened = OpenBackend(GetParam());
+  ASSERT_TRUE(opened) << ErrorText(opened.error());
+  if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
+  database_ = std::move(opened->database);
+}
+
+int64_t BackendTest::CountRows(std::string_view sql, std::initializer_list<Param> params) {
+  auto lease = db().Acquire();
+  EXPECT_TRUE(lease);
+  if (!lease) return -1;
+  int64_t count = -1;
+  auto r = (*lease)->Query(sql, params, [&](const Row& row) { count = row.GetInt(0); });
+  EXPECT_TRUE(r) << ErrorText(r.error());
+  return count;
+}
+
+void MigratedStoreTest::SetUp() {
+  BackendTest::SetUp();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto applied = sql::Migrate(db());
+  ASSERT_TRUE(applied) << ErrorText(applied.error());
+  migrated_ = *applied;
+  store_ = std::make_unique<sql::SqlStore>(db());
+}
+
+void MigratedStoreTest::TearDown() { store_.reset(); }
 
 }  // namespace orgd::store::testing

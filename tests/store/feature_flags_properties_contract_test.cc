@@ -24,27 +24,10 @@ namespace orgd::store {
 namespace {
 
 using namespace orgd::domain;  // NOLINT: test file
+using testing::ErrorText;
+using testing::ExpectError;
 
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-
-std::string Describe(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + " " + e.message +
-         " " + e.detail;
-}
-
-#define FP_ASSERT_OK(expr)                     \
-  do {                                         \
-    const auto& fp_ = (expr);                  \
-    ASSERT_TRUE(fp_) << Describe(fp_.error()); \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r) << "expected " << ErrorCodeName(code);
-  EXPECT_EQ(r.error().code, code) << Describe(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Describe(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Describe(r.error());
-}
 
 FeatureFlag Flag(const std::string& key, FlagType type = FlagType::kStr,
                  std::string default_value = "d", int64_t created_at = kT0,
@@ -92,45 +75,33 @@ std::vector<std::string> Ids(const PropertyCursorPage<T>& page) {
   return ids;
 }
 
-class FeatureFlagsPropertiesContractTest : public ::testing::TestWithParam<std::string> {
+class FeatureFlagsPropertiesContractTest : public testing::MigratedStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = testing::OpenBackend(GetParam());
-    ASSERT_TRUE(opened) << Describe(opened.error());
-    if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
-    database_ = std::move(opened->database);
-    FP_ASSERT_OK(sql::Migrate(database_->db()));
-    store_ = std::make_unique<sql::SqlStore>(database_->db());
-  }
-  void TearDown() override { store_.reset(); }
-
-  sql::SqlStore& s() { return *store_; }
-
   void AddOrg(const std::string& id) {
     Organization org;
     org.id = OrgId(id);
     org.name = id;
     org.created_at = org.updated_at = kT0;
-    FP_ASSERT_OK(s().InsertOrganization(org));
+    ASSERT_OK(s().InsertOrganization(org));
   }
-  void AddFlag(const FeatureFlag& flag) { FP_ASSERT_OK(s().InsertFeatureFlag(flag)); }
+  void AddFlag(const FeatureFlag& flag) { ASSERT_OK(s().InsertFeatureFlag(flag)); }
   void AddCategory(const std::string& id, PropertyContext context = PropertyContext::kOrg,
                    int64_t created_at = kT0) {
-    FP_ASSERT_OK(s().InsertPropertyCategory(PropertyCategory{.id = PropertyCategoryId(id),
+    ASSERT_OK(s().InsertPropertyCategory(PropertyCategory{.id = PropertyCategoryId(id),
                                                              .name = "Category " + id,
                                                              .context = context,
                                                              .created_at = created_at}));
   }
-  void AddProperty(const Property& property) { FP_ASSERT_OK(s().InsertProperty(property)); }
+  void AddProperty(const Property& property) { ASSERT_OK(s().InsertProperty(property)); }
   void SetOverride(const std::string& org, const std::string& key, const std::string& value) {
-    FP_ASSERT_OK(s().SetFeatureFlagOverride(
+    ASSERT_OK(s().SetFeatureFlagOverride(
         OrgId(org), FeatureFlagOverride{.key = FeatureFlagKey(key), .value = value}));
   }
 
   // "key=value*" per flag of `org`, `*` marking an override.
   std::vector<std::string> OrgFlags(const std::string& org) {
     auto flags = s().ListOrgFeatureFlags(OrgId(org));
-    EXPECT_TRUE(flags) << Describe(flags.error());
+    EXPECT_TRUE(flags) << ErrorText(flags.error());
     std::vector<std::string> out;
     if (!flags) return out;
     for (const OrgFeatureFlag& f : *flags) {
@@ -141,7 +112,7 @@ class FeatureFlagsPropertiesContractTest : public ::testing::TestWithParam<std::
   // "key=value" per org-context property of `org`, "key=<null>" when unset.
   std::vector<std::string> OrgValues(const std::string& org) {
     auto values = s().ListOrgPropertyValues(OrgId(org));
-    EXPECT_TRUE(values) << Describe(values.error());
+    EXPECT_TRUE(values) << ErrorText(values.error());
     std::vector<std::string> out;
     if (!values) return out;
     for (const OrgPropertyValue& v : *values) {
@@ -151,18 +122,13 @@ class FeatureFlagsPropertiesContractTest : public ::testing::TestWithParam<std::
   }
   std::vector<std::string> PropertyIds(PropertyListQuery query) {
     auto page = s().ListProperties(query);
-    EXPECT_TRUE(page) << Describe(page.error());
+    EXPECT_TRUE(page) << ErrorText(page.error());
     return page ? Ids(*page) : std::vector<std::string>{};
   }
-
-  std::unique_ptr<testing::TestDatabase> database_;
-  std::unique_ptr<sql::SqlStore> store_;
 };
 
-std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
-
 INSTANTIATE_TEST_SUITE_P(Backends, FeatureFlagsPropertiesContractTest,
-                         ::testing::ValuesIn(testing::AvailableBackends()), BackendName);
+                         ::testing::ValuesIn(testing::AvailableBackends()), testing::BackendName);
 
 // --- feature flag definitions ------------------------------------------------------------------
 
@@ -171,11 +137,11 @@ TEST_P(FeatureFlagsPropertiesContractTest, FlagRoundTripsEveryField) {
   flag.description = "a description";
   AddFlag(flag);
   auto got = s().GetFeatureFlag(FeatureFlagKey("beta"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(Str(*got), Str(flag));
   AddFlag(Flag("plain"));
   got = s().GetFeatureFlag(FeatureFlagKey("plain"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(got->description, std::nullopt);
 }
 
@@ -195,7 +161,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, GetMissingFlagIsNotFound) {
 TEST_P(FeatureFlagsPropertiesContractTest, GetForUpdateReadsTheFlagInsideAWriteTransaction) {
   AddFlag(Flag("beta", FlagType::kBool, "true"));
   std::string seen;
-  FP_ASSERT_OK(s().InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+  ASSERT_OK(s().InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     auto flag = tx.GetFeatureFlagForUpdate(FeatureFlagKey("beta"));
     if (!flag) return std::move(flag).error();
     seen = Str(*flag);
@@ -203,7 +169,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, GetForUpdateReadsTheFlagInsideAWriteT
   }));
   EXPECT_EQ(seen, Str(Flag("beta", FlagType::kBool, "true")));
   auto direct = s().GetFeatureFlagForUpdate(FeatureFlagKey("beta"));
-  FP_ASSERT_OK(direct);
+  ASSERT_OK(direct);
   EXPECT_EQ(direct->default_value, "true");
 }
 
@@ -212,9 +178,9 @@ TEST_P(FeatureFlagsPropertiesContractTest, UpdateReplacesTheDefinitionAndKeepsCr
   FeatureFlag changed = Flag("beta", FlagType::kBool, "false", kT0 + 999, OverrideLevel::kEnv);
   changed.name = "Renamed";
   changed.description = "now described";
-  FP_ASSERT_OK(s().UpdateFeatureFlag(changed));
+  ASSERT_OK(s().UpdateFeatureFlag(changed));
   auto got = s().GetFeatureFlag(FeatureFlagKey("beta"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   changed.created_at = kT0 + 3;
   EXPECT_EQ(Str(*got), Str(changed));
   ExpectError(s().UpdateFeatureFlag(Flag("nope")), ErrorCode::kNotFound, "feature_flag", "");
@@ -226,7 +192,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, DeleteFlagRemovesItsOverrides) {
   AddFlag(Flag("b"));
   SetOverride("o1", "a", "x");
   SetOverride("o1", "b", "y");
-  FP_ASSERT_OK(s().DeleteFeatureFlag(FeatureFlagKey("a")));
+  ASSERT_OK(s().DeleteFeatureFlag(FeatureFlagKey("a")));
   ExpectError(s().GetFeatureFlag(FeatureFlagKey("a")), ErrorCode::kNotFound, "feature_flag", "");
   EXPECT_EQ(OrgFlags("o1"), (std::vector<std::string>{"b=y*"}));
   // Re-creating the key does not bring the old override back.
@@ -241,7 +207,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, FlagsListInCreationOrderThenKey) {
   AddFlag(Flag("b", FlagType::kStr, "d", kT0 + 2));
   AddFlag(Flag("a", FlagType::kStr, "d", kT0 + 2));
   auto flags = s().ListFeatureFlags();
-  FP_ASSERT_OK(flags);
+  ASSERT_OK(flags);
   std::vector<std::string> keys;
   for (const FeatureFlag& f : *flags) keys.push_back(f.key.value());
   EXPECT_EQ(keys, (std::vector<std::string>{"c", "a", "b"}));
@@ -256,7 +222,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, OrgFlagsGiveTheOverrideElseTheDefault
   AddFlag(Flag("b", FlagType::kBool, "false", kT0 + 2));
   SetOverride("o1", "b", "true");
   auto flags = s().ListOrgFeatureFlags(OrgId("o1"));
-  FP_ASSERT_OK(flags);
+  ASSERT_OK(flags);
   ASSERT_EQ(flags->size(), 2u);
   EXPECT_EQ((*flags)[1].type, FlagType::kBool);
   EXPECT_EQ(OrgFlags("o1"), (std::vector<std::string>{"a=da", "b=true*"}));
@@ -272,7 +238,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, SetOverrideInsertsThenReplaces) {
   SetOverride("o1", "a", "second");
   EXPECT_EQ(OrgFlags("o1"), (std::vector<std::string>{"a=second*"}));
   auto values = s().ListFeatureFlagOverrideValues(FeatureFlagKey("a"));
-  FP_ASSERT_OK(values);
+  ASSERT_OK(values);
   EXPECT_EQ(*values, (std::vector<std::string>{"second"}));
 }
 
@@ -293,10 +259,10 @@ TEST_P(FeatureFlagsPropertiesContractTest, DeleteOverrideReportsWhetherOneWasThe
   SetOverride("o1", "a", "x");
   SetOverride("o2", "a", "y");
   auto removed = s().DeleteFeatureFlagOverride(OrgId("o1"), FeatureFlagKey("a"));
-  FP_ASSERT_OK(removed);
+  ASSERT_OK(removed);
   EXPECT_TRUE(*removed);
   removed = s().DeleteFeatureFlagOverride(OrgId("o1"), FeatureFlagKey("a"));
-  FP_ASSERT_OK(removed);
+  ASSERT_OK(removed);
   EXPECT_FALSE(*removed);
   EXPECT_EQ(OrgFlags("o1"), (std::vector<std::string>{"a=d"}));
   EXPECT_EQ(OrgFlags("o2"), (std::vector<std::string>{"a=y*"}));
@@ -311,12 +277,12 @@ TEST_P(FeatureFlagsPropertiesContractTest, DeleteOrgOverridesTouchesOnlyThatOrga
   SetOverride("o1", "b", "y");
   SetOverride("o2", "a", "z");
   auto removed = s().DeleteOrgFeatureFlagOverrides(OrgId("o1"));
-  FP_ASSERT_OK(removed);
+  ASSERT_OK(removed);
   EXPECT_EQ(*removed, 2);
   EXPECT_EQ(OrgFlags("o1"), (std::vector<std::string>{"a=d", "b=d"}));
   EXPECT_EQ(OrgFlags("o2"), (std::vector<std::string>{"a=z*", "b=d"}));
   removed = s().DeleteOrgFeatureFlagOverrides(OrgId("o1"));
-  FP_ASSERT_OK(removed);
+  ASSERT_OK(removed);
   EXPECT_EQ(*removed, 0);
 }
 
@@ -329,7 +295,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, DeleteOverridesOfFlagTouchesOnlyThatF
   SetOverride("o2", "a", "y");
   SetOverride("o1", "b", "z");
   auto removed = s().DeleteFeatureFlagOverridesOfFlag(FeatureFlagKey("a"));
-  FP_ASSERT_OK(removed);
+  ASSERT_OK(removed);
   EXPECT_EQ(*removed, 2);
   EXPECT_EQ(OrgFlags("o1"), (std::vector<std::string>{"a=d", "b=z*"}));
   EXPECT_EQ(OrgFlags("o2"), (std::vector<std::string>{"a=d", "b=d"}));
@@ -351,13 +317,13 @@ TEST_P(FeatureFlagsPropertiesContractTest, OverridesInAFailedTransactionAreRolle
 TEST_P(FeatureFlagsPropertiesContractTest, CategoryRoundTripsAndRenames) {
   AddCategory("cat_1", PropertyContext::kUsr, kT0 + 4);
   auto got = s().GetPropertyCategory(PropertyCategoryId("cat_1"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(got->name, "Category cat_1");
   EXPECT_EQ(got->context, PropertyContext::kUsr);
   EXPECT_EQ(got->created_at, kT0 + 4);
-  FP_ASSERT_OK(s().RenamePropertyCategory(PropertyCategoryId("cat_1"), "Renamed"));
+  ASSERT_OK(s().RenamePropertyCategory(PropertyCategoryId("cat_1"), "Renamed"));
   got = s().GetPropertyCategory(PropertyCategoryId("cat_1"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(got->name, "Renamed");
   EXPECT_EQ(got->context, PropertyContext::kUsr);
 }
@@ -378,18 +344,18 @@ TEST_P(FeatureFlagsPropertiesContractTest, CategoriesPageByCursorWithAContextFil
   AddCategory("cat_b", PropertyContext::kUsr, kT0 + 2);
   AddCategory("cat_c", PropertyContext::kOrg, kT0 + 3);
   auto page = s().ListPropertyCategories({.page = {.limit = 2}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"cat_a", "cat_b"}));
   EXPECT_TRUE(page->has_more);
   page = s().ListPropertyCategories({.page = {.limit = 2, .starting_after = "cat_b"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"cat_c"}));
   EXPECT_FALSE(page->has_more);
   page = s().ListPropertyCategories({.context = PropertyContext::kOrg, .page = {.limit = 10}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"cat_a", "cat_c"}));
   page = s().ListPropertyCategories({.page = {.limit = 1, .ending_before = "cat_c"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"cat_b"}));
   EXPECT_TRUE(page->has_more);
   ExpectError(s().ListPropertyCategories({.page = {.limit = 1, .starting_after = "nope"}}),
@@ -406,10 +372,10 @@ TEST_P(FeatureFlagsPropertiesContractTest, PropertyRoundTripsEveryField) {
   p.is_private = true;
   AddProperty(p);
   auto got = s().GetProperty(PropertyId("prop_1"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(Str(*got), Str(p));
   got = s().GetPropertyByKey("town");
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(Str(*got), Str(p));
   ExpectError(s().GetProperty(PropertyId("nope")), ErrorCode::kNotFound, "property", "");
   ExpectError(s().GetPropertyByKey("nope"), ErrorCode::kNotFound, "property", "");
@@ -433,24 +399,24 @@ TEST_P(FeatureFlagsPropertiesContractTest, UpdatePropertyWritesTheChangeableFiel
   Property p = Prop("prop_1", "town", PropertyContext::kOrg);
   p.description = "old";
   AddProperty(p);
-  FP_ASSERT_OK(s().UpdateProperty(
+  ASSERT_OK(s().UpdateProperty(
       PropertyId("prop_1"),
       PropertyUpdate{
           .name = "Town", .is_private = true, .category_id = PropertyCategoryId("cat_2")}));
   auto got = s().GetProperty(PropertyId("prop_1"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(got->name, "Town");
   EXPECT_TRUE(got->is_private);
   EXPECT_EQ(got->category_id.value(), "cat_2");
   EXPECT_EQ(got->description, "old");  // disengaged: unchanged
   EXPECT_EQ(got->key, "town");
-  FP_ASSERT_OK(s().UpdateProperty(
+  ASSERT_OK(s().UpdateProperty(
       PropertyId("prop_1"),
       PropertyUpdate{.name = "Town",
                      .category_id = PropertyCategoryId("cat_2"),
                      .description = std::optional<std::optional<std::string>>(std::in_place)}));
   got = s().GetProperty(PropertyId("prop_1"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(got->description, std::nullopt);
   EXPECT_FALSE(got->is_private);
 }
@@ -467,7 +433,7 @@ TEST_P(FeatureFlagsPropertiesContractTest, UpdatePropertyReportsThePropertyBefor
                   PropertyUpdate{.name = "x", .category_id = PropertyCategoryId("cat_nope")}),
               ErrorCode::kNotFound, "category", "");
   auto got = s().GetProperty(PropertyId("prop_1"));
-  FP_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(got->name, "Property town");
 }
 
@@ -476,9 +442,9 @@ TEST_P(FeatureFlagsPropertiesContractTest, DeletePropertyRemovesItsValues) {
   AddCategory("cat_1");
   AddProperty(Prop("prop_1", "a", PropertyContext::kOrg, kT0 + 1));
   AddProperty(Prop("prop_2", "b", PropertyContext::kOrg, kT0 + 2));
-  FP_ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "x"));
-  FP_ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_2"), "y"));
-  FP_ASSERT_OK(s().DeleteProperty(PropertyId("prop_1")));
+  ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "x"));
+  ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_2"), "y"));
+  ASSERT_OK(s().DeleteProperty(PropertyId("prop_1")));
   EXPECT_EQ(OrgValues("o1"), (std::vector<std::string>{"b=y"}));
   ExpectError(s().DeleteProperty(PropertyId("prop_1")), ErrorCode::kNotFound, "property", "");
 }
@@ -500,32 +466,32 @@ TEST_P(FeatureFlagsPropertiesContractTest, PropertiesPageForwardAndBackward) {
         Prop("prop_" + std::to_string(i), "k" + std::to_string(i), PropertyContext::kOrg, kT0 + i));
   }
   auto page = s().ListProperties({.page = {.limit = 2}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"prop_0", "prop_1"}));
   EXPECT_TRUE(page->has_more);
   page = s().ListProperties({.page = {.limit = 2, .starting_after = "prop_1"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"prop_2", "prop_3"}));
   EXPECT_TRUE(page->has_more);
   page = s().ListProperties({.page = {.limit = 2, .starting_after = "prop_3"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"prop_4"}));
   EXPECT_FALSE(page->has_more);
   page = s().ListProperties({.page = {.limit = 2, .starting_after = "prop_4"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_TRUE(page->items.empty());
   EXPECT_FALSE(page->has_more);
 
   page = s().ListProperties({.page = {.limit = 2, .ending_before = "prop_4"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"prop_2", "prop_3"}));
   EXPECT_TRUE(page->has_more);
   page = s().ListProperties({.page = {.limit = 2, .ending_before = "prop_2"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), (std::vector<std::string>{"prop_0", "prop_1"}));
   EXPECT_FALSE(page->has_more);
   page = s().ListProperties({.page = {.limit = 2, .ending_before = "prop_0"}});
-  FP_ASSERT_OK(page);
+  ASSERT_OK(page);
   EXPECT_TRUE(page->items.empty());
   EXPECT_FALSE(page->has_more);
 }
@@ -565,11 +531,11 @@ TEST_P(FeatureFlagsPropertiesContractTest, OrgValuesListEveryOrgPropertyWithItsV
   AddProperty(Prop("prop_1", "a", PropertyContext::kOrg, kT0 + 1));
   AddProperty(Prop("prop_2", "u", PropertyContext::kUsr, kT0 + 2));
   AddProperty(Prop("prop_3", "b", PropertyContext::kOrg, kT0 + 3));
-  FP_ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_3"), "x"));
+  ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_3"), "x"));
   EXPECT_EQ(OrgValues("o1"), (std::vector<std::string>{"a=<null>", "b=x"}));
   EXPECT_EQ(OrgValues("o2"), (std::vector<std::string>{"a=<null>", "b=<null>"}));
   auto values = s().ListOrgPropertyValues(OrgId("o1"));
-  FP_ASSERT_OK(values);
+  ASSERT_OK(values);
   ASSERT_EQ(values->size(), 2u);
   EXPECT_EQ(Str((*values)[1].property), Str(Prop("prop_3", "b", PropertyContext::kOrg, kT0 + 3)));
 }
@@ -578,12 +544,12 @@ TEST_P(FeatureFlagsPropertiesContractTest, SetOrgValueReplacesAndClearRemoves) {
   AddOrg("o1");
   AddCategory("cat_1");
   AddProperty(Prop("prop_1", "a", PropertyContext::kOrg));
-  FP_ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "x"));
-  FP_ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "y"));
+  ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "x"));
+  ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "y"));
   EXPECT_EQ(OrgValues("o1"), (std::vector<std::string>{"a=y"}));
-  FP_ASSERT_OK(s().ClearOrgPropertyValue(OrgId("o1"), PropertyId("prop_1")));
+  ASSERT_OK(s().ClearOrgPropertyValue(OrgId("o1"), PropertyId("prop_1")));
   EXPECT_EQ(OrgValues("o1"), (std::vector<std::string>{"a=<null>"}));
-  FP_ASSERT_OK(s().ClearOrgPropertyValue(OrgId("o1"), PropertyId("prop_1")));  // nothing: success
+  ASSERT_OK(s().ClearOrgPropertyValue(OrgId("o1"), PropertyId("prop_1")));  // nothing: success
 }
 
 TEST_P(FeatureFlagsPropertiesContractTest, SetOrgValueNeedsTheOrganizationAndTheProperty) {
@@ -606,11 +572,11 @@ TEST_P(FeatureFlagsPropertiesContractTest, DeletingAnOrganizationRemovesItsOverr
   AddProperty(Prop("prop_1", "p", PropertyContext::kOrg));
   SetOverride("o1", "a", "x");
   SetOverride("o2", "a", "y");
-  FP_ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "v1"));
-  FP_ASSERT_OK(s().SetOrgPropertyValue(OrgId("o2"), PropertyId("prop_1"), "v2"));
-  FP_ASSERT_OK(s().DeleteOrganization(OrgId("o1")));
+  ASSERT_OK(s().SetOrgPropertyValue(OrgId("o1"), PropertyId("prop_1"), "v1"));
+  ASSERT_OK(s().SetOrgPropertyValue(OrgId("o2"), PropertyId("prop_1"), "v2"));
+  ASSERT_OK(s().DeleteOrganization(OrgId("o1")));
   auto values = s().ListFeatureFlagOverrideValues(FeatureFlagKey("a"));
-  FP_ASSERT_OK(values);
+  ASSERT_OK(values);
   EXPECT_EQ(*values, (std::vector<std::string>{"y"}));
   // A new organization with the old id starts clean.
   AddOrg("o1");

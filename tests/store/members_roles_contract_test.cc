@@ -17,48 +17,19 @@ namespace orgd::store {
 namespace {
 
 using namespace orgd::domain;  // NOLINT: test file
+using testing::ErrorText;
+using testing::ExpectError;
 
 constexpr int64_t kT0 = 1'767'225'600'000;
 
-std::string Describe(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + " " + e.message +
-         " " + e.detail;
-}
-
-#define MR_ASSERT_OK(expr)                              \
-  do {                                                  \
-    const auto& mr_ = (expr);                           \
-    ASSERT_TRUE(mr_) << Describe(mr_.error());          \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Describe(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Describe(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Describe(r.error());
-}
-
-class MembersRolesContractTest : public ::testing::TestWithParam<std::string> {
+class MembersRolesContractTest : public testing::MigratedStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = testing::OpenBackend(GetParam());
-    ASSERT_TRUE(opened) << Describe(opened.error());
-    if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
-    database_ = std::move(opened->database);
-    MR_ASSERT_OK(sql::Migrate(database_->db()));
-    store_ = std::make_unique<sql::SqlStore>(database_->db());
-  }
-  void TearDown() override { store_.reset(); }
-
-  sql::SqlStore& s() { return *store_; }
-
   void AddOrg(const std::string& id) {
     Organization org;
     org.id = OrgId(id);
     org.name = id;
     org.created_at = org.updated_at = kT0;
-    MR_ASSERT_OK(s().InsertOrganization(org));
+    ASSERT_OK(s().InsertOrganization(org));
   }
   void AddUser(const std::string& id, std::optional<std::string> email = std::nullopt,
                int64_t created_at = kT0) {
@@ -67,26 +38,21 @@ class MembersRolesContractTest : public ::testing::TestWithParam<std::string> {
     u.primary_email = std::move(email);
     u.name = "Name " + id;
     u.created_at = u.updated_at = created_at;
-    MR_ASSERT_OK(s().InsertUser(u));
+    ASSERT_OK(s().InsertUser(u));
   }
   void AddRole(const std::string& id, const std::string& key, RoleType type = RoleType::kUser,
                int64_t created_at = kT0) {
-    MR_ASSERT_OK(s().InsertRole(
+    ASSERT_OK(s().InsertRole(
         Role{.id = RoleId(id), .key = key, .name = key, .type = type, .created_at = created_at}));
   }
   void AddPermission(const std::string& id, const std::string& key) {
-    MR_ASSERT_OK(s().InsertPermission(
+    ASSERT_OK(s().InsertPermission(
         Permission{.id = PermissionId(id), .key = key, .name = key, .created_at = kT0}));
   }
-
-  std::unique_ptr<testing::TestDatabase> database_;
-  std::unique_ptr<sql::SqlStore> store_;
 };
 
-std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
-
 INSTANTIATE_TEST_SUITE_P(Backends, MembersRolesContractTest,
-                         ::testing::ValuesIn(testing::AvailableBackends()), BackendName);
+                         ::testing::ValuesIn(testing::AvailableBackends()), testing::BackendName);
 
 TEST_P(MembersRolesContractTest, UserRoundTripsEveryField) {
   User u;
@@ -108,9 +74,9 @@ TEST_P(MembersRolesContractTest, UserRoundTripsEveryField) {
   u.last_sign_in_at = kT0 + 5;
   u.created_at = kT0;
   u.updated_at = kT0 + 1;
-  MR_ASSERT_OK(s().InsertUser(u));
+  ASSERT_OK(s().InsertUser(u));
   auto got = s().GetUser(u.id);
-  MR_ASSERT_OK(got);
+  ASSERT_OK(got);
   EXPECT_EQ(got->username, u.username);
   EXPECT_EQ(got->primary_email, u.primary_email);
   EXPECT_EQ(got->primary_phone, u.primary_phone);
@@ -135,9 +101,9 @@ TEST_P(MembersRolesContractTest, UserUniquenessReasons) {
   dup.id = UserId("u1");
   ExpectError(s().InsertUser(dup), ErrorCode::kAlreadyExists, "user", "id");
   User a{.id = UserId("u3"), .username = "Bob"};
-  MR_ASSERT_OK(s().InsertUser(a));
+  ASSERT_OK(s().InsertUser(a));
   User b{.id = UserId("u4"), .username = "bob"};  // usernames are case-sensitive
-  MR_ASSERT_OK(s().InsertUser(b));
+  ASSERT_OK(s().InsertUser(b));
   User c{.id = UserId("u5"), .username = "Bob"};
   ExpectError(s().InsertUser(c), ErrorCode::kAlreadyExists, "user", "username");
   ExpectError(s().UpdateUser(UserId("u4"), UserPatch{.primary_email = "Ann@Example.com"}, kT0),
@@ -149,10 +115,10 @@ TEST_P(MembersRolesContractTest, UserPatchAndList) {
   AddUser("u2", "b@x.io", kT0 + 1);
   AddUser("u3", "c@y.io", kT0 + 2);
   auto updated = s().UpdateUser(UserId("u1"), UserPatch{.name = std::nullopt}, kT0 + 9);
-  MR_ASSERT_OK(updated);
+  ASSERT_OK(updated);
   EXPECT_EQ(updated->name, "Name u1");
   updated = s().UpdateUser(UserId("u1"), UserPatch{.name = std::optional<std::string>()}, kT0 + 9);
-  MR_ASSERT_OK(updated);
+  ASSERT_OK(updated);
   EXPECT_FALSE(updated->name.has_value());
   EXPECT_EQ(updated->updated_at, kT0 + 9);
 
@@ -160,7 +126,7 @@ TEST_P(MembersRolesContractTest, UserPatchAndList) {
   q.q = "X.IO";
   q.page.want_total = true;
   auto page = s().ListUsers(q);
-  MR_ASSERT_OK(page);
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].id.value(), "u2");  // newest first
   EXPECT_EQ(page->total, 2);
@@ -169,11 +135,11 @@ TEST_P(MembersRolesContractTest, UserPatchAndList) {
   kinde.sort = UserSort::kCreatedAsc;
   kinde.page.limit = 2;
   auto first = s().ListUsers(kinde);
-  MR_ASSERT_OK(first);
+  ASSERT_OK(first);
   EXPECT_TRUE(first->has_more);
   kinde.page.after = first->last;
   auto second = s().ListUsers(kinde);
-  MR_ASSERT_OK(second);
+  ASSERT_OK(second);
   ASSERT_EQ(second->items.size(), 1u);
   EXPECT_EQ(second->items[0].id.value(), "u3");
   EXPECT_FALSE(second->has_more);
@@ -191,7 +157,7 @@ TEST_P(MembersRolesContractTest, RolesAndPermissionsKeysAreUnique) {
               "role", "key");
   auto patched = s().UpdateRole(RoleId("r3"), RolePatch{.name = "Viewer",
                                                         .type = RoleType::kMachineToMachine});
-  MR_ASSERT_OK(patched);
+  ASSERT_OK(patched);
   EXPECT_EQ(patched->name, "Viewer");
   EXPECT_EQ(patched->type, RoleType::kMachineToMachine);
   ExpectError(s().UpdateRole(RoleId("nope"), RolePatch{.name = "x"}), ErrorCode::kNotFound, "role",
@@ -205,7 +171,7 @@ TEST_P(MembersRolesContractTest, RoleListOrdersAndPages) {
   RoleListQuery by_key;
   by_key.page.want_total = true;
   auto page = s().ListRoles(by_key);
-  MR_ASSERT_OK(page);
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 3u);
   EXPECT_EQ(page->items[0].key, "a");
   EXPECT_EQ(page->total, 3);
@@ -213,12 +179,12 @@ TEST_P(MembersRolesContractTest, RoleListOrdersAndPages) {
   created.page.limit = 1;
   created.page.offset = 1;
   page = s().ListRoles(created);
-  MR_ASSERT_OK(page);
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].key, "a");
   RoleListQuery typed{.type = RoleType::kUser, .sort = RoleSort::kNameDesc};
   page = s().ListRoles(typed);
-  MR_ASSERT_OK(page);
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].key, "c");
   RoleListQuery bad{.sort = RoleSort::kCreatedAsc};
@@ -231,40 +197,40 @@ TEST_P(MembersRolesContractTest, RoleLinksAreIdempotentAndCascade) {
   AddPermission("p1", "read");
   AddPermission("p2", "write");
   auto added = s().AddRolePermissions(RoleId("r1"), {PermissionId("p1"), PermissionId("p2")}, kT0);
-  MR_ASSERT_OK(added);
+  ASSERT_OK(added);
   EXPECT_EQ(added->size(), 2u);
   added = s().AddRolePermissions(RoleId("r1"), {PermissionId("p1")}, kT0);
-  MR_ASSERT_OK(added);
+  ASSERT_OK(added);
   EXPECT_TRUE(added->empty());
   ExpectError(s().AddRolePermissions(RoleId("r1"), {PermissionId("nope")}, kT0),
               ErrorCode::kFailedPrecondition, "", "foreign_key");
-  MR_ASSERT_OK(s().DeletePermission(PermissionId("p2")));
+  ASSERT_OK(s().DeletePermission(PermissionId("p2")));
   auto listed = s().ListRolePermissions(RoleId("r1"), PermissionListQuery{});
-  MR_ASSERT_OK(listed);
+  ASSERT_OK(listed);
   ASSERT_EQ(listed->items.size(), 1u);
   ExpectError(s().RemoveRolePermission(RoleId("r1"), PermissionId("p2")), ErrorCode::kNotFound,
               "role_permission", "not_assigned");
 
-  MR_ASSERT_OK(s().InsertResource(
+  ASSERT_OK(s().InsertResource(
       Resource{.id = ResourceId("api1"), .name = "API", .indicator = "https://api", .created_at = kT0}));
   ExpectError(s().InsertResource(Resource{.id = ResourceId("api2"), .name = "B",
                                           .indicator = "https://api"}),
               ErrorCode::kAlreadyExists, "resource", "indicator");
-  MR_ASSERT_OK(s().InsertResourceScope(ResourceScope{.id = ResourceScopeId("s1"),
+  ASSERT_OK(s().InsertResourceScope(ResourceScope{.id = ResourceScopeId("s1"),
                                                      .resource_id = ResourceId("api1"),
                                                      .name = "read:x", .created_at = kT0}));
   ExpectError(s().InsertResourceScope(ResourceScope{.id = ResourceScopeId("s2"),
                                                     .resource_id = ResourceId("api1"),
                                                     .name = "read:x"}),
               ErrorCode::kAlreadyExists, "resource_scope", "name");
-  MR_ASSERT_OK(s().AddRoleResourceScopes(RoleId("r1"), {ResourceScopeId("s1")}, kT0));
+  ASSERT_OK(s().AddRoleResourceScopes(RoleId("r1"), {ResourceScopeId("s1")}, kT0));
   auto scopes = s().ListRoleResourceScopes(RoleId("r1"));
-  MR_ASSERT_OK(scopes);
+  ASSERT_OK(scopes);
   ASSERT_EQ(scopes->size(), 1u);
   EXPECT_EQ((*scopes)[0].resource_name, "API");
-  MR_ASSERT_OK(s().DeleteResource(ResourceId("api1")));
+  ASSERT_OK(s().DeleteResource(ResourceId("api1")));
   scopes = s().ListRoleResourceScopes(RoleId("r1"));
-  MR_ASSERT_OK(scopes);
+  ASSERT_OK(scopes);
   EXPECT_TRUE(scopes->empty());
 }
 
@@ -276,18 +242,18 @@ TEST_P(MembersRolesContractTest, MembershipGrantsAndEffectivePermissions) {
   AddRole("r1", "viewer");
   AddPermission("p1", "read");
   AddPermission("p2", "write");
-  MR_ASSERT_OK(s().AddRolePermissions(RoleId("r1"), {PermissionId("p1")}, kT0));
+  ASSERT_OK(s().AddRolePermissions(RoleId("r1"), {PermissionId("p1")}, kT0));
   auto added = s().AddMembers(OrgId("o1"), {UserId("u1"), UserId("u2")}, kT0);
-  MR_ASSERT_OK(added);
+  ASSERT_OK(added);
   EXPECT_EQ(added->size(), 2u);
-  MR_ASSERT_OK(s().AddMembers(OrgId("o2"), {UserId("u1")}, kT0));
+  ASSERT_OK(s().AddMembers(OrgId("o2"), {UserId("u1")}, kT0));
   ExpectError(s().AddMemberRoles(OrgId("o2"), UserId("u2"), {RoleId("r1")}, kT0),
               ErrorCode::kFailedPrecondition, "", "foreign_key");  // not a member of o2
-  MR_ASSERT_OK(s().AddMemberRoles(OrgId("o1"), UserId("u1"), {RoleId("r1")}, kT0));
-  MR_ASSERT_OK(s().AddMemberPermissions(OrgId("o1"), UserId("u1"),
+  ASSERT_OK(s().AddMemberRoles(OrgId("o1"), UserId("u1"), {RoleId("r1")}, kT0));
+  ASSERT_OK(s().AddMemberPermissions(OrgId("o1"), UserId("u1"),
                                         {PermissionId("p1"), PermissionId("p2")}, kT0));
   auto effective = s().ListEffectivePermissions(OrgId("o1"), UserId("u1"));
-  MR_ASSERT_OK(effective);
+  ASSERT_OK(effective);
   ASSERT_EQ(effective->size(), 2u);
   EXPECT_EQ((*effective)[0].permission.key, "read");
   EXPECT_TRUE((*effective)[0].is_direct);
@@ -295,20 +261,20 @@ TEST_P(MembersRolesContractTest, MembershipGrantsAndEffectivePermissions) {
   EXPECT_EQ((*effective)[1].permission.key, "write");
   EXPECT_TRUE((*effective)[1].via_roles.empty());
   effective = s().ListEffectivePermissions(OrgId("o2"), UserId("u1"));
-  MR_ASSERT_OK(effective);
+  ASSERT_OK(effective);
   EXPECT_TRUE(effective->empty());
 
   auto holders = s().ListRoleHolders(OrgId("o1"), RoleId("r1"), PageRequest{.want_total = true});
-  MR_ASSERT_OK(holders);
+  ASSERT_OK(holders);
   ASSERT_EQ(holders->items.size(), 1u);
   EXPECT_EQ(holders->total, 1);
   auto everywhere = s().ListRoleHoldersEverywhere(RoleId("r1"), PageRequest{});
-  MR_ASSERT_OK(everywhere);
+  ASSERT_OK(everywhere);
   ASSERT_EQ(everywhere->items.size(), 1u);
   EXPECT_EQ(everywhere->items[0].org_ids, std::vector<OrgId>{OrgId("o1")});
 
   auto orgs = s().ListUserOrganizations(UserId("u1"));
-  MR_ASSERT_OK(orgs);
+  ASSERT_OK(orgs);
   ASSERT_EQ(orgs->size(), 2u);
   EXPECT_EQ((*orgs)[0].organization.name, "o1");
   EXPECT_EQ((*orgs)[0].roles.size(), 1u);
@@ -318,15 +284,15 @@ TEST_P(MembersRolesContractTest, MembershipGrantsAndEffectivePermissions) {
   q.role_id = RoleId("r1");
   q.page.want_total = true;
   auto members = s().ListMembers(OrgId("o1"), q);
-  MR_ASSERT_OK(members);
+  ASSERT_OK(members);
   ASSERT_EQ(members->items.size(), 1u);
   EXPECT_EQ(members->items[0].roles.size(), 1u);
   EXPECT_EQ(members->total, 1);
 
-  MR_ASSERT_OK(s().RemoveMember(OrgId("o1"), UserId("u1")));
+  ASSERT_OK(s().RemoveMember(OrgId("o1"), UserId("u1")));
   ExpectError(s().RemoveMember(OrgId("o1"), UserId("u1")), ErrorCode::kNotFound, "member",
               "not_assigned");
-  MR_ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("u1")}, kT0));
+  ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("u1")}, kT0));
   EXPECT_TRUE(s().ListMemberRoles(OrgId("o1"), UserId("u1"))->empty());
   EXPECT_TRUE(s().ListMemberPermissions(OrgId("o1"), UserId("u1"))->empty());
 }
@@ -336,25 +302,25 @@ TEST_P(MembersRolesContractTest, MembersInJoinOrderWithCursor) {
   AddUser("a");
   AddUser("b");
   AddUser("c");
-  MR_ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("c")}, kT0));
-  MR_ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("a")}, kT0 + 1));
-  MR_ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("b")}, kT0 + 2));
+  ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("c")}, kT0));
+  ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("a")}, kT0 + 1));
+  ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("b")}, kT0 + 2));
   MemberListQuery q{.sort = MemberSort::kJoinedAsc};
   q.page.limit = 2;
   auto page = s().ListMembers(OrgId("o1"), q);
-  MR_ASSERT_OK(page);
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].user.id.value(), "c");
   EXPECT_EQ(page->items[0].joined_at, kT0);
   EXPECT_TRUE(page->has_more);
   q.page.after = page->last;
   page = s().ListMembers(OrgId("o1"), q);
-  MR_ASSERT_OK(page);
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].user.id.value(), "b");
   MemberListQuery by_id;
   page = s().ListMembers(OrgId("o1"), by_id);
-  MR_ASSERT_OK(page);
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 3u);
   EXPECT_EQ(page->items[0].user.id.value(), "a");
 }
@@ -363,44 +329,44 @@ TEST_P(MembersRolesContractTest, ApiScopesApplicationsAndJitRoles) {
   AddOrg("o1");
   AddUser("u1");
   AddRole("r1", "robot", RoleType::kMachineToMachine);
-  MR_ASSERT_OK(s().InsertResource(
+  ASSERT_OK(s().InsertResource(
       Resource{.id = ResourceId("api1"), .name = "API", .indicator = "aud", .created_at = kT0}));
-  MR_ASSERT_OK(s().InsertResourceScope(ResourceScope{
+  ASSERT_OK(s().InsertResourceScope(ResourceScope{
       .id = ResourceScopeId("s1"), .resource_id = ResourceId("api1"), .name = "x"}));
-  MR_ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("u1")}, kT0));
-  MR_ASSERT_OK(s().AddMemberApiScope(OrgId("o1"), UserId("u1"), ResourceScopeId("s1"), kT0));
-  MR_ASSERT_OK(s().AddMemberApiScope(OrgId("o1"), UserId("u1"), ResourceScopeId("s1"), kT0));
+  ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("u1")}, kT0));
+  ASSERT_OK(s().AddMemberApiScope(OrgId("o1"), UserId("u1"), ResourceScopeId("s1"), kT0));
+  ASSERT_OK(s().AddMemberApiScope(OrgId("o1"), UserId("u1"), ResourceScopeId("s1"), kT0));
   EXPECT_EQ(s().ListMemberApiScopes(OrgId("o1"), UserId("u1"))->size(), 1u);
-  MR_ASSERT_OK(s().DeleteResourceScope(ResourceId("api1"), ResourceScopeId("s1")));
+  ASSERT_OK(s().DeleteResourceScope(ResourceId("api1"), ResourceScopeId("s1")));
   EXPECT_TRUE(s().ListMemberApiScopes(OrgId("o1"), UserId("u1"))->empty());
   ExpectError(s().RemoveMemberApiScope(OrgId("o1"), UserId("u1"), ResourceScopeId("s1")),
               ErrorCode::kNotFound, "member_api_scope", "not_assigned");
 
   Application app{.id = ApplicationId("app1"), .name = "Bot", .created_at = kT0};
-  MR_ASSERT_OK(s().InsertApplication(app));
-  MR_ASSERT_OK(s().AddApplications(OrgId("o1"), {ApplicationId("app1")}, kT0));
-  MR_ASSERT_OK(s().AddApplicationRoles(OrgId("o1"), ApplicationId("app1"), {RoleId("r1")}, kT0));
+  ASSERT_OK(s().InsertApplication(app));
+  ASSERT_OK(s().AddApplications(OrgId("o1"), {ApplicationId("app1")}, kT0));
+  ASSERT_OK(s().AddApplicationRoles(OrgId("o1"), ApplicationId("app1"), {RoleId("r1")}, kT0));
   auto apps = s().ListOrganizationApplications(OrgId("o1"), OrganizationApplicationQuery{});
-  MR_ASSERT_OK(apps);
+  ASSERT_OK(apps);
   ASSERT_EQ(apps->items.size(), 1u);
   EXPECT_EQ(apps->items[0].roles.size(), 1u);
   EXPECT_EQ(apps->items[0].application.oidc_client_metadata, app.oidc_client_metadata);
   auto app_orgs = s().ListApplicationOrganizations(ApplicationId("app1"));
-  MR_ASSERT_OK(app_orgs);
+  ASSERT_OK(app_orgs);
   ASSERT_EQ(app_orgs->size(), 1u);
-  MR_ASSERT_OK(s().DeleteApplication(ApplicationId("app1")));
+  ASSERT_OK(s().DeleteApplication(ApplicationId("app1")));
   EXPECT_TRUE(s().ListApplicationIds(OrgId("o1"))->empty());
 
-  MR_ASSERT_OK(s().AddJitRoles(OrgId("o1"), {RoleId("r1")}, kT0));
+  ASSERT_OK(s().AddJitRoles(OrgId("o1"), {RoleId("r1")}, kT0));
   EXPECT_EQ(s().ListJitRoles(OrgId("o1"))->size(), 1u);
-  MR_ASSERT_OK(s().DeleteOrganization(OrgId("o1")));
+  ASSERT_OK(s().DeleteOrganization(OrgId("o1")));
   EXPECT_TRUE(s().ListJitRoles(OrgId("o1"))->empty());
   EXPECT_TRUE(s().ListUserOrganizations(UserId("u1"))->empty());
 }
 
 TEST_P(MembersRolesContractTest, LockOrganizationInsideTransaction) {
   AddOrg("o1");
-  MR_ASSERT_OK(s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+  ASSERT_OK(s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
     return tx.LockOrganization(OrgId("o1"));
   }));
   auto missing = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {

@@ -24,26 +24,10 @@ namespace {
 
 using namespace orgd::domain;          // NOLINT: test file
 using namespace std::string_literals;  // NOLINT: test file
+using testing::ErrorText;
+using testing::ExpectError;
 
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-
-std::string Describe(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + " " + e.message +
-         " " + e.detail;
-}
-
-#define OS_ASSERT_OK(expr)                     \
-  do {                                         \
-    const auto& os_ = (expr);                  \
-    ASSERT_TRUE(os_) << Describe(os_.error()); \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject) {
-  ASSERT_FALSE(r) << "expected " << ErrorCodeName(code);
-  EXPECT_EQ(r.error().code, code) << Describe(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Describe(r.error());
-}
 
 // Every byte value, NULs and CR/LF included: what a BLOB / bytea must keep exactly.
 std::string AllBytes(size_t repeat = 1) {
@@ -67,47 +51,35 @@ OrganizationLogo Logo(LogoType type, std::string bytes, std::optional<std::strin
   return logo;
 }
 
-std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
-
-class OrganizationSettingsContractTest : public ::testing::TestWithParam<std::string> {
+class OrganizationSettingsContractTest : public testing::MigratedStoreTest {
  protected:
   void SetUp() override {
-    auto opened = testing::OpenBackend(GetParam());
-    ASSERT_TRUE(opened) << Describe(opened.error());
-    if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
-    database_ = std::move(opened->database);
-    OS_ASSERT_OK(sql::Migrate(database_->db()));
-    store_ = std::make_unique<sql::SqlStore>(database_->db());
+    MigratedStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     AddOrg("org_a");
     AddOrg("org_b");
   }
-  void TearDown() override { store_.reset(); }
-
-  sql::SqlStore& s() { return *store_; }
 
   void AddOrg(const std::string& id) {
     Organization org;
     org.id = OrgId(id);
     org.name = id;
     org.created_at = org.updated_at = kT0;
-    OS_ASSERT_OK(s().InsertOrganization(org));
+    ASSERT_OK(s().InsertOrganization(org));
   }
-
-  std::unique_ptr<testing::TestDatabase> database_;
-  std::unique_ptr<sql::SqlStore> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, OrganizationSettingsContractTest,
-                         ::testing::ValuesIn(testing::AvailableBackends()), BackendName);
+                         ::testing::ValuesIn(testing::AvailableBackends()), testing::BackendName);
 
 // --- logos -------------------------------------------------------------------------------------
 
 TEST_P(OrganizationSettingsContractTest, PutAndGetLogoKeepsEveryByte) {
   const std::string bytes = AllBytes(4096);  // 1 MiB
-  OS_ASSERT_OK(
+  ASSERT_OK(
       s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kLight, bytes, "l\xC3\xA9.png")));
   auto logo = s().GetOrganizationLogo(OrgId("org_a"), LogoType::kLight);
-  OS_ASSERT_OK(logo);
+  ASSERT_OK(logo);
   EXPECT_EQ(logo->bytes.size(), bytes.size());
   EXPECT_TRUE(logo->bytes == bytes);
   EXPECT_EQ(logo->info.type, LogoType::kLight);
@@ -119,18 +91,18 @@ TEST_P(OrganizationSettingsContractTest, PutAndGetLogoKeepsEveryByte) {
 }
 
 TEST_P(OrganizationSettingsContractTest, PutLogoReplacesTheSameType) {
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kDark, "first")));
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"),
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kDark, "first")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"),
                                        Logo(LogoType::kDark, "second!", std::nullopt, kT0 + 5)));
   auto logo = s().GetOrganizationLogo(OrgId("org_a"), LogoType::kDark);
-  OS_ASSERT_OK(logo);
+  ASSERT_OK(logo);
   EXPECT_EQ(logo->bytes, "second!");
   EXPECT_EQ(logo->info.file_name, std::nullopt);
   EXPECT_EQ(logo->info.content_hash, "hash-7");
   EXPECT_EQ(logo->info.byte_size, 7);
   EXPECT_EQ(logo->info.updated_at, kT0 + 5);
   auto listed = s().ListOrganizationLogos(OrgId("org_a"));
-  OS_ASSERT_OK(listed);
+  ASSERT_OK(listed);
   EXPECT_EQ(listed->size(), 1u);
 }
 
@@ -138,7 +110,7 @@ TEST_P(OrganizationSettingsContractTest, PutLogoOfAMissingOrganizationIsNotFound
   ExpectError(s().PutOrganizationLogo(OrgId("org_zz"), Logo(LogoType::kLight, "x")),
               ErrorCode::kNotFound, "organization");
   auto listed = s().ListOrganizationLogos(OrgId("org_zz"));
-  OS_ASSERT_OK(listed);
+  ASSERT_OK(listed);
   EXPECT_TRUE(listed->empty());
 }
 
@@ -150,11 +122,11 @@ TEST_P(OrganizationSettingsContractTest, GetMissingLogoIsNotFound) {
 }
 
 TEST_P(OrganizationSettingsContractTest, ListLogosIsLightFirstAndScopedToTheOrganization) {
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kDark, "dd")));
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kLight, "lll", "light.svg")));
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_b"), Logo(LogoType::kLight, "b")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kDark, "dd")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kLight, "lll", "light.svg")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_b"), Logo(LogoType::kLight, "b")));
   auto listed = s().ListOrganizationLogos(OrgId("org_a"));
-  OS_ASSERT_OK(listed);
+  ASSERT_OK(listed);
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].type, LogoType::kLight);
   EXPECT_EQ((*listed)[0].file_name, "light.svg");
@@ -162,38 +134,38 @@ TEST_P(OrganizationSettingsContractTest, ListLogosIsLightFirstAndScopedToTheOrga
   EXPECT_EQ((*listed)[1].type, LogoType::kDark);
   EXPECT_EQ((*listed)[1].byte_size, 2);
   auto other = s().GetOrganizationLogo(OrgId("org_b"), LogoType::kLight);
-  OS_ASSERT_OK(other);
+  ASSERT_OK(other);
   EXPECT_EQ(other->bytes, "b");
   ExpectError(s().GetOrganizationLogo(OrgId("org_b"), LogoType::kDark), ErrorCode::kNotFound,
               "logo");
 }
 
 TEST_P(OrganizationSettingsContractTest, DeleteLogoReportsWhetherOneWasThere) {
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kLight, "x")));
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_b"), Logo(LogoType::kLight, "y")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kLight, "x")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_b"), Logo(LogoType::kLight, "y")));
   auto removed = s().DeleteOrganizationLogo(OrgId("org_a"), LogoType::kLight);
-  OS_ASSERT_OK(removed);
+  ASSERT_OK(removed);
   EXPECT_TRUE(*removed);
   auto again = s().DeleteOrganizationLogo(OrgId("org_a"), LogoType::kLight);
-  OS_ASSERT_OK(again);
+  ASSERT_OK(again);
   EXPECT_FALSE(*again);
   // The other organization's logo of the same type stays.
-  OS_ASSERT_OK(s().GetOrganizationLogo(OrgId("org_b"), LogoType::kLight));
+  ASSERT_OK(s().GetOrganizationLogo(OrgId("org_b"), LogoType::kLight));
 }
 
 TEST_P(OrganizationSettingsContractTest, DeletingTheOrganizationRemovesLogosAndSettings) {
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kLight, "x")));
-  OS_ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kDark, "y")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kLight, "x")));
+  ASSERT_OK(s().PutOrganizationLogo(OrgId("org_a"), Logo(LogoType::kDark, "y")));
   OrganizationSettings settings;
   settings.passkey_override = PasskeyPolicy::kMandatory;
-  OS_ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), settings, kT0));
-  OS_ASSERT_OK(s().DeleteOrganization(OrgId("org_a")));
+  ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), settings, kT0));
+  ASSERT_OK(s().DeleteOrganization(OrgId("org_a")));
   AddOrg("org_a");  // the same id again starts empty: no orphan rows were left
   auto listed = s().ListOrganizationLogos(OrgId("org_a"));
-  OS_ASSERT_OK(listed);
+  ASSERT_OK(listed);
   EXPECT_TRUE(listed->empty());
   auto read = s().GetOrganizationSettings(OrgId("org_a"));
-  OS_ASSERT_OK(read);
+  ASSERT_OK(read);
   EXPECT_EQ(read->passkey_override, std::nullopt);
   EXPECT_EQ(read->updated_at, 0);
 }
@@ -202,7 +174,7 @@ TEST_P(OrganizationSettingsContractTest, DeletingTheOrganizationRemovesLogosAndS
 
 TEST_P(OrganizationSettingsContractTest, SettingsDefaultWhenNeverWritten) {
   auto read = s().GetOrganizationSettings(OrgId("org_a"));
-  OS_ASSERT_OK(read);
+  ASSERT_OK(read);
   EXPECT_FALSE(read->sessions.is_use_org_sso_session_policy);
   EXPECT_EQ(read->sessions.sso_session_persistence_mode, SessionPersistenceMode::kPersistent);
   EXPECT_FALSE(read->sessions.is_use_org_authenticated_session_lifetime);
@@ -227,9 +199,9 @@ TEST_P(OrganizationSettingsContractTest, SettingsRoundTripEveryField) {
   };
   settings.passkey_override = PasskeyPolicy::kOptional;
   settings.updated_at = 42;  // ignored: the store writes now_ms
-  OS_ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), settings, kT0 + 9));
+  ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), settings, kT0 + 9));
   auto read = s().GetOrganizationSettings(OrgId("org_a"));
-  OS_ASSERT_OK(read);
+  ASSERT_OK(read);
   EXPECT_TRUE(read->sessions.is_use_org_sso_session_policy);
   EXPECT_EQ(read->sessions.sso_session_persistence_mode, SessionPersistenceMode::kNonPersistent);
   EXPECT_TRUE(read->sessions.is_use_org_authenticated_session_lifetime);
@@ -241,7 +213,7 @@ TEST_P(OrganizationSettingsContractTest, SettingsRoundTripEveryField) {
   EXPECT_EQ(read->updated_at, kT0 + 9);
   // The other organization keeps its defaults.
   auto other = s().GetOrganizationSettings(OrgId("org_b"));
-  OS_ASSERT_OK(other);
+  ASSERT_OK(other);
   EXPECT_EQ(other->updated_at, 0);
   EXPECT_FALSE(other->mfa.has_value());
 }
@@ -249,9 +221,9 @@ TEST_P(OrganizationSettingsContractTest, SettingsRoundTripEveryField) {
 TEST_P(OrganizationSettingsContractTest, AnEmptyFactorListIsAConfiguredMfa) {
   OrganizationSettings settings;
   settings.mfa = OrganizationMfaConfig{};
-  OS_ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), settings, kT0));
+  ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), settings, kT0));
   auto read = s().GetOrganizationSettings(OrgId("org_a"));
-  OS_ASSERT_OK(read);
+  ASSERT_OK(read);
   ASSERT_TRUE(read->mfa.has_value());
   EXPECT_TRUE(read->mfa->enabled_factors.empty());
   EXPECT_TRUE(read->mfa->is_recovery_codes_enabled);
@@ -261,10 +233,10 @@ TEST_P(OrganizationSettingsContractTest, PutSettingsReplacesTheWholeRow) {
   OrganizationSettings first;
   first.passkey_override = PasskeyPolicy::kMandatory;
   first.mfa = OrganizationMfaConfig{.enabled_factors = {OrganizationMfaFactor::kSms}};
-  OS_ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), first, kT0));
-  OS_ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), OrganizationSettings{}, kT0 + 1));
+  ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), first, kT0));
+  ASSERT_OK(s().PutOrganizationSettings(OrgId("org_a"), OrganizationSettings{}, kT0 + 1));
   auto read = s().GetOrganizationSettings(OrgId("org_a"));
-  OS_ASSERT_OK(read);
+  ASSERT_OK(read);
   EXPECT_EQ(read->passkey_override, std::nullopt);
   EXPECT_FALSE(read->mfa.has_value());
   EXPECT_EQ(read->updated_at, kT0 + 1);
@@ -280,9 +252,9 @@ TEST_P(OrganizationSettingsContractTest, ALifetimeBelowOneIsRefusedByTheSchema) 
   settings.sessions.authenticated_session_lifetime = 0;
   auto r = s().PutOrganizationSettings(OrgId("org_a"), settings, kT0);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().code, ErrorCode::kNotFound) << Describe(r.error());
+  EXPECT_NE(r.error().code, ErrorCode::kNotFound) << ErrorText(r.error());
   auto read = s().GetOrganizationSettings(OrgId("org_a"));
-  OS_ASSERT_OK(read);
+  ASSERT_OK(read);
   EXPECT_EQ(read->updated_at, 0);  // nothing was written
 }
 
@@ -298,7 +270,7 @@ TEST_P(OrganizationSettingsContractTest, WritesInsideATransactionRollBackTogethe
   ExpectError(s().GetOrganizationLogo(OrgId("org_a"), LogoType::kLight), ErrorCode::kNotFound,
               "logo");
   auto read = s().GetOrganizationSettings(OrgId("org_a"));
-  OS_ASSERT_OK(read);
+  ASSERT_OK(read);
   EXPECT_EQ(read->passkey_override, std::nullopt);
 }
 

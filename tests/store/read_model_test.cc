@@ -25,14 +25,6 @@ using domain::Permission;
 using domain::ReadModel;
 using domain::Role;
 
-std::string Text(const Error& e) { return e.message + " (" + e.detail + ")"; }
-
-#define ASSERT_OK(expr)                      \
-  do {                                       \
-    const auto& r_ = (expr);                 \
-    ASSERT_TRUE(r_) << Text(r_.error());     \
-  } while (0)
-
 // One "process": a change feed and a read model over a database handle.
 struct Reader {
   Reader(Database& db, bool dedicated) {
@@ -74,15 +66,11 @@ std::vector<std::string> Keys(const std::vector<EffectivePermission>& es) {
   return out;
 }
 
-class ReadModelTest : public ::testing::TestWithParam<std::string> {
+class ReadModelTest : public MigratedStoreTest {
  protected:
   void SetUp() override {
-    auto opened = OpenBackend(GetParam());
-    ASSERT_TRUE(opened) << Text(opened.error());
-    if (!opened->database) GTEST_SKIP() << opened->skip_reason;
-    database_ = std::move(opened->database);
-    ASSERT_OK(sql::Migrate(database_->db()));
-    store_ = std::make_unique<sql::SqlStore>(database_->db());
+    MigratedStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     reader_ = std::make_unique<Reader>(database_->db(), /*dedicated=*/true);
   }
 
@@ -104,7 +92,7 @@ class ReadModelTest : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     reader_.reset();
-    store_.reset();
+    MigratedStoreTest::TearDown();
     other_db_.reset();
     database_.reset();
   }
@@ -177,9 +165,7 @@ class ReadModelTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
-  std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<Database> other_db_;
-  std::unique_ptr<sql::SqlStore> store_;
   std::unique_ptr<Reader> reader_;
 };
 
@@ -374,7 +360,7 @@ TEST_P(ReadModelTest, PollsWithoutCommitsCostNoQueryOnAnSqliteFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReadModelTest, ::testing::ValuesIn(AvailableBackends()),
-                         [](const auto& info) { return info.param; });
+                         BackendName);
 
 }  // namespace
 }  // namespace orgd::store::testing

@@ -29,19 +29,10 @@ namespace orgd::store {
 namespace {
 
 using namespace orgd::domain;  // NOLINT: test file
+using testing::ErrorText;
+using testing::ExpectError;
 
 constexpr int64_t kT0 = 1'767'225'600'000;
-
-std::string Describe(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + " " + e.message +
-         " " + e.detail;
-}
-
-#define SC_ASSERT_OK(expr)                     \
-  do {                                         \
-    const auto& sc_ = (expr);                  \
-    ASSERT_TRUE(sc_) << Describe(sc_.error()); \
-  } while (0)
 
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
@@ -169,19 +160,8 @@ const std::vector<std::string>& Patterns() {
   return patterns;
 }
 
-class SearchContractTest : public ::testing::TestWithParam<std::string> {
+class SearchContractTest : public testing::MigratedStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = testing::OpenBackend(GetParam());
-    ASSERT_TRUE(opened) << Describe(opened.error());
-    if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
-    database_ = std::move(opened->database);
-    SC_ASSERT_OK(sql::Migrate(database_->db()));
-    store_ = std::make_unique<sql::SqlStore>(database_->db());
-  }
-  void TearDown() override { store_.reset(); }
-
-  sql::SqlStore& s() { return *store_; }
   bool sqlite() const { return GetParam() != "postgres"; }
   // PostgreSQL refuses text that is not UTF-8 (SQLite takes it and never narrows it).
   bool Skip(const std::string& q) const {
@@ -195,7 +175,7 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(lease);
     if (!lease) return ids;
     auto r = (*lease)->Query(sql, params, [&](const Row& row) { ids.push_back(row.GetString(0)); });
-    EXPECT_TRUE(r) << Describe(r.error());
+    EXPECT_TRUE(r) << ErrorText(r.error());
     return ids;
   }
 
@@ -206,7 +186,7 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
       org.id = OrgId("org-" + std::to_string(i));
       org.name = Names()[i];
       org.created_at = org.updated_at = at++;
-      SC_ASSERT_OK(s().InsertOrganization(org));
+      ASSERT_OK(s().InsertOrganization(org));
     }
   }
 
@@ -221,7 +201,7 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
         u.primary_email = "p" + std::to_string(i) + "@Example" + std::to_string(i % 5) + ".com";
       if (i % 5 == 1) u.primary_phone = "+1555" + std::to_string(1000 + i);
       u.created_at = u.updated_at = at++;
-      SC_ASSERT_OK(s().InsertUser(u));
+      ASSERT_OK(s().InsertUser(u));
     }
   }
 
@@ -237,7 +217,7 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
       for (OrgSort sort : {OrgSort::kCreatedAsc, OrgSort::kNameAsc}) {
         auto page =
             s().ListOrganizations({.q = q, .sort = sort, .limit = 1000, .want_total = true});
-        ASSERT_TRUE(page) << Describe(page.error()) << " q=" << q;
+        ASSERT_TRUE(page) << ErrorText(page.error()) << " q=" << q;
         std::vector<std::string> got;
         for (const Organization& o : page->items) got.push_back(o.id.value());
         if (sort == OrgSort::kNameAsc) {
@@ -252,12 +232,12 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
       }
       // A page of one, and its successor by cursor, as the dialects page.
       auto first = s().ListOrganizations({.q = q, .limit = 1, .want_total = true});
-      ASSERT_TRUE(first) << Describe(first.error());
+      ASSERT_TRUE(first) << ErrorText(first.error());
       ASSERT_EQ(first->items.size(), want.empty() ? 0u : 1u) << "q=" << q;
       if (want.size() > 1) {
         EXPECT_EQ(first->items[0].id.value(), want[0]);
         auto second = s().ListOrganizations({.q = q, .limit = 1, .after = first->last});
-        ASSERT_TRUE(second) << Describe(second.error());
+        ASSERT_TRUE(second) << ErrorText(second.error());
         ASSERT_EQ(second->items.size(), 1u) << "q=" << q;
         EXPECT_EQ(second->items[0].id.value(), want[1]) << "q=" << q;
       }
@@ -276,16 +256,13 @@ class SearchContractTest : public ::testing::TestWithParam<std::string> {
               {Text(pattern)});
       auto page = s().ListUsers(
           {.q = q, .sort = UserSort::kCreatedAsc, .page = {.limit = 1000, .want_total = true}});
-      ASSERT_TRUE(page) << Describe(page.error()) << " q=" << q;
+      ASSERT_TRUE(page) << ErrorText(page.error()) << " q=" << q;
       std::vector<std::string> got;
       for (const User& u : page->items) got.push_back(u.id.value());
       EXPECT_EQ(got, want) << "q=" << q;
       EXPECT_EQ(page->total, static_cast<int64_t>(want.size())) << "q=" << q;
     }
   }
-
-  std::unique_ptr<testing::TestDatabase> database_;
-  std::unique_ptr<sql::SqlStore> store_;
 };
 
 TEST_P(SearchContractTest, OrganizationSearchEqualsThePlainLike) {
@@ -297,16 +274,16 @@ TEST_P(SearchContractTest, OrganizationSearchFollowsUpdatesAndDeletes) {
   AddOrgs();
   OrganizationPatch rename;
   rename.name = "Renamed Globex";
-  SC_ASSERT_OK(s().UpdateOrganization(OrgId("org-0"), rename, kT0 + 1000));
+  ASSERT_OK(s().UpdateOrganization(OrgId("org-0"), rename, kT0 + 1000));
   OrganizationPatch describe;  // not a searched column: the index is left alone
   describe.description = std::optional<std::string>("acme");
-  SC_ASSERT_OK(s().UpdateOrganization(OrgId("org-1"), describe, kT0 + 1000));
-  SC_ASSERT_OK(s().DeleteOrganization(OrgId("org-2")));
+  ASSERT_OK(s().UpdateOrganization(OrgId("org-1"), describe, kT0 + 1000));
+  ASSERT_OK(s().DeleteOrganization(OrgId("org-2")));
   Organization late;
   late.id = OrgId("org-late");
   late.name = "Late Acme";
   late.created_at = late.updated_at = kT0 + 2000;
-  SC_ASSERT_OK(s().InsertOrganization(late));
+  ASSERT_OK(s().InsertOrganization(late));
   ExpectOrganizationsMatchPlainLike();
 
   auto acme = s().ListOrganizations({.q = "acme", .limit = 100, .want_total = true});
@@ -318,7 +295,7 @@ TEST_P(SearchContractTest, OrganizationSearchFollowsUpdatesAndDeletes) {
   if (sqlite()) {
     auto lease = database_->db().Acquire();
     ASSERT_TRUE(lease);
-    SC_ASSERT_OK((*lease)->Exec(
+    ASSERT_OK((*lease)->Exec(
         "INSERT INTO organizations_fts (organizations_fts, rank) VALUES ('integrity-check', 1)",
         {}));
   }
@@ -331,17 +308,17 @@ TEST_P(SearchContractTest, UserSearchEqualsThePlainLike) {
   UserPatch patch;
   patch.primary_email = std::optional<std::string>("renamed.acme@globex.example");
   patch.name = std::optional<std::string>(std::nullopt);
-  SC_ASSERT_OK(s().UpdateUser(UserId("usr-5"), patch, kT0 + 1000));
+  ASSERT_OK(s().UpdateUser(UserId("usr-5"), patch, kT0 + 1000));
   UserPatch unsearched;
   unsearched.avatar = std::optional<std::string>("https://acme.example/a.png");
-  SC_ASSERT_OK(s().UpdateUser(UserId("usr-6"), unsearched, kT0 + 1000));
-  SC_ASSERT_OK(s().DeleteUser(UserId("usr-1")));
+  ASSERT_OK(s().UpdateUser(UserId("usr-6"), unsearched, kT0 + 1000));
+  ASSERT_OK(s().DeleteUser(UserId("usr-1")));
   ExpectUsersMatchPlainLike();
 
   if (sqlite()) {
     auto lease = database_->db().Acquire();
     ASSERT_TRUE(lease);
-    SC_ASSERT_OK((*lease)->Exec(
+    ASSERT_OK((*lease)->Exec(
         "INSERT INTO users_fts (users_fts, rank) VALUES ('integrity-check', 1)", {}));
   }
 }
@@ -451,7 +428,7 @@ TEST_P(SearchContractTest, LogtoUserSearchEqualsALikeWrittenHere) {
                                  .search = probe.search,
                                  .sort = UserSort::kCreatedAsc,
                                  .page = {.limit = 1000, .want_total = true}});
-      ASSERT_TRUE(page) << Describe(page.error()) << " " << probe.label;
+      ASSERT_TRUE(page) << ErrorText(page.error()) << " " << probe.label;
       std::vector<std::string> got;
       for (const User& u : page->items) got.push_back(u.id.value());
       EXPECT_EQ(got, want) << probe.label << " case_sensitive=" << probe.search.case_sensitive
@@ -470,8 +447,8 @@ TEST_P(SearchContractTest, MemberSearchEqualsThePlainLike) {
   small.id = OrgId("org-small");
   small.name = "Small";
   big.created_at = big.updated_at = small.created_at = small.updated_at = kT0;
-  SC_ASSERT_OK(s().InsertOrganization(big));
-  SC_ASSERT_OK(s().InsertOrganization(small));
+  ASSERT_OK(s().InsertOrganization(big));
+  ASSERT_OK(s().InsertOrganization(small));
   AddUsers();
   std::vector<UserId> ids;
   for (size_t i = 0; i < Names().size(); ++i) ids.emplace_back("usr-" + std::to_string(i));
@@ -481,11 +458,11 @@ TEST_P(SearchContractTest, MemberSearchEqualsThePlainLike) {
     u.name = (i % 7 == 0 ? "Acme " : "Person ") + std::to_string(i);
     u.primary_email = "m" + std::to_string(i) + "@corp" + std::to_string(i % 11) + ".example";
     u.created_at = u.updated_at = kT0 + i;
-    SC_ASSERT_OK(s().InsertUser(u));
+    ASSERT_OK(s().InsertUser(u));
     ids.push_back(u.id);
   }
-  SC_ASSERT_OK(s().AddMembers(big.id, ids, kT0));
-  SC_ASSERT_OK(s().AddMembers(small.id, std::vector<UserId>(ids.begin(), ids.begin() + 20), kT0));
+  ASSERT_OK(s().AddMembers(big.id, ids, kT0));
+  ASSERT_OK(s().AddMembers(small.id, std::vector<UserId>(ids.begin(), ids.begin() + 20), kT0));
 
   std::vector<std::string> patterns = Patterns();
   for (const char* more : {"corp3", "m10", "acme 7", "person 1_0", "@corp1", ".example"}) {
@@ -505,7 +482,7 @@ TEST_P(SearchContractTest, MemberSearchEqualsThePlainLike) {
            {MemberSort::kUserIdAsc, MemberSort::kJoinedAsc, MemberSort::kNameAsc}) {
         auto page = s().ListMembers(
             org, {.q = q, .sort = sort, .page = {.limit = 2000, .want_total = true}});
-        ASSERT_TRUE(page) << Describe(page.error()) << " q=" << q;
+        ASSERT_TRUE(page) << ErrorText(page.error()) << " q=" << q;
         std::vector<std::string> got;
         for (const Member& m : page->items) got.push_back(m.user.id.value());
         std::sort(got.begin(), got.end());
@@ -519,7 +496,7 @@ TEST_P(SearchContractTest, MemberSearchEqualsThePlainLike) {
   std::optional<Cursor> after;
   for (;;) {
     auto page = s().ListMembers(big.id, {.q = "acme", .page = {.limit = 7, .after = after}});
-    ASSERT_TRUE(page) << Describe(page.error());
+    ASSERT_TRUE(page) << ErrorText(page.error());
     for (const Member& m : page->items) seen.push_back(m.user.id.value());
     if (!page->has_more) break;
     after = page->last;
@@ -533,8 +510,7 @@ TEST_P(SearchContractTest, MemberSearchEqualsThePlainLike) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SearchContractTest,
-                         ::testing::ValuesIn(testing::AvailableBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(testing::AvailableBackends()), testing::BackendName);
 
 // SQLite only: the plans of the narrowed statements (as src/store/sql writes them) read the FTS
 // table and look rows up by rowid, never scanning organizations or users.
@@ -542,10 +518,10 @@ class SqliteSearchPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto opened = testing::OpenBackend("sqlite_memory");
-    ASSERT_TRUE(opened) << Describe(opened.error());
+    ASSERT_TRUE(opened) << ErrorText(opened.error());
     ASSERT_NE(opened->database, nullptr);
     database_ = std::move(opened->database);
-    SC_ASSERT_OK(sql::Migrate(database_->db()));
+    ASSERT_OK(sql::Migrate(database_->db()));
   }
 
   std::string Plan(const std::string& sql, std::vector<Param> params) {
@@ -554,7 +530,7 @@ class SqliteSearchPlanTest : public ::testing::Test {
     EXPECT_TRUE(lease);
     auto r = (*lease)->Query("EXPLAIN QUERY PLAN " + sql, params,
                              [&](const Row& row) { plan += row.GetString(3) + "\n"; });
-    EXPECT_TRUE(r) << Describe(r.error());
+    EXPECT_TRUE(r) << ErrorText(r.error());
     return plan;
   }
 
@@ -628,27 +604,27 @@ TEST_F(SqliteSearchPlanTest, NarrowedUserAndMemberSearchesReadTheFtsTable) {
 // VACUUM keeps the rowids the FTS tables refer to (the tables have indexes, see 0009), on a file.
 TEST(SqliteSearchVacuumTest, SearchStaysRightAfterDeletesAndVacuum) {
   auto opened = testing::OpenBackend("sqlite_file");
-  ASSERT_TRUE(opened) << Describe(opened.error());
+  ASSERT_TRUE(opened) << ErrorText(opened.error());
   ASSERT_NE(opened->database, nullptr);
   auto database = std::move(opened->database);
-  SC_ASSERT_OK(sql::Migrate(database->db()));
+  ASSERT_OK(sql::Migrate(database->db()));
   sql::SqlStore store(database->db());
   for (int i = 0; i < 300; ++i) {
     Organization org;
     org.id = OrgId("o" + std::to_string(i));
     org.name = (i % 3 == 0 ? "Acme " : "Other ") + std::to_string(i);
     org.created_at = org.updated_at = kT0 + i;
-    SC_ASSERT_OK(store.InsertOrganization(org));
+    ASSERT_OK(store.InsertOrganization(org));
   }
   for (int i = 0; i < 300; i += 2)
-    SC_ASSERT_OK(store.DeleteOrganization(OrgId("o" + std::to_string(i))));
+    ASSERT_OK(store.DeleteOrganization(OrgId("o" + std::to_string(i))));
   {
     auto lease = database->db().Acquire();
     ASSERT_TRUE(lease);
-    SC_ASSERT_OK((*lease)->ExecScript("VACUUM"));
+    ASSERT_OK((*lease)->ExecScript("VACUUM"));
   }
   auto page = store.ListOrganizations({.q = "acme", .limit = 1000, .want_total = true});
-  ASSERT_TRUE(page) << Describe(page.error());
+  ASSERT_TRUE(page) << ErrorText(page.error());
   std::vector<std::string> got, want;
   for (const Organization& o : page->items) got.push_back(o.id.value());
   for (int i = 3; i < 300; i += 6) want.push_back("o" + std::to_string(i));
@@ -656,7 +632,7 @@ TEST(SqliteSearchVacuumTest, SearchStaysRightAfterDeletesAndVacuum) {
   EXPECT_EQ(page->total, 50);
   auto lease = database->db().Acquire();
   ASSERT_TRUE(lease);
-  SC_ASSERT_OK((*lease)->Exec(
+  ASSERT_OK((*lease)->Exec(
       "INSERT INTO organizations_fts (organizations_fts, rank) VALUES ('integrity-check', 1)", {}));
 }
 

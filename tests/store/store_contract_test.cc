@@ -36,8 +36,9 @@ using domain::OrganizationPatch;
 using domain::OrgCursor;
 using domain::OrgSort;
 using testing::AvailableBackends;
-using testing::OpenBackend;
-using testing::TestDatabase;
+using testing::BackendName;
+using testing::ErrorText;
+using testing::ExpectError;
 
 constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 
@@ -118,27 +119,6 @@ std::vector<std::string> Ids(const OrganizationPage& page) {
   return ids;
 }
 
-std::string ErrorText(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " subject=" + e.subject + " reason=" + e.reason +
-         " message=" + e.message + " detail=" + e.detail;
-}
-
-#define ORGD_ASSERT_OK(expr)                                            \
-  do {                                                                  \
-    const auto& orgd_assert_ok_ = (expr);                               \
-    ASSERT_TRUE(orgd_assert_ok_) << ErrorText(orgd_assert_ok_.error()); \
-  } while (0)
-
-// Asserts that `result` failed with exactly this code, subject and reason.
-template <typename R>
-void ExpectError(const R& result, ErrorCode code, std::string_view subject,
-                 std::string_view reason) {
-  ASSERT_FALSE(result) << "expected " << ErrorCodeName(code);
-  EXPECT_EQ(result.error().code, code) << ErrorText(result.error());
-  EXPECT_EQ(result.error().subject, subject) << ErrorText(result.error());
-  EXPECT_EQ(result.error().reason, reason) << ErrorText(result.error());
-}
-
 ClientRecord MakeClient(std::string id, std::vector<std::string> scopes = {"all"}) {
   return ClientRecord{.id = ClientId(std::move(id)),
                       .name = "client",
@@ -147,70 +127,27 @@ ClientRecord MakeClient(std::string id, std::vector<std::string> scopes = {"all"
                       .created_at = kT0};
 }
 
-std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
-
-// A fresh database of the backend, not yet migrated.
-class BackendTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    auto opened = OpenBackend(GetParam());
-    ASSERT_TRUE(opened) << ErrorText(opened.error());
-    if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
-    database_ = std::move(opened->database);
-  }
-
-  Database& db() { return database_->db(); }
-
-  // Runs one statement straight on the database (to look behind the store).
-  int64_t CountRows(std::string_view sql, std::initializer_list<Param> params = {}) {
-    auto lease = db().Acquire();
-    EXPECT_TRUE(lease);
-    if (!lease) return -1;
-    int64_t count = -1;
-    auto r = (*lease)->Query(sql, params, [&](const Row& row) { count = row.GetInt(0); });
-    EXPECT_TRUE(r) << ErrorText(r.error());
-    return count;
-  }
-
-  std::unique_ptr<TestDatabase> database_;
-};
+class MigrationContractTest : public testing::BackendTest {};
 
 // A fresh, migrated database of the backend and a SqlStore over it.
-class StoreContractTest : public BackendTest {
+class StoreContractTest : public testing::MigratedStoreTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    auto applied = sql::Migrate(db());
-    ASSERT_TRUE(applied) << ErrorText(applied.error());
-    first_migration_ = *applied;
-    store_ = std::make_unique<sql::SqlStore>(db());
-  }
-  void TearDown() override { store_.reset(); }
-
-  sql::SqlStore& store() { return *store_; }
-
-  void Insert(const Organization& org) { ORGD_ASSERT_OK(store().InsertOrganization(org)); }
+  void Insert(const Organization& org) { ASSERT_OK(s().InsertOrganization(org)); }
 
   Organization Get(const std::string& id) {
-    auto org = store().GetOrganization(OrgId(id));
+    auto org = s().GetOrganization(OrgId(id));
     EXPECT_TRUE(org) << ErrorText(org.error());
     return org ? *org : Organization{};
   }
 
   OrganizationPage List(OrganizationListQuery query) {
-    auto page = store().ListOrganizations(query);
+    auto page = s().ListOrganizations(query);
     EXPECT_TRUE(page) << ErrorText(page.error());
     return page ? *page : OrganizationPage{};
   }
 
   std::vector<std::string> ListIds(OrganizationListQuery query) { return Ids(List(query)); }
-
-  std::vector<int> first_migration_;
-  std::unique_ptr<sql::SqlStore> store_;
 };
-
-using MigrationContractTest = BackendTest;
 
 // The versions of the embedded migration files of this engine (both engines have the same).
 std::vector<int> EmbeddedVersions() {
@@ -226,34 +163,34 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Availa
 
 TEST_P(MigrationContractTest, EmptyDatabaseIsAtVersionZero) {
   auto version = sql::CurrentSchemaVersion(db());
-  ORGD_ASSERT_OK(version);
+  ASSERT_OK(version);
   EXPECT_EQ(*version, 0);
 }
 
 TEST_P(MigrationContractTest, FirstMigrateAppliesEveryVersionInOrder) {
   auto applied = sql::Migrate(db());
-  ORGD_ASSERT_OK(applied);
+  ASSERT_OK(applied);
   EXPECT_EQ(*applied, EmbeddedVersions());
   EXPECT_TRUE(std::is_sorted(applied->begin(), applied->end()));
   EXPECT_EQ(applied->front(), 1);
 }
 
 TEST_P(MigrationContractTest, SecondMigrateAppliesNothing) {
-  ORGD_ASSERT_OK(sql::Migrate(db()));
+  ASSERT_OK(sql::Migrate(db()));
   auto again = sql::Migrate(db());
-  ORGD_ASSERT_OK(again);
+  ASSERT_OK(again);
   EXPECT_EQ(*again, std::vector<int>{});
 }
 
 TEST_P(MigrationContractTest, CurrentSchemaVersionIsTheLatestApplied) {
-  ORGD_ASSERT_OK(sql::Migrate(db()));
+  ASSERT_OK(sql::Migrate(db()));
   auto version = sql::CurrentSchemaVersion(db());
-  ORGD_ASSERT_OK(version);
+  ASSERT_OK(version);
   EXPECT_EQ(*version, EmbeddedVersions().back());
 }
 
 TEST_P(MigrationContractTest, MigrateRecordsVersionAndFileName) {
-  ORGD_ASSERT_OK(sql::Migrate(db()));
+  ASSERT_OK(sql::Migrate(db()));
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM schema_migrations WHERE version = $1 AND name = $2",
                       {Int(1), Param{std::string_view("0001_init.sql")}}),
             1);
@@ -262,7 +199,7 @@ TEST_P(MigrationContractTest, MigrateRecordsVersionAndFileName) {
 }
 
 TEST_P(MigrationContractTest, MigrationCreatesEveryTable) {
-  ORGD_ASSERT_OK(sql::Migrate(db()));
+  ASSERT_OK(sql::Migrate(db()));
   for (std::string_view table :
        {"SELECT COUNT(*) FROM organizations", "SELECT COUNT(*) FROM organization_jit_email_domains",
         "SELECT COUNT(*) FROM clients", "SELECT COUNT(*) FROM signing_keys"}) {
@@ -277,7 +214,7 @@ TEST_P(MigrationContractTest, EveryEngineHasTheSameMigrationNumbers) {
   EXPECT_EQ(sqlite_versions, postgres_versions);
 }
 
-TEST_P(StoreContractTest, MigrationRanInSetUp) { EXPECT_EQ(first_migration_, EmbeddedVersions()); }
+TEST_P(StoreContractTest, MigrationRanInSetUp) { EXPECT_EQ(migrated_, EmbeddedVersions()); }
 
 TEST_P(StoreContractTest, InsertThenGetReturnsEveryField) {
   const Organization org = FullOrg();
@@ -313,7 +250,7 @@ TEST_P(StoreContractTest, TextIsStoredByteForByte) {
 
 TEST_P(StoreContractTest, InsertDuplicateIdIsAlreadyExistsId) {
   Insert(MakeOrg("dup00000001", "First"));
-  ExpectError(store().InsertOrganization(MakeOrg("dup00000001", "Second")),
+  ExpectError(s().InsertOrganization(MakeOrg("dup00000001", "Second")),
               ErrorCode::kAlreadyExists, "organization", "id");
   EXPECT_EQ(Get("dup00000001").name, "First");
 }
@@ -324,7 +261,7 @@ TEST_P(StoreContractTest, InsertDuplicateHandleIsAlreadyExistsHandle) {
   Insert(a);
   Organization b = MakeOrg("hnd00000002", "B");
   b.handle = "acme";
-  ExpectError(store().InsertOrganization(b), ErrorCode::kAlreadyExists, "organization", "handle");
+  ExpectError(s().InsertOrganization(b), ErrorCode::kAlreadyExists, "organization", "handle");
 }
 
 TEST_P(StoreContractTest, HandleUniquenessIgnoresCase) {
@@ -333,7 +270,7 @@ TEST_P(StoreContractTest, HandleUniquenessIgnoresCase) {
   Insert(a);
   Organization b = MakeOrg("hnd00000002", "B");
   b.handle = "aCME-cORP";
-  ExpectError(store().InsertOrganization(b), ErrorCode::kAlreadyExists, "organization", "handle");
+  ExpectError(s().InsertOrganization(b), ErrorCode::kAlreadyExists, "organization", "handle");
   EXPECT_EQ(Get("hnd00000001").handle, "Acme-Corp");
 }
 
@@ -343,7 +280,7 @@ TEST_P(StoreContractTest, InsertDuplicateExternalIdIsAlreadyExistsExternalId) {
   Insert(a);
   Organization b = MakeOrg("ext00000002", "B");
   b.external_id = "crm-42";
-  ExpectError(store().InsertOrganization(b), ErrorCode::kAlreadyExists, "organization",
+  ExpectError(s().InsertOrganization(b), ErrorCode::kAlreadyExists, "organization",
               "external_id");
 }
 
@@ -373,15 +310,15 @@ TEST_P(StoreContractTest, NamesAreNotUnique) {
 TEST_P(StoreContractTest, DuplicateAllowedDomainIsAlreadyExistsEmailDomain) {
   Organization org = MakeOrg("dom00000001", "Domains");
   org.allowed_domains = {"a.example", "a.example"};
-  ExpectError(store().InsertOrganization(org), ErrorCode::kAlreadyExists, "organization",
+  ExpectError(s().InsertOrganization(org), ErrorCode::kAlreadyExists, "organization",
               "email_domain");
 }
 
 TEST_P(StoreContractTest, FailedInsertLeavesNothingBehind) {
   Organization org = MakeOrg("dom00000001", "Domains");
   org.allowed_domains = {"a.example", "b.example", "a.example"};
-  ASSERT_FALSE(store().InsertOrganization(org));
-  ExpectError(store().GetOrganization(OrgId("dom00000001")), ErrorCode::kNotFound, "organization",
+  ASSERT_FALSE(s().InsertOrganization(org));
+  ExpectError(s().GetOrganization(OrgId("dom00000001")), ErrorCode::kNotFound, "organization",
               "");
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_jit_email_domains"), 0);
 }
@@ -397,21 +334,21 @@ TEST_P(StoreContractTest, OrganizationsMayShareAnAllowedDomain) {
 }
 
 TEST_P(StoreContractTest, GetUnknownIsNotFound) {
-  ExpectError(store().GetOrganization(OrgId("missing0001")), ErrorCode::kNotFound, "organization",
+  ExpectError(s().GetOrganization(OrgId("missing0001")), ErrorCode::kNotFound, "organization",
               "");
 }
 
 TEST_P(StoreContractTest, UpdateUnknownIsNotFound) {
   OrganizationPatch patch;
   patch.name = "x";
-  ExpectError(store().UpdateOrganization(OrgId("missing0001"), patch, kT0), ErrorCode::kNotFound,
+  ExpectError(s().UpdateOrganization(OrgId("missing0001"), patch, kT0), ErrorCode::kNotFound,
               "organization", "");
 }
 
 TEST_P(StoreContractTest, UpdateUnknownWithDomainsIsNotFoundAndAddsNoDomains) {
   OrganizationPatch patch;
   patch.allowed_domains = std::vector<std::string>{"a.example"};
-  ExpectError(store().UpdateOrganization(OrgId("missing0001"), patch, kT0), ErrorCode::kNotFound,
+  ExpectError(s().UpdateOrganization(OrgId("missing0001"), patch, kT0), ErrorCode::kNotFound,
               "organization", "");
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_jit_email_domains"), 0);
 }
@@ -419,8 +356,8 @@ TEST_P(StoreContractTest, UpdateUnknownWithDomainsIsNotFoundAndAddsNoDomains) {
 TEST_P(StoreContractTest, EmptyPatchOnlyMovesUpdatedAt) {
   const Organization org = FullOrg();
   Insert(org);
-  auto updated = store().UpdateOrganization(org.id, OrganizationPatch{}, kT0 + 100);
-  ORGD_ASSERT_OK(updated);
+  auto updated = s().UpdateOrganization(org.id, OrganizationPatch{}, kT0 + 100);
+  ASSERT_OK(updated);
   Organization expected = org;
   expected.updated_at = kT0 + 100;
   EXPECT_EQ(Describe(*updated), Describe(expected));
@@ -431,8 +368,8 @@ TEST_P(StoreContractTest, UpdateReturnsTheStoredRow) {
   OrganizationPatch patch;
   patch.name = "Renamed";
   patch.description = std::optional<std::string>();
-  auto updated = store().UpdateOrganization(OrgId("full0000001"), patch, kT0 + 100);
-  ORGD_ASSERT_OK(updated);
+  auto updated = s().UpdateOrganization(OrgId("full0000001"), patch, kT0 + 100);
+  ASSERT_OK(updated);
   EXPECT_EQ(Describe(*updated), Describe(Get("full0000001")));
 }
 
@@ -450,8 +387,8 @@ TEST_P(StoreContractTest, UpdateWritesNonNullFieldsAndKeepsTheRest) {
   patch.is_auto_join_domain_list = false;
   patch.is_enable_advanced_orgs = false;
   patch.is_suspended = false;
-  auto updated = store().UpdateOrganization(org.id, patch, kT0 + 100);
-  ORGD_ASSERT_OK(updated);
+  auto updated = s().UpdateOrganization(org.id, patch, kT0 + 100);
+  ASSERT_OK(updated);
 
   Organization expected = org;
   expected.name = "New Name";
@@ -476,7 +413,7 @@ TEST_P(StoreContractTest, UpdateSetsBooleansToTrue) {
   patch.is_auto_join_domain_list = true;
   patch.is_enable_advanced_orgs = true;
   patch.is_suspended = true;
-  ORGD_ASSERT_OK(store().UpdateOrganization(OrgId("bool0000001"), patch, kT0 + 1));
+  ASSERT_OK(s().UpdateOrganization(OrgId("bool0000001"), patch, kT0 + 1));
   const Organization got = Get("bool0000001");
   EXPECT_TRUE(got.is_mfa_required);
   EXPECT_TRUE(got.is_auto_membership_enabled);
@@ -504,7 +441,7 @@ TEST_P(StoreContractTest, UpdateSetsNullableFieldsToValues) {
   patch.sender_name = "S";
   patch.sender_email = "s@example.com";
   patch.suspended_at = kT0 + 7;
-  ORGD_ASSERT_OK(store().UpdateOrganization(org.id, patch, kT0 + 100));
+  ASSERT_OK(s().UpdateOrganization(org.id, patch, kT0 + 100));
 
   Organization expected = org;
   expected.description = "d";
@@ -540,7 +477,7 @@ TEST_P(StoreContractTest, UpdateSetsNullableFieldsToNull) {
   patch.sender_name = null;
   patch.sender_email = null;
   patch.suspended_at = std::optional<int64_t>();
-  ORGD_ASSERT_OK(store().UpdateOrganization(org.id, patch, kT0 + 100));
+  ASSERT_OK(s().UpdateOrganization(org.id, patch, kT0 + 100));
 
   Organization expected = org;
   expected.description.reset();
@@ -559,8 +496,8 @@ TEST_P(StoreContractTest, UpdateNeverChangesCreatedAt) {
   Insert(MakeOrg("crt00000001", "C", kT0 + 1));
   OrganizationPatch patch;
   patch.name = "D";
-  auto updated = store().UpdateOrganization(OrgId("crt00000001"), patch, kT0 + 500);
-  ORGD_ASSERT_OK(updated);
+  auto updated = s().UpdateOrganization(OrgId("crt00000001"), patch, kT0 + 500);
+  ASSERT_OK(updated);
   EXPECT_EQ(updated->created_at, kT0 + 1);
   EXPECT_EQ(updated->updated_at, kT0 + 500);
 }
@@ -572,7 +509,7 @@ TEST_P(StoreContractTest, UpdateToTakenHandleIsAlreadyExistsHandle) {
   Insert(MakeOrg("hnd00000002", "B"));
   OrganizationPatch patch;
   patch.handle = "TAKEN";
-  ExpectError(store().UpdateOrganization(OrgId("hnd00000002"), patch, kT0),
+  ExpectError(s().UpdateOrganization(OrgId("hnd00000002"), patch, kT0),
               ErrorCode::kAlreadyExists, "organization", "handle");
   EXPECT_EQ(Get("hnd00000002").handle, std::nullopt);
 }
@@ -584,7 +521,7 @@ TEST_P(StoreContractTest, UpdateToTakenExternalIdIsAlreadyExistsExternalId) {
   Insert(MakeOrg("ext00000002", "B"));
   OrganizationPatch patch;
   patch.external_id = "crm-1";
-  ExpectError(store().UpdateOrganization(OrgId("ext00000002"), patch, kT0),
+  ExpectError(s().UpdateOrganization(OrgId("ext00000002"), patch, kT0),
               ErrorCode::kAlreadyExists, "organization", "external_id");
 }
 
@@ -599,7 +536,7 @@ TEST_P(StoreContractTest, FailedUpdateChangesNothing) {
   patch.name = "Changed";
   patch.handle = "taken";
   patch.allowed_domains = std::vector<std::string>{"c.example"};
-  ASSERT_FALSE(store().UpdateOrganization(b.id, patch, kT0 + 100));
+  ASSERT_FALSE(s().UpdateOrganization(b.id, patch, kT0 + 100));
   EXPECT_EQ(Describe(Get("hnd00000002")), Describe(b));
 }
 
@@ -609,7 +546,7 @@ TEST_P(StoreContractTest, OrganizationMayChangeTheCaseOfItsOwnHandle) {
   Insert(a);
   OrganizationPatch patch;
   patch.handle = "ACME";
-  ORGD_ASSERT_OK(store().UpdateOrganization(a.id, patch, kT0 + 1));
+  ASSERT_OK(s().UpdateOrganization(a.id, patch, kT0 + 1));
   EXPECT_EQ(Get("hnd00000001").handle, "ACME");
 }
 
@@ -619,14 +556,14 @@ TEST_P(StoreContractTest, ReleasedHandleCanBeTakenAndNewOneIsReserved) {
   Insert(a);
   OrganizationPatch patch;
   patch.handle = "New";
-  ORGD_ASSERT_OK(store().UpdateOrganization(a.id, patch, kT0 + 1));
+  ASSERT_OK(s().UpdateOrganization(a.id, patch, kT0 + 1));
 
   Organization b = MakeOrg("hnd00000002", "B");
   b.handle = "OLD";
   Insert(b);
   Organization c = MakeOrg("hnd00000003", "C");
   c.handle = "new";
-  ExpectError(store().InsertOrganization(c), ErrorCode::kAlreadyExists, "organization", "handle");
+  ExpectError(s().InsertOrganization(c), ErrorCode::kAlreadyExists, "organization", "handle");
 }
 
 TEST_P(StoreContractTest, ClearedHandleCanBeTaken) {
@@ -635,7 +572,7 @@ TEST_P(StoreContractTest, ClearedHandleCanBeTaken) {
   Insert(a);
   OrganizationPatch patch;
   patch.handle = std::optional<std::string>();
-  ORGD_ASSERT_OK(store().UpdateOrganization(a.id, patch, kT0 + 1));
+  ASSERT_OK(s().UpdateOrganization(a.id, patch, kT0 + 1));
   Organization b = MakeOrg("hnd00000002", "B");
   b.handle = "free-me";
   Insert(b);
@@ -648,8 +585,8 @@ TEST_P(StoreContractTest, UpdateReplacesAllowedDomains) {
   Insert(org);
   OrganizationPatch patch;
   patch.allowed_domains = std::vector<std::string>{"c.example", "b.example", "0.example"};
-  auto updated = store().UpdateOrganization(org.id, patch, kT0 + 1);
-  ORGD_ASSERT_OK(updated);
+  auto updated = s().UpdateOrganization(org.id, patch, kT0 + 1);
+  ASSERT_OK(updated);
   const std::vector<std::string> expected{"c.example", "b.example", "0.example"};
   EXPECT_EQ(updated->allowed_domains, expected);
   EXPECT_EQ(Get("dom00000001").allowed_domains, expected);
@@ -661,7 +598,7 @@ TEST_P(StoreContractTest, UpdateWithEmptyAllowedDomainsClearsThem) {
   Insert(org);
   OrganizationPatch patch;
   patch.allowed_domains = std::vector<std::string>{};
-  ORGD_ASSERT_OK(store().UpdateOrganization(org.id, patch, kT0 + 1));
+  ASSERT_OK(s().UpdateOrganization(org.id, patch, kT0 + 1));
   EXPECT_EQ(Get("dom00000001").allowed_domains, std::vector<std::string>{});
 }
 
@@ -671,7 +608,7 @@ TEST_P(StoreContractTest, UpdateWithoutAllowedDomainsKeepsThem) {
   Insert(org);
   OrganizationPatch patch;
   patch.name = "E";
-  ORGD_ASSERT_OK(store().UpdateOrganization(org.id, patch, kT0 + 1));
+  ASSERT_OK(s().UpdateOrganization(org.id, patch, kT0 + 1));
   EXPECT_EQ(Get("dom00000001").allowed_domains,
             (std::vector<std::string>{"b.example", "a.example"}));
 }
@@ -686,26 +623,26 @@ TEST_P(StoreContractTest, UpdateLeavesOtherOrganizationsAlone) {
   OrganizationPatch patch;
   patch.name = "Changed";
   patch.allowed_domains = std::vector<std::string>{};
-  ORGD_ASSERT_OK(store().UpdateOrganization(a.id, patch, kT0 + 100));
+  ASSERT_OK(s().UpdateOrganization(a.id, patch, kT0 + 100));
   EXPECT_EQ(Describe(Get("full0000002")), Describe(b));
 }
 
 TEST_P(StoreContractTest, DeleteRemovesTheOrganization) {
   Insert(MakeOrg("del00000001", "D"));
-  ORGD_ASSERT_OK(store().DeleteOrganization(OrgId("del00000001")));
-  ExpectError(store().GetOrganization(OrgId("del00000001")), ErrorCode::kNotFound, "organization",
+  ASSERT_OK(s().DeleteOrganization(OrgId("del00000001")));
+  ExpectError(s().GetOrganization(OrgId("del00000001")), ErrorCode::kNotFound, "organization",
               "");
 }
 
 TEST_P(StoreContractTest, DeleteUnknownIsNotFound) {
-  ExpectError(store().DeleteOrganization(OrgId("missing0001")), ErrorCode::kNotFound,
+  ExpectError(s().DeleteOrganization(OrgId("missing0001")), ErrorCode::kNotFound,
               "organization", "");
 }
 
 TEST_P(StoreContractTest, DeleteTwiceIsNotFound) {
   Insert(MakeOrg("del00000001", "D"));
-  ORGD_ASSERT_OK(store().DeleteOrganization(OrgId("del00000001")));
-  ExpectError(store().DeleteOrganization(OrgId("del00000001")), ErrorCode::kNotFound,
+  ASSERT_OK(s().DeleteOrganization(OrgId("del00000001")));
+  ExpectError(s().DeleteOrganization(OrgId("del00000001")), ErrorCode::kNotFound,
               "organization", "");
 }
 
@@ -716,7 +653,7 @@ TEST_P(StoreContractTest, DeleteCascadesToAllowedDomains) {
   b.allowed_domains = {"a.example"};
   Insert(a);
   Insert(b);
-  ORGD_ASSERT_OK(store().DeleteOrganization(a.id));
+  ASSERT_OK(s().DeleteOrganization(a.id));
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_jit_email_domains WHERE org_id = $1",
                       {Text(a.id.value())}),
             0);
@@ -726,7 +663,7 @@ TEST_P(StoreContractTest, DeleteCascadesToAllowedDomains) {
 TEST_P(StoreContractTest, DeletedIdHandleAndExternalIdCanBeReused) {
   Organization a = FullOrg();
   Insert(a);
-  ORGD_ASSERT_OK(store().DeleteOrganization(a.id));
+  ASSERT_OK(s().DeleteOrganization(a.id));
   Organization again = FullOrg();
   again.allowed_domains = {"new.example"};
   Insert(again);
@@ -776,7 +713,7 @@ TEST_P(StoreContractTest, ListRenamedOrganizationMovesInNameOrder) {
   Insert(MakeOrg("o2", "middle"));
   OrganizationPatch patch;
   patch.name = "Aardvark";
-  ORGD_ASSERT_OK(store().UpdateOrganization(OrgId("o1"), patch, kT0 + 1));
+  ASSERT_OK(s().UpdateOrganization(OrgId("o1"), patch, kT0 + 1));
   EXPECT_EQ(ListIds({.sort = OrgSort::kNameAsc}), (std::vector<std::string>{"o1", "o2"}));
 }
 
@@ -927,17 +864,17 @@ TEST_P(StoreContractTest, LimitZeroReturnsNoItemsButTellsWhetherThereAreAny) {
 }
 
 TEST_P(StoreContractTest, NegativeLimitIsInvalidArgument) {
-  ExpectError(store().ListOrganizations({.limit = -1}), ErrorCode::kInvalidArgument, "limit", "");
+  ExpectError(s().ListOrganizations({.limit = -1}), ErrorCode::kInvalidArgument, "limit", "");
 }
 
 TEST_P(StoreContractTest, NegativeOffsetIsInvalidArgument) {
-  ExpectError(store().ListOrganizations({.offset = -1}), ErrorCode::kInvalidArgument, "offset", "");
+  ExpectError(s().ListOrganizations({.offset = -1}), ErrorCode::kInvalidArgument, "offset", "");
 }
 
 TEST_P(StoreContractTest, NonNumericCreationCursorIsInvalidArgument) {
-  ExpectError(store().ListOrganizations({.after = OrgCursor{.sort_key = "12x", .id = "o1"}}),
+  ExpectError(s().ListOrganizations({.after = OrgCursor{.sort_key = "12x", .id = "o1"}}),
               ErrorCode::kInvalidArgument, "after", "");
-  ExpectError(store().ListOrganizations({.after = OrgCursor{.sort_key = "", .id = "o1"}}),
+  ExpectError(s().ListOrganizations({.after = OrgCursor{.sort_key = "", .id = "o1"}}),
               ErrorCode::kInvalidArgument, "after", "");
 }
 
@@ -980,7 +917,7 @@ TEST_P(StoreContractTest, KeysetPagingVisitsEveryStableRowOnceUnderChurn) {
     SCOPED_TRACE(static_cast<int>(sort));
     // Start from an empty table for each sort.
     for (const std::string& id : ListIds({.limit = 1000})) {
-      ORGD_ASSERT_OK(store().DeleteOrganization(OrgId(id)));
+      ASSERT_OK(s().DeleteOrganization(OrgId(id)));
     }
     const std::vector<std::string> names = {
         "Kilo",  "alpha", "Echo", "echo",   "bravo",   "Lima",    "delta", "ALPHA",
@@ -1041,12 +978,12 @@ TEST_P(StoreContractTest, KeysetPagingVisitsEveryStableRowOnceUnderChurn) {
       Insert(MakeOrg("c9" + c, "zzzz last " + c, kT0 + 100 + churn));
       Insert(MakeOrg("c5" + c, "Echo " + c, kT0 + 2));
       if (churn >= 2) {
-        ORGD_ASSERT_OK(store().DeleteOrganization(OrgId("c5" + std::to_string(churn - 1))));
+        ASSERT_OK(s().DeleteOrganization(OrgId("c5" + std::to_string(churn - 1))));
       }
       if (churn == 2) {
         // The first row seen is a stable one (the first page comes before any churn).
         ASSERT_EQ(stable.erase(seen.front()), 1u);
-        ORGD_ASSERT_OK(store().DeleteOrganization(OrgId(seen.front())));
+        ASSERT_OK(s().DeleteOrganization(OrgId(seen.front())));
       }
     }
 
@@ -1081,15 +1018,15 @@ TEST_P(StoreContractTest, CursorOfADeletedRowStillPositionsThePage) {
   Insert(MakeOrg("o2", "B", kT0 + 2));
   Insert(MakeOrg("o3", "C", kT0 + 3));
   const OrganizationPage first = List({.limit = 2});
-  ORGD_ASSERT_OK(store().DeleteOrganization(OrgId("o2")));
+  ASSERT_OK(s().DeleteOrganization(OrgId("o2")));
   EXPECT_EQ(ListIds({.after = first.last}), std::vector<std::string>{"o3"});
 }
 
 TEST_P(StoreContractTest, InsertClientThenGetReturnsEveryField) {
   const ClientRecord client = MakeClient("cli1", {"read:organizations", "write:organizations"});
-  ORGD_ASSERT_OK(store().InsertClient(client));
-  auto got = store().GetClient(ClientId("cli1"));
-  ORGD_ASSERT_OK(got);
+  ASSERT_OK(s().InsertClient(client));
+  auto got = s().GetClient(ClientId("cli1"));
+  ASSERT_OK(got);
   EXPECT_EQ(got->id, client.id);
   EXPECT_EQ(got->name, client.name);
   EXPECT_EQ(got->secret_hash, client.secret_hash);
@@ -1098,58 +1035,58 @@ TEST_P(StoreContractTest, InsertClientThenGetReturnsEveryField) {
 }
 
 TEST_P(StoreContractTest, ClientWithoutScopesRoundTrips) {
-  ORGD_ASSERT_OK(store().InsertClient(MakeClient("cli1", {})));
-  auto got = store().GetClient(ClientId("cli1"));
-  ORGD_ASSERT_OK(got);
+  ASSERT_OK(s().InsertClient(MakeClient("cli1", {})));
+  auto got = s().GetClient(ClientId("cli1"));
+  ASSERT_OK(got);
   EXPECT_EQ(got->scopes, std::vector<std::string>{});
 }
 
 TEST_P(StoreContractTest, InsertDuplicateClientIsAlreadyExistsId) {
-  ORGD_ASSERT_OK(store().InsertClient(MakeClient("cli1")));
-  ExpectError(store().InsertClient(MakeClient("cli1")), ErrorCode::kAlreadyExists, "client", "id");
+  ASSERT_OK(s().InsertClient(MakeClient("cli1")));
+  ExpectError(s().InsertClient(MakeClient("cli1")), ErrorCode::kAlreadyExists, "client", "id");
 }
 
 TEST_P(StoreContractTest, UpsertClientInsertsThenOverwrites) {
-  ORGD_ASSERT_OK(store().UpsertClient(MakeClient("cli1", {"all"})));
+  ASSERT_OK(s().UpsertClient(MakeClient("cli1", {"all"})));
   ClientRecord changed = MakeClient("cli1", {"read:organizations"});
   changed.name = "renamed";
   changed.secret_hash = "other-hash";
   changed.created_at = kT0 + 9;
-  ORGD_ASSERT_OK(store().UpsertClient(changed));
-  auto got = store().GetClient(ClientId("cli1"));
-  ORGD_ASSERT_OK(got);
+  ASSERT_OK(s().UpsertClient(changed));
+  auto got = s().GetClient(ClientId("cli1"));
+  ASSERT_OK(got);
   EXPECT_EQ(got->name, "renamed");
   EXPECT_EQ(got->secret_hash, "other-hash");
   EXPECT_EQ(got->scopes, std::vector<std::string>{"read:organizations"});
   EXPECT_EQ(got->created_at, kT0 + 9);
-  auto count = store().CountClients();
-  ORGD_ASSERT_OK(count);
+  auto count = s().CountClients();
+  ASSERT_OK(count);
   EXPECT_EQ(*count, 1);
 }
 
 TEST_P(StoreContractTest, GetUnknownClientIsNotFound) {
-  ExpectError(store().GetClient(ClientId("nope")), ErrorCode::kNotFound, "client", "");
+  ExpectError(s().GetClient(ClientId("nope")), ErrorCode::kNotFound, "client", "");
 }
 
 TEST_P(StoreContractTest, CountClientsCountsEveryClient) {
-  auto none = store().CountClients();
-  ORGD_ASSERT_OK(none);
+  auto none = s().CountClients();
+  ASSERT_OK(none);
   EXPECT_EQ(*none, 0);
-  ORGD_ASSERT_OK(store().InsertClient(MakeClient("cli1")));
-  ORGD_ASSERT_OK(store().InsertClient(MakeClient("cli2")));
-  auto two = store().CountClients();
-  ORGD_ASSERT_OK(two);
+  ASSERT_OK(s().InsertClient(MakeClient("cli1")));
+  ASSERT_OK(s().InsertClient(MakeClient("cli2")));
+  auto two = s().CountClients();
+  ASSERT_OK(two);
   EXPECT_EQ(*two, 2);
 }
 
 TEST_P(StoreContractTest, DeleteClientRemovesIt) {
-  ORGD_ASSERT_OK(store().InsertClient(MakeClient("cli1")));
-  ORGD_ASSERT_OK(store().DeleteClient(ClientId("cli1")));
-  ExpectError(store().GetClient(ClientId("cli1")), ErrorCode::kNotFound, "client", "");
+  ASSERT_OK(s().InsertClient(MakeClient("cli1")));
+  ASSERT_OK(s().DeleteClient(ClientId("cli1")));
+  ExpectError(s().GetClient(ClientId("cli1")), ErrorCode::kNotFound, "client", "");
 }
 
 TEST_P(StoreContractTest, DeleteUnknownClientIsNotFound) {
-  ExpectError(store().DeleteClient(ClientId("nope")), ErrorCode::kNotFound, "client", "");
+  ExpectError(s().DeleteClient(ClientId("nope")), ErrorCode::kNotFound, "client", "");
 }
 
 SigningKeyRecord MakeKey(std::string kid, int64_t created_at,
@@ -1163,17 +1100,17 @@ SigningKeyRecord MakeKey(std::string kid, int64_t created_at,
 }
 
 TEST_P(StoreContractTest, NoSigningKeysAtFirst) {
-  auto keys = store().ListSigningKeys();
-  ORGD_ASSERT_OK(keys);
+  auto keys = s().ListSigningKeys();
+  ASSERT_OK(keys);
   EXPECT_TRUE(keys->empty());
 }
 
 TEST_P(StoreContractTest, SigningKeysListNewestFirstWithEveryField) {
-  ORGD_ASSERT_OK(store().InsertSigningKey(MakeKey("k-old", kT0, kT0 + 50)));
-  ORGD_ASSERT_OK(store().InsertSigningKey(MakeKey("k-new", kT0 + 100)));
-  ORGD_ASSERT_OK(store().InsertSigningKey(MakeKey("k-mid", kT0 + 10)));
-  auto keys = store().ListSigningKeys();
-  ORGD_ASSERT_OK(keys);
+  ASSERT_OK(s().InsertSigningKey(MakeKey("k-old", kT0, kT0 + 50)));
+  ASSERT_OK(s().InsertSigningKey(MakeKey("k-new", kT0 + 100)));
+  ASSERT_OK(s().InsertSigningKey(MakeKey("k-mid", kT0 + 10)));
+  auto keys = s().ListSigningKeys();
+  ASSERT_OK(keys);
   ASSERT_EQ(keys->size(), 3u);
   EXPECT_EQ((*keys)[0].kid, "k-new");
   EXPECT_EQ((*keys)[1].kid, "k-mid");
@@ -1187,33 +1124,33 @@ TEST_P(StoreContractTest, SigningKeysListNewestFirstWithEveryField) {
 }
 
 TEST_P(StoreContractTest, DuplicateSigningKeyIsAlreadyExistsKid) {
-  ORGD_ASSERT_OK(store().InsertSigningKey(MakeKey("k1", kT0)));
-  ExpectError(store().InsertSigningKey(MakeKey("k1", kT0 + 1)), ErrorCode::kAlreadyExists,
+  ASSERT_OK(s().InsertSigningKey(MakeKey("k1", kT0)));
+  ExpectError(s().InsertSigningKey(MakeKey("k1", kT0 + 1)), ErrorCode::kAlreadyExists,
               "signing_key", "kid");
 }
 
 TEST_P(StoreContractTest, TransactionCommitsWhenCallbackSucceeds) {
-  auto r = store().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
     ORGD_TRY(tx.InsertOrganization(MakeOrg("tx000000001", "T")));
     return tx.InsertClient(MakeClient("cli1"));
   });
-  ORGD_ASSERT_OK(r);
+  ASSERT_OK(r);
   EXPECT_EQ(Get("tx000000001").name, "T");
-  EXPECT_TRUE(store().GetClient(ClientId("cli1")));
+  EXPECT_TRUE(s().GetClient(ClientId("cli1")));
 }
 
 TEST_P(StoreContractTest, TransactionRollsBackAndReturnsTheCallbacksError) {
-  auto r = store().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
     ORGD_TRY(tx.InsertOrganization(MakeOrg("tx000000001", "T")));
     return Error::FailedPrecondition("require_membership", "no");
   });
   ExpectError(r, ErrorCode::kFailedPrecondition, "", "require_membership");
-  ExpectError(store().GetOrganization(OrgId("tx000000001")), ErrorCode::kNotFound, "organization",
+  ExpectError(s().GetOrganization(OrgId("tx000000001")), ErrorCode::kNotFound, "organization",
               "");
 }
 
 TEST_P(StoreContractTest, TransactionSeesItsOwnWrites) {
-  auto r = store().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
     ORGD_TRY(tx.InsertOrganization(MakeOrg("tx000000001", "T")));
     auto got = tx.GetOrganization(OrgId("tx000000001"));
     if (!got) return got.error();
@@ -1222,32 +1159,32 @@ TEST_P(StoreContractTest, TransactionSeesItsOwnWrites) {
     if (page->total != 1) return Error::Internal("list did not see the insert");
     return {};
   });
-  ORGD_ASSERT_OK(r);
+  ASSERT_OK(r);
 }
 
 TEST_P(StoreContractTest, NotFoundInsideTransactionDoesNotSpoilIt) {
-  auto r = store().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
     if (tx.GetOrganization(OrgId("missing0001"))) return Error::Internal("found a missing org");
     return tx.InsertOrganization(MakeOrg("tx000000001", "T"));
   });
-  ORGD_ASSERT_OK(r);
+  ASSERT_OK(r);
   EXPECT_EQ(Get("tx000000001").name, "T");
 }
 
 TEST_P(StoreContractTest, CarryingOnAfterAFailedStatementRollsBackAsInternal) {
   Insert(MakeOrg("dup00000001", "Existing"));
-  auto r = store().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
     ORGD_TRY(tx.InsertOrganization(MakeOrg("tx000000001", "T")));
     (void)tx.InsertOrganization(MakeOrg("dup00000001", "Clash"));  // ignored on purpose
     return {};
   });
   ExpectError(r, ErrorCode::kInternal, "", "");
-  ExpectError(store().GetOrganization(OrgId("tx000000001")), ErrorCode::kNotFound, "organization",
+  ExpectError(s().GetOrganization(OrgId("tx000000001")), ErrorCode::kNotFound, "organization",
               "");
 }
 
 TEST_P(StoreContractTest, NestedTransactionJoinsTheOuterOne) {
-  auto r = store().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
     ORGD_TRY(tx.InsertOrganization(MakeOrg("tx000000001", "Outer")));
     ORGD_TRY(tx.InTransaction(TxMode::kWrite, [](Store& inner) {
       return inner.InsertOrganization(MakeOrg("tx000000002", "Inner"));
@@ -1255,15 +1192,15 @@ TEST_P(StoreContractTest, NestedTransactionJoinsTheOuterOne) {
     return Error::Aborted("give up");
   });
   ExpectError(r, ErrorCode::kAborted, "", "");
-  ExpectError(store().GetOrganization(OrgId("tx000000001")), ErrorCode::kNotFound, "organization",
+  ExpectError(s().GetOrganization(OrgId("tx000000001")), ErrorCode::kNotFound, "organization",
               "");
-  ExpectError(store().GetOrganization(OrgId("tx000000002")), ErrorCode::kNotFound, "organization",
+  ExpectError(s().GetOrganization(OrgId("tx000000002")), ErrorCode::kNotFound, "organization",
               "");
 }
 
 TEST_P(StoreContractTest, AbortedTransactionIsRetriedThreeTimesInAll) {
   int attempts = 0;
-  auto r = store().InTransaction(TxMode::kWrite, [&](Store&) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [&](Store&) -> Result<void> {
     ++attempts;
     return Error::Aborted("conflict");
   });
@@ -1273,7 +1210,7 @@ TEST_P(StoreContractTest, AbortedTransactionIsRetriedThreeTimesInAll) {
 
 TEST_P(StoreContractTest, OtherFailuresAreNotRetried) {
   int attempts = 0;
-  auto r = store().InTransaction(TxMode::kWrite, [&](Store&) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [&](Store&) -> Result<void> {
     ++attempts;
     return Error::NotFound("user");
   });
@@ -1283,13 +1220,13 @@ TEST_P(StoreContractTest, OtherFailuresAreNotRetried) {
 
 TEST_P(StoreContractTest, RetriedTransactionStartsClean) {
   int attempts = 0;
-  auto r = store().InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ++attempts;
     ORGD_TRY(tx.InsertOrganization(MakeOrg("tx000000001", "T" + std::to_string(attempts))));
     if (attempts == 1) return Error::Aborted("conflict");
     return {};
   });
-  ORGD_ASSERT_OK(r);
+  ASSERT_OK(r);
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ(Get("tx000000001").name, "T2");
 }
@@ -1297,17 +1234,17 @@ TEST_P(StoreContractTest, RetriedTransactionStartsClean) {
 TEST_P(StoreContractTest, ReadTransactionRuns) {
   Insert(MakeOrg("o1", "A"));
   std::string name;
-  auto r = store().InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
+  auto r = s().InTransaction(TxMode::kRead, [&](Store& tx) -> Result<void> {
     auto org = tx.GetOrganization(OrgId("o1"));
     if (!org) return org.error();
     name = org->name;
     return {};
   });
-  ORGD_ASSERT_OK(r);
+  ASSERT_OK(r);
   EXPECT_EQ(name, "A");
 }
 
-TEST_P(StoreContractTest, PingAnswers) { EXPECT_TRUE(store().Ping()); }
+TEST_P(StoreContractTest, PingAnswers) { EXPECT_TRUE(s().Ping()); }
 
 TEST_P(StoreContractTest, ConcurrentInsertsAllLand) {
   constexpr int kThreads = 4;
@@ -1320,7 +1257,7 @@ TEST_P(StoreContractTest, ConcurrentInsertsAllLand) {
         Organization org =
             MakeOrg("t" + std::to_string(t) + "-" + std::to_string(i), "Org", kT0 + i);
         org.allowed_domains = {"t" + std::to_string(t) + ".example"};
-        if (!store().InsertOrganization(org)) ++failures;
+        if (!s().InsertOrganization(org)) ++failures;
       }
     });
   }
@@ -1337,14 +1274,14 @@ TEST_P(StoreContractTest, ConcurrentPatchesOfDifferentFieldsAllApply) {
     for (int i = 0; i < kRounds; ++i) {
       OrganizationPatch patch;
       patch.description = "d" + std::to_string(i);
-      if (!store().UpdateOrganization(OrgId("o1"), patch, kT0 + i)) ++failures;
+      if (!s().UpdateOrganization(OrgId("o1"), patch, kT0 + i)) ++failures;
     }
   });
   std::thread styler([&] {
     for (int i = 0; i < kRounds; ++i) {
       OrganizationPatch patch;
       patch.custom_css = "c" + std::to_string(i);
-      if (!store().UpdateOrganization(OrgId("o1"), patch, kT0 + i)) ++failures;
+      if (!s().UpdateOrganization(OrgId("o1"), patch, kT0 + i)) ++failures;
     }
   });
   describer.join();
@@ -1367,7 +1304,7 @@ TEST_P(StoreContractTest, ConcurrentWriteTransactionsAllCommit) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const std::string suffix = std::to_string(t) + "-" + std::to_string(i);
-        auto r = store().InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
+        auto r = s().InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
           Organization org = MakeOrg("tx" + suffix, "Org " + suffix);
           org.allowed_domains = {"d" + suffix + ".example"};
           ORGD_TRY(tx.InsertOrganization(org));
@@ -1379,8 +1316,8 @@ TEST_P(StoreContractTest, ConcurrentWriteTransactionsAllCommit) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
-  auto count = store().CountClients();
-  ORGD_ASSERT_OK(count);
+  auto count = s().CountClients();
+  ASSERT_OK(count);
   EXPECT_EQ(*count, kThreads * kPerThread);
   EXPECT_EQ(List({.want_total = true}).total, kThreads * kPerThread);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_jit_email_domains"),
