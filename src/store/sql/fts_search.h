@@ -65,13 +65,14 @@ std::optional<std::string> FtsOr(const std::vector<std::optional<std::string>>& 
 std::optional<std::string> FtsInColumn(std::string_view column,
                                        const std::optional<std::string>& expression);
 
-// How many FTS hits make a search "dense": SQLite cannot weigh the FTS predicate against the
-// page's order (it always reads every hit, fetches each row and sorts them), so a search whose
-// expression names this many rows or more reads the table in the page's order instead (plain
-// statement), where matches are frequent enough that a page fills after a short read: about
-// (offset + limit) * rows / hits rows. 4096 is near sqrt(21 * 1,000,000), where the two costs
-// meet for a first page of 20 at a million rows. The counts (Total-Number) still use the FTS
-// statement: reading the hits costs less than reading every row.
+// How many matches make a search "dense": SQLite cannot weigh the FTS predicate against the
+// page's order (it always reads every hit, fetches each row and sorts them), so a page whose
+// search matches this many rows or more is read from the table in the page's order instead
+// (plain statement), where matches are frequent enough that the page fills after a short read:
+// about (offset + limit) * rows / matches rows. 4096 is near sqrt(21 * 1,000,000), where the two
+// costs meet for a first page of 20 at a million rows. The matches are counted exactly when the
+// caller wants the total anyway (the count goes through the FTS table, which costs less than
+// reading every row even for many matches), else estimated by the FTS hits (FewFtsHits).
 inline constexpr int64_t kDenseHits = 4096;
 
 // Counts up to kDenseHits rows of an FTS table: `probe_sql` is one of the statements below, with

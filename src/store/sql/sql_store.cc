@@ -626,18 +626,25 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
       fts = internal::FtsLike(pattern, internal::LikeEscape::kBackslash);
     }
     params[5] = fts ? Text(*fts) : Param{nullptr};
-    bool narrow = false;  // the page through the FTS table (see internal::kDenseHits)
-    if (fts) {
-      auto few = internal::FewFtsHits(conn, internal::kOrganizationsFtsProbe, *fts);
-      if (!few) return std::move(few).error();
-      narrow = *few;
-    }
     // PostgreSQL must be able to infer the type of every parameter it is given, so a statement
     // receives exactly the parameters it names.
     const std::span<const Param> bound =
         std::span(params).first(fts ? size_t{6} : query.after ? size_t{5} : size_t{3});
-    const std::string_view sql = ListStatement(query.sort, query.after.has_value(), narrow);
     page = domain::OrganizationPage{};
+    // The page goes through the FTS table when the matches are few (see internal::kDenseHits):
+    // counted exactly when the total is wanted anyway (through the FTS table, which costs less
+    // than reading every row even when they are many), else estimated by the FTS hits.
+    bool narrow = false;
+    if (fts && query.want_total) {
+      ORGD_TRY(conn.Query(kCountOrganizationsFts, bound,
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
+      narrow = page.total < internal::kDenseHits;
+    } else if (fts) {
+      auto few = internal::FewFtsHits(conn, internal::kOrganizationsFtsProbe, *fts);
+      if (!few) return std::move(few).error();
+      narrow = *few;
+    }
+    const std::string_view sql = ListStatement(query.sort, query.after.has_value(), narrow);
     std::string last_name_sort;
     ORGD_TRY(conn.Query(sql, bound, [&](const Row& row) {
       if (static_cast<int64_t>(page.items.size()) == query.limit) {
@@ -654,14 +661,9 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
           .id = last.id.value(),
       };
     }
-    if (query.want_total) {
-      if (fts) {
-        ORGD_TRY(conn.Query(kCountOrganizationsFts, bound,
-                            [&](const Row& row) { page.total = row.GetInt(0); }));
-      } else {
-        ORGD_TRY(conn.Query(kCountOrganizations, {Text(pattern)},
-                            [&](const Row& row) { page.total = row.GetInt(0); }));
-      }
+    if (query.want_total && !fts) {
+      ORGD_TRY(conn.Query(kCountOrganizations, {Text(pattern)},
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
     }
     return LoadDomainsOn(conn, page.items);
   }));

@@ -517,9 +517,20 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
            : joint == 2 ? internal::FtsOr(term_fts)
                         : std::nullopt});
     }
-    bool narrow = false;  // the page through users_fts (see internal::kDenseHits)
-    if (fts) {
-      params.push_back(Text(*fts));
+    if (fts) params.push_back(Text(*fts));
+    // The page goes through users_fts when the matches are few (see internal::kDenseHits):
+    // counted exactly when the total is wanted anyway, else estimated by the FTS hits.
+    int64_t total = 0;
+    if (query.page.want_total) {
+      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount, fts.has_value()),
+                          fts ? std::span<const Param>(params)
+                              : std::span<const Param>(params).first(kFilterParamCount),
+                          [&](const Row& row) { total = row.GetInt(0); }));
+    }
+    bool narrow = false;
+    if (fts && query.page.want_total) {
+      narrow = total < internal::kDenseHits;
+    } else if (fts) {
       auto few = internal::FewFtsHits(conn, internal::kUsersFtsProbe, *fts);
       if (!few) return std::move(few).error();
       narrow = *few;
@@ -533,12 +544,7 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
       page.last = domain::Cursor{.sort_key = std::to_string(page.items.back().created_at),
                                  .id = page.items.back().id.value()};
     }
-    if (query.page.want_total) {
-      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount, fts.has_value()),
-                          fts ? std::span<const Param>(params)
-                              : std::span<const Param>(params).first(kFilterParamCount),
-                          [&](const Row& row) { page.total = row.GetInt(0); }));
-    }
+    page.total = total;
     return {};
   }));
   return page;
