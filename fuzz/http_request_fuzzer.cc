@@ -37,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     offset += used;
   }
   if (!parser.is_done()) {
+    // End of stream before any byte is a connection closed without a request (put_eof requires
+    // that some input came first).
+    if (!parser.got_some()) return 0;
     parser.put_eof(ec);
     if (ec || !parser.is_done()) return 0;
   }

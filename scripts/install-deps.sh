@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages orgd needs to build, test and benchmark, when missing.
-# Usage: scripts/install-deps.sh [--test]   (--test adds PostgreSQL and the benchmark tools)
+# Usage: scripts/install-deps.sh [--test]
+#   --test adds PostgreSQL, the benchmark tools, and clang with its sanitizer and libFuzzer
+#   runtimes (libclang-rt-14-dev) and llvm-symbolizer for the checked build.
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev libsqlite3-dev libpq-dev
           libssl-dev nlohmann-json3-dev libargon2-dev libgtest-dev curl jq)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql postgresql-contrib wrk)
+  packages+=(postgresql postgresql-contrib wrk clang libclang-rt-14-dev llvm)
 fi
 
 missing=()

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# README command 2: installs what is missing, builds orgd and its tests, starts a throw-away
-# PostgreSQL cluster on 127.0.0.1 (free port, unprivileged user) for the suites' postgres backend,
-# runs every test with ctest and then the SDK suites of tests/sdk (npm ci + node --test), and stops
-# the cluster afterwards, also on failure.
+# README command 2: installs what is missing, builds orgd, its tests and its fuzz targets in the
+# checked build (build-checked/: clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuzzer),
+# starts a throw-away PostgreSQL cluster on 127.0.0.1 (free port, unprivileged user) for the suites'
+# postgres backend, runs every test with ctest, then the SDK suites of tests/sdk (npm ci +
+# node --test) against the checked orgd, then each fuzz target for a few seconds, and stops the
+# cluster afterwards, also on failure. Any sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 scripts/install-deps.sh --test
 scripts/check-layering.sh
-scripts/build.sh --tests
+scripts/build.sh --checked
 
 # --- throw-away PostgreSQL -------------------------------------------------------------------
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
@@ -40,9 +42,16 @@ echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:
 
 # --- the suites --------------------------------------------------------------------------------
 cd "$ROOT"
-ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 600
+# Sanitizer reports abort the process that has them (-fno-sanitize-recover=all), with a stack.
+export ASAN_OPTIONS="detect_leaks=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+ctest --test-dir build-checked --output-on-failure -j"$(nproc)" --timeout 600
 
 # --- the official SDKs (tests/sdk): Node 20, packages from npm at the versions in the lock file ---
 cd "$ROOT/tests/sdk"
 npm ci --no-audit --no-fund --loglevel=error
-ORGD_BIN="$ROOT/build/orgd" npm test --silent
+ORGD_BIN="$ROOT/build-checked/orgd" npm test --silent
+
+# --- fuzz smoke: each libFuzzer target of fuzz/ from its seed corpus, a few seconds each ---------
+cd "$ROOT"
+scripts/fuzz.sh --no-build "${ORGD_FUZZ_SMOKE_SECONDS:-5}"

@@ -13,9 +13,13 @@
 #include <cstdint>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "auth/testing_hooks.h"
 
 namespace orgd::auth {
 namespace {
@@ -177,7 +181,26 @@ SigningKey::SigningKey(std::string kid, void* pkey) : kid_(std::move(kid)), pkey
 
 SigningKey::~SigningKey() { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_)); }
 
+namespace {
+std::mutex preset_keys_mu;
+std::vector<std::string> preset_keys;  // handed out from the back
+}  // namespace
+
+void UsePresetSigningKeysForTesting(std::vector<std::string> pems) {
+  std::lock_guard lock(preset_keys_mu);
+  preset_keys.assign(pems.rbegin(), pems.rend());
+}
+
 Result<std::unique_ptr<SigningKey>> SigningKey::Generate(std::string kid) {
+  {
+    std::unique_lock lock(preset_keys_mu);
+    if (!preset_keys.empty()) {
+      std::string pem = std::move(preset_keys.back());
+      preset_keys.pop_back();
+      lock.unlock();
+      return FromPem(std::move(kid), pem);
+    }
+  }
   ERR_clear_error();
   EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(kMinRsaBits));
   if (pkey == nullptr) return Error::Internal("RSA key generation failed", OpenSslErrors());

@@ -3,9 +3,12 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <atomic>
 #include <string>
 
 #include <argon2.h>
+
+#include "auth/testing_hooks.h"
 
 namespace orgd::auth {
 namespace {
@@ -17,18 +20,25 @@ constexpr uint32_t kParallelism = 1;
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
 
+std::atomic<bool> cheap_for_testing{false};
+
 }  // namespace
+
+void UseCheapSecretHashForTesting() { cheap_for_testing.store(true); }
 
 Result<std::string> HashSecret(std::string_view secret) {
   std::array<unsigned char, kSaltBytes> salt{};
   if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
     return Error::Internal("RAND_bytes failed");
   }
+  const bool cheap = cheap_for_testing.load(std::memory_order_relaxed);
+  const uint32_t time_cost = cheap ? 1 : kTimeCost;
+  const uint32_t memory_kib = cheap ? 64 : kMemoryKib;
   size_t encoded_len =
-      argon2_encodedlen(kTimeCost, kMemoryKib, kParallelism, kSaltBytes, kHashBytes, Argon2_id);
+      argon2_encodedlen(time_cost, memory_kib, kParallelism, kSaltBytes, kHashBytes, Argon2_id);
   std::string encoded(encoded_len, '\0');
   int rc =
-      argon2id_hash_encoded(kTimeCost, kMemoryKib, kParallelism, secret.data(), secret.size(),
+      argon2id_hash_encoded(time_cost, memory_kib, kParallelism, secret.data(), secret.size(),
                             salt.data(), salt.size(), kHashBytes, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) return Error::Internal("argon2id hashing failed", argon2_error_message(rc));
   // argon2_encodedlen counts the terminating NUL.

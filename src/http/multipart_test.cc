@@ -257,10 +257,11 @@ TEST(ParseMultipartTest, RefusesMalformedPartHeaders) {
     EXPECT_EQ(parts.error().subject, "body") << headers;
   }
   // Identity transfer encodings and unknown headers are fine.
-  auto ok = ParseMultipart(
+  // The parts view into the body, so the body must outlive them.
+  const std::string body =
       with_headers("Content-Disposition: form-data; name=x\r\nContent-Transfer-Encoding: Binary\r\n"
-                   "X-Other: whatever\r\n"),
-      kBoundary);
+                   "X-Other: whatever\r\n");
+  auto ok = ParseMultipart(body, kBoundary);
   ASSERT_TRUE(ok) << Describe(ok.error());
   EXPECT_EQ((*ok)[0].data, "1");
 }

@@ -9,6 +9,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "auth/testing_hooks.h"
+#include "tests/support/test_keys.h"
+
 namespace orgd::testing {
 namespace {
 
@@ -49,6 +52,10 @@ std::vector<std::string> AvailableBackends() {
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 TestServer::TestServer(const std::string& backend, TestServerOptions options) {
+  // Each server starts on an empty database: without these, generating its signing key and
+  // hashing its bootstrap secret would cost more than most tests themselves.
+  auth::UseCheapSecretHashForTesting();
+  auth::UsePresetSigningKeysForTesting(TestSigningKeyPems());
   app::Config config;
   config.listen_host = "127.0.0.1";
   config.listen_port = 0;
