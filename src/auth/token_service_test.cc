@@ -1038,6 +1038,18 @@ class RevocationTest : public testing::Test {
     ASSERT_TRUE(versions_.Refresh().has_value());
     config_.public_url = kPublicUrl;
     ASSERT_TRUE(clients_.Create("admin", {}, "admin", "s3cret").has_value());
+    issuer_ = std::make_unique<TokenIssuer>(config_, clients_, *ring_, clock_);
+    verifier_ = std::make_unique<TokenVerifier>(config_, *ring_, clock_, &versions_);
+  }
+
+  // A Kinde token of the admin client, issued now.
+  std::string AdminKindeToken() {
+    return std::get<IssuedToken>(
+               issuer_->IssueKinde(TokenRequest{.grant_type = "client_credentials",
+                                                .client_id = "admin",
+                                                .client_secret = "s3cret",
+                                                .audience = std::string(kPublicUrl) + "/api"}))
+        .access_token;
   }
 
   FakeKeyStore key_store_;
@@ -1048,69 +1060,50 @@ class RevocationTest : public testing::Test {
   ClientService clients_{client_store_, clock_, ids_, &versions_};
   std::unique_ptr<KeyRing> ring_;
   AuthConfig config_;
+  std::unique_ptr<TokenIssuer> issuer_;
+  std::unique_ptr<TokenVerifier> verifier_;
 };
 
 TEST_F(RevocationTest, TokensCarryTheSecretVersionAndDieWithARotation) {
-  TokenIssuer issuer(config_, clients_, *ring_, clock_);
-  TokenVerifier verifier(config_, *ring_, clock_, &versions_);
-  auto token = std::get<IssuedToken>(issuer.IssueKinde(
-                                         TokenRequest{.grant_type = "client_credentials",
-                                                      .client_id = "admin",
-                                                      .client_secret = "s3cret",
-                                                      .audience = std::string(kPublicUrl) + "/api"}))
-                   .access_token;
+  const std::string token = AdminKindeToken();
   json claims = Part(token, 1);
   EXPECT_EQ(claims["cv"], client_store_.clients.at("admin").secret_version);
-  ASSERT_TRUE(verifier.VerifyKinde(token).has_value());  // now cached
+  ASSERT_TRUE(verifier_->VerifyKinde(token).has_value());  // now cached
   auto rotated = clients_.RotateSecret("admin");
   ASSERT_TRUE(rotated.has_value());
   EXPECT_EQ(rotated->secret.size(), 32u);
-  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
+  EXPECT_FALSE(verifier_->VerifyKinde(token).has_value());
   // The old secret no longer authenticates, even though it was remembered; the new one does.
   EXPECT_FALSE(clients_.Authenticate("admin", "s3cret").has_value());
   EXPECT_TRUE(clients_.Authenticate("admin", rotated->secret).has_value());
 }
 
 TEST_F(RevocationTest, AChangeByAnotherProcessIsSeenOnceTheSnapshotIsStale) {
-  TokenIssuer issuer(config_, clients_, *ring_, clock_);
-  TokenVerifier verifier(config_, *ring_, clock_, &versions_);
-  auto token = std::get<IssuedToken>(issuer.IssueKinde(
-                                         TokenRequest{.grant_type = "client_credentials",
-                                                      .client_id = "admin",
-                                                      .client_secret = "s3cret",
-                                                      .audience = std::string(kPublicUrl) + "/api"}))
-                   .access_token;
-  ASSERT_TRUE(verifier.VerifyKinde(token).has_value());
+  const std::string token = AdminKindeToken();
+  ASSERT_TRUE(verifier_->VerifyKinde(token).has_value());
   ASSERT_TRUE(clients_.Authenticate("admin", "s3cret").has_value());  // remembered
   // "Another process": straight to the store, behind the service's back.
   ASSERT_TRUE(client_store_.RotateClientSecret(ClientId("admin"), "$other$hash").has_value());
   const int revision_reads = client_store_.revision_calls;
-  EXPECT_TRUE(verifier.VerifyKinde(token).has_value());  // within the staleness bound
+  EXPECT_TRUE(verifier_->VerifyKinde(token).has_value());  // within the staleness bound
   EXPECT_EQ(client_store_.revision_calls, revision_reads);  // no query on the hot path
   clock_.Advance(100);
-  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
+  EXPECT_FALSE(verifier_->VerifyKinde(token).has_value());
   EXPECT_FALSE(clients_.Authenticate("admin", "s3cret").has_value());
 }
 
 TEST_F(RevocationTest, DeletedClientsTokensAndTokensWithoutAVersionAreRefused) {
-  TokenIssuer issuer(config_, clients_, *ring_, clock_);
-  TokenVerifier verifier(config_, *ring_, clock_, &versions_);
-  auto token = std::get<IssuedToken>(issuer.IssueKinde(
-                                         TokenRequest{.grant_type = "client_credentials",
-                                                      .client_id = "admin",
-                                                      .client_secret = "s3cret",
-                                                      .audience = std::string(kPublicUrl) + "/api"}))
-                   .access_token;
+  const std::string token = AdminKindeToken();
   json claims = Part(token, 1);
   claims.erase("cv");
   auto unversioned = ring_->active()->Sign(claims.dump()).value();
-  EXPECT_FALSE(verifier.VerifyKinde(unversioned).has_value());
-  ASSERT_TRUE(verifier.VerifyKinde(token).has_value());
+  EXPECT_FALSE(verifier_->VerifyKinde(unversioned).has_value());
+  ASSERT_TRUE(verifier_->VerifyKinde(token).has_value());
   ASSERT_TRUE(clients_.Delete("admin").has_value());
-  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
+  EXPECT_FALSE(verifier_->VerifyKinde(token).has_value());
   // Re-created under the same id, the client gets a new version: old tokens stay dead.
   ASSERT_TRUE(clients_.Create("admin", {}, "admin", "s3cret").has_value());
-  EXPECT_FALSE(verifier.VerifyKinde(token).has_value());
+  EXPECT_FALSE(verifier_->VerifyKinde(token).has_value());
 }
 
 }  // namespace
