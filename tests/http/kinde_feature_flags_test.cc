@@ -9,26 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string FormEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 class KindeFeatureFlagsTest : public ::testing::TestWithParam<std::string> {
  protected:

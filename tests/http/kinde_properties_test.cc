@@ -8,26 +8,13 @@
 #include <tuple>
 #include <vector>
 
+#include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string FormEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 bool IsHex(const std::string& s) {
   return s.find_first_not_of("0123456789abcdef") == std::string::npos;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -28,20 +29,6 @@ bool IsUuid(const std::string& s) {
     }
   }
   return true;
-}
-
-std::string FormEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 class KindeRolesTest : public ::testing::TestWithParam<std::string> {

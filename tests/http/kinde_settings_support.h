@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -50,20 +51,6 @@ inline std::string MultipartBody(const std::vector<FormPart>& parts,
     body += "\r\n" + p.data + "\r\n";
   }
   return body + "--" + boundary + "--\r\n";
-}
-
-inline std::string FormEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 class KindeSettingsTest : public ::testing::TestWithParam<std::string> {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -14,20 +15,6 @@ namespace {
 
 using Json = nlohmann::json;
 using V = std::vector<std::string>;
-
-std::string FormEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 bool IsKindeUserId(const std::string& id) {
   if (id.size() != 35 || id.rfind("kp_", 0) != 0) return false;

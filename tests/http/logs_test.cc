@@ -14,6 +14,7 @@
 #include <string>
 
 #include "auth/jwt.h"
+#include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -57,26 +58,12 @@ class StderrCapture {
   int saved_ = -1;
 };
 
-std::string PercentEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 // Every form in which `secret` travelled or could be logged: as is, form/URL-encoded, base64
 // and base64url (Basic headers, tokens), and JSON-escaped.
 std::vector<std::string> Forms(const std::string& secret) {
   std::string json = Json(secret).dump();
   return {secret,
-          PercentEncode(secret),
+          FormEncode(secret),
           auth::Base64Encode(secret),
           auth::Base64UrlEncode(secret),
           json.substr(1, json.size() - 2)};
@@ -98,7 +85,7 @@ TEST_P(LogsTest, AFullRunLogsNoSecretPasswordOrToken) {
   };
   auto bearer = [](const std::string& token) { return Headers{{"Authorization", "Bearer " + token}}; };
   const std::string logto_target = "&resource=https%3A%2F%2Fdefault.logto.app%2Fapi&scope=all";
-  const std::string kinde_target = "&audience=" + PercentEncode(server->public_url() + "/api");
+  const std::string kinde_target = "&audience=" + FormEncode(server->public_url() + "/api");
   std::vector<std::string> tokens;
   auto take_token = [&](const HttpResponse& res) {
     EXPECT_EQ(res.status, 200) << res.body;
@@ -111,8 +98,8 @@ TEST_P(LogsTest, AFullRunLogsNoSecretPasswordOrToken) {
   secrets.insert(secret);
   // Tokens from both endpoints, secrets in the form and in Basic headers.
   const std::string cred = "grant_type=client_credentials&client_id=" + id + "&client_secret=";
-  take_token(server->Send("POST", "/oidc/token", cred + PercentEncode(secret) + logto_target, form));
-  take_token(server->Send("POST", "/oauth2/token", cred + PercentEncode(secret) + kinde_target, form));
+  take_token(server->Send("POST", "/oidc/token", cred + FormEncode(secret) + logto_target, form));
+  take_token(server->Send("POST", "/oauth2/token", cred + FormEncode(secret) + kinde_target, form));
   const std::string logto = take_token(server->Send(
       "POST", "/oidc/token", "grant_type=client_credentials" + logto_target, basic(id, secret)));
   const std::string kinde = take_token(server->Send(
@@ -171,7 +158,7 @@ TEST_P(LogsTest, AFullRunLogsNoSecretPasswordOrToken) {
   const std::string fresh = server->RotateClientSecret(id);
   secrets.insert(fresh);
   EXPECT_EQ(server->Send("GET", "/api/organizations", "", bearer(logto)).status, 401);
-  take_token(server->Send("POST", "/oauth2/token", cred + PercentEncode(fresh) + kinde_target, form));
+  take_token(server->Send("POST", "/oauth2/token", cred + FormEncode(fresh) + kinde_target, form));
   server.reset();  // the stop lines too
 
   const std::string log = capture.Stop();
