@@ -10,27 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/multiprocess/orgd_process.h"
+#include "tests/support/form_encode.h"
 
 namespace orgd::testing {
 namespace {
-
-std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    if (!out.empty()) out += '&';
-    out += k + "=";
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%%%02X", c);
-        out += buf;
-      }
-    }
-  }
-  return out;
-}
 
 std::string TokenFrom(HttpClient& client, const std::string& path,
                       const std::vector<std::pair<std::string, std::string>>& fields) {

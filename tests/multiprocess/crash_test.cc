@@ -97,11 +97,7 @@ TEST(CrashTest, SigkillUnderWriteLoadLosesNoAcknowledgedWriteOnSqlite) {
   ASSERT_FALSE(dir.path().empty());
   const std::string db_path = dir.path() + "/orgd.db";
   const OrgdProcessOptions options{.database_url = "sqlite://" + db_path};
-  auto start = [&](std::string* error) -> std::unique_ptr<OrgdProcess> {
-    auto process = OrgdProcess::Spawn(options, error);
-    if (process != nullptr && !process->WaitReady(seconds(30), error)) return nullptr;
-    return process;
-  };
+  auto start = [&](std::string* error) { return OrgdProcess::Start(options, error); };
 
   LoadFixture fixture;
   {

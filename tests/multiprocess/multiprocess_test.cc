@@ -39,13 +39,11 @@ constexpr milliseconds kStopTimeout = seconds(5);
 class MultiprocessTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "postgres") {
-      std::string skip;
-      auto probe = PgTestSchema::Create(&skip);
-      ASSERT_TRUE(probe) << probe.error().message << " " << probe.error().detail;
-      if (*probe == nullptr) GTEST_SKIP() << skip;
-      schemas_.push_back(std::move(*probe));
-    }
+    std::string skip;
+    auto probe = ProcessDatabase::Create(GetParam(), &skip);
+    ASSERT_TRUE(probe) << probe.error().message << " " << probe.error().detail;
+    if (*probe == nullptr) GTEST_SKIP() << skip;
+    databases_.push_back(std::move(*probe));
     database_url_ = NewDatabase();
   }
 
@@ -58,34 +56,21 @@ class MultiprocessTest : public ::testing::TestWithParam<std::string> {
       }
     }
     processes_.clear();
-    schemas_.clear();
-    for (const std::string& path : sqlite_files_) {
-      std::error_code ec;
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
-    }
+    databases_.clear();
   }
 
-  // A fresh, empty database of the engine under test; returns its URL. The first PostgreSQL
-  // schema is made by SetUp (which may skip).
+  // A fresh, empty database of the engine under test; returns its URL. The first one is made by
+  // SetUp (which may skip).
   std::string NewDatabase() {
-    if (GetParam() == "postgres") {
-      if (schemas_.size() > used_schemas_) return schemas_[used_schemas_++]->url();
-      auto schema = PgTestSchema::Create(nullptr);
-      if (!schema || *schema == nullptr) {
-        ADD_FAILURE() << "cannot create a PostgreSQL test schema";
-        return "";
-      }
-      schemas_.push_back(std::move(*schema));
-      ++used_schemas_;
-      return schemas_.back()->url();
+    if (databases_.size() > used_databases_) return databases_[used_databases_++]->url();
+    auto database = ProcessDatabase::Create(GetParam(), nullptr);
+    if (!database || *database == nullptr) {
+      ADD_FAILURE() << "cannot create a test database";
+      return "";
     }
-    static std::atomic<int> counter{0};
-    const std::string path =
-        (std::filesystem::temp_directory_path() /
-         ("orgd-mp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
-            .string();
-    sqlite_files_.push_back(path);
-    return "sqlite://" + path;  // an absolute path: sqlite:///tmp/...
+    databases_.push_back(std::move(*database));
+    ++used_databases_;
+    return databases_.back()->url();
   }
 
   // Spawns `count` processes on `url` back to back (each fork takes well under a millisecond, so
@@ -132,9 +117,8 @@ class MultiprocessTest : public ::testing::TestWithParam<std::string> {
 
   std::string database_url_;
   std::vector<std::unique_ptr<OrgdProcess>> processes_;
-  std::vector<std::unique_ptr<PgTestSchema>> schemas_;
-  size_t used_schemas_ = 0;
-  std::vector<std::string> sqlite_files_;
+  std::vector<std::unique_ptr<ProcessDatabase>> databases_;
+  size_t used_databases_ = 0;
 };
 
 // A client of one process with both dialects' tokens of the admin.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -174,6 +175,14 @@ bool OrgdProcess::Reaped(int* status) {
   return false;
 }
 
+std::unique_ptr<OrgdProcess> OrgdProcess::Start(const OrgdProcessOptions& options,
+                                                std::string* error,
+                                                std::chrono::milliseconds timeout) {
+  auto process = Spawn(options, error);
+  if (process != nullptr && !process->WaitReady(timeout, error)) return nullptr;
+  return process;
+}
+
 bool OrgdProcess::WaitReady(std::chrono::milliseconds timeout, std::string* error) {
   const auto deadline = Clock::now() + timeout;
   auto fail = [&](const std::string& why) {
@@ -260,6 +269,35 @@ std::string OrgdProcess::StderrTail(size_t bytes) const {
   text << in.rdbuf();
   std::string all = text.str();
   return all.size() > bytes ? all.substr(all.size() - bytes) : all;
+}
+
+Result<std::unique_ptr<ProcessDatabase>> ProcessDatabase::Create(const std::string& backend,
+                                                                 std::string* skip_reason) {
+  std::unique_ptr<ProcessDatabase> database(new ProcessDatabase());
+  if (backend == "postgres") {
+    auto schema = PgTestSchema::Create(skip_reason);
+    if (!schema) return std::move(schema).error();
+    if (*schema == nullptr) return std::unique_ptr<ProcessDatabase>();
+    database->schema_ = std::move(*schema);
+    database->url_ = database->schema_->url();
+    return database;
+  }
+  static std::atomic<int> counter{0};
+  database->sqlite_path_ =
+      (std::filesystem::temp_directory_path() /
+       ("orgd-mp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
+          .string();
+  database->url_ = "sqlite://" + database->sqlite_path_;  // an absolute path: sqlite:///tmp/...
+  return database;
+}
+
+ProcessDatabase::~ProcessDatabase() {
+  schema_.reset();
+  if (sqlite_path_.empty()) return;
+  for (const char* suffix : {"", "-wal", "-shm", ".kek"}) {
+    std::error_code ec;
+    std::filesystem::remove(sqlite_path_ + suffix, ec);
+  }
 }
 
 }  // namespace orgd::testing

@@ -7,7 +7,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "common/result.h"
+#include "tests/support/pg_schema.h"
 
 namespace orgd::testing {
 
@@ -43,6 +47,11 @@ class OrgdProcess {
   // Starts the child and returns at once (no waiting for it to listen); nullptr with `error` set
   // when fork or the temporary files fail.
   static std::unique_ptr<OrgdProcess> Spawn(const OrgdProcessOptions& options, std::string* error);
+  // Spawn, then WaitReady: a process that answers /healthz, or nullptr with `error` set (a child
+  // that did not get ready is killed).
+  static std::unique_ptr<OrgdProcess> Start(
+      const OrgdProcessOptions& options, std::string* error,
+      std::chrono::milliseconds timeout = std::chrono::seconds(30));
   ~OrgdProcess();
   OrgdProcess(const OrgdProcess&) = delete;
   OrgdProcess& operator=(const OrgdProcess&) = delete;
@@ -78,5 +87,40 @@ class OrgdProcess {
   uint16_t port_ = 0;
   std::optional<int> exit_code_;
 };
+
+// One fresh, empty database for orgd child processes to share: a PostgreSQL schema of its own
+// for "postgres", else a new SQLite file in the temporary directory. Destroy it only once no
+// process uses it: the schema is dropped, and the file removed with its -wal, -shm and .kek files.
+class ProcessDatabase {
+ public:
+  // nullptr with `skip_reason` set when PostgreSQL is not configured (see PgTestSchema).
+  static Result<std::unique_ptr<ProcessDatabase>> Create(const std::string& backend,
+                                                        std::string* skip_reason);
+  ~ProcessDatabase();
+  ProcessDatabase(const ProcessDatabase&) = delete;
+  ProcessDatabase& operator=(const ProcessDatabase&) = delete;
+
+  // What --database takes: the schema's postgresql:// URL or sqlite:///absolute/path.
+  const std::string& url() const { return url_; }
+
+ private:
+  ProcessDatabase() = default;
+
+  std::unique_ptr<PgTestSchema> schema_;
+  std::string sqlite_path_;
+  std::string url_;
+};
+
+// Polls `done` every `interval` until it holds or `timeout` passes; returns done(). The limits
+// the suites pass are far above what they wait for, so the outcome is the condition, not timing.
+template <typename Pred>
+bool WaitUntil(Pred done, std::chrono::milliseconds timeout, std::chrono::milliseconds interval) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(interval);
+  }
+  return true;
+}
 
 }  // namespace orgd::testing

@@ -102,17 +102,6 @@ void RunLoad(OrgdProcess& process, int thread, const std::string& token, bool lo
   }
 }
 
-// Waits until `done` or `timeout`; returns `done()`.
-template <typename Pred>
-bool WaitFor(Pred done, milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return true;
-}
-
 TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByItself) {
   const char* restart = std::getenv("ORGD_TEST_PG_RESTART");
   if (restart == nullptr || *restart == '\0') GTEST_SKIP() << "ORGD_TEST_PG_RESTART is not set";
@@ -122,9 +111,8 @@ TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByI
   if (*schema == nullptr) GTEST_SKIP() << skip;
 
   std::string error;
-  auto process = OrgdProcess::Spawn({.database_url = (*schema)->url(), .db_pool_size = 8}, &error);
+  auto process = OrgdProcess::Start({.database_url = (*schema)->url(), .db_pool_size = 8}, &error);
   ASSERT_NE(process, nullptr) << error;
-  ASSERT_TRUE(process->WaitReady(seconds(30), &error)) << error;
   const pid_t pid = process->pid();
   HttpClient control(process->port());
   const std::string logto = FetchLogtoToken(control);
@@ -189,22 +177,22 @@ TEST(PgRestartTest, AcknowledgedWritesSurviveARestartUnderLoadAndOrgdRecoversByI
     for (const auto& load : mixed) n += load->acknowledged_so_far();
     return n;
   };
-  const bool loaded = WaitFor(
+  const bool loaded = WaitUntil(
       [&] {
         return record.acknowledged_count >= kWritesBeforeAndAfter &&
                mixed_acknowledged() >= kWritesBeforeAndAfter;
       },
-      seconds(30));
+      seconds(30), milliseconds(5));
   const int ready_before = ready_503.load();
   const int restart_status = loaded ? std::system(restart) : -1;
   const int acknowledged_at_restart = record.acknowledged_count;
   const int mixed_at_restart = mixed_acknowledged();
-  const bool recovered = WaitFor(
+  const bool recovered = WaitUntil(
       [&] {
         return record.acknowledged_count >= acknowledged_at_restart + kWritesBeforeAndAfter &&
                mixed_acknowledged() >= mixed_at_restart + kWritesBeforeAndAfter;
       },
-      seconds(30));
+      seconds(30), milliseconds(5));
   stop_load();
 
   ASSERT_TRUE(loaded) << "no write load before the restart";

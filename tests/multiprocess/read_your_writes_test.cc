@@ -42,20 +42,11 @@ std::set<std::string> ScopeNames(const HttpResponse& response) {
 class ReadYourWritesTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "postgres") {
-      std::string skip;
-      auto schema = PgTestSchema::Create(&skip);
-      ASSERT_TRUE(schema) << schema.error().message << " " << schema.error().detail;
-      if (*schema == nullptr) GTEST_SKIP() << skip;
-      schema_ = std::move(*schema);
-      url_ = schema_->url();
-    } else {
-      static std::atomic<int> counter{0};
-      path_ = (std::filesystem::temp_directory_path() /
-               ("orgd-ryw-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
-                  .string();
-      url_ = "sqlite://" + path_;
-    }
+    std::string skip;
+    auto database = ProcessDatabase::Create(GetParam(), &skip);
+    ASSERT_TRUE(database) << database.error().message << " " << database.error().detail;
+    if (*database == nullptr) GTEST_SKIP() << skip;
+    database_ = std::move(*database);
   }
 
   void TearDown() override {
@@ -63,23 +54,13 @@ class ReadYourWritesTest : public ::testing::TestWithParam<std::string> {
       if (process->running()) process->Kill();
     }
     processes_.clear();
-    schema_.reset();
-    if (!path_.empty()) {
-      std::error_code ec;
-      for (const char* suffix : {"", "-wal", "-shm", ".kek"}) {
-        std::filesystem::remove(path_ + suffix, ec);
-      }
-    }
+    database_.reset();
   }
 
   OrgdProcess* Start() {
     std::string error;
-    auto process = OrgdProcess::Spawn({.database_url = url_}, &error);
+    auto process = OrgdProcess::Start({.database_url = database_->url()}, &error);
     if (process == nullptr) {
-      ADD_FAILURE() << error;
-      return nullptr;
-    }
-    if (!process->WaitReady(seconds(30), &error)) {
       ADD_FAILURE() << error;
       return nullptr;
     }
@@ -87,9 +68,7 @@ class ReadYourWritesTest : public ::testing::TestWithParam<std::string> {
     return processes_.back().get();
   }
 
-  std::string url_;
-  std::string path_;
-  std::unique_ptr<PgTestSchema> schema_;
+  std::unique_ptr<ProcessDatabase> database_;
   std::vector<std::unique_ptr<OrgdProcess>> processes_;
 };
 

@@ -77,32 +77,18 @@ std::string Field(const std::string& out, const std::string& label) {
 // is the change being seen, never the timing.
 template <typename Fn>
 bool Eventually(Fn check, milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (true) {
-    if (check()) return true;
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  return WaitUntil(check, limit, milliseconds(20));
 }
 
 class SecretsMultiprocessTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "postgres") {
-      std::string skip;
-      auto schema = PgTestSchema::Create(&skip);
-      ASSERT_TRUE(schema) << schema.error().message;
-      if (*schema == nullptr) GTEST_SKIP() << skip;
-      schema_ = std::move(*schema);
-      database_url_ = schema_->url();
-    } else {
-      static std::atomic<int> counter{0};
-      sqlite_path_ = (std::filesystem::temp_directory_path() /
-                      ("orgd-mps-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(counter++) + ".db"))
-                         .string();
-      database_url_ = "sqlite://" + sqlite_path_;
-    }
+    std::string skip;
+    auto database = ProcessDatabase::Create(GetParam(), &skip);
+    ASSERT_TRUE(database) << database.error().message;
+    if (*database == nullptr) GTEST_SKIP() << skip;
+    database_ = std::move(*database);
+    database_url_ = database_->url();
     for (int i = 0; i < 2; ++i) {
       std::string error;
       auto process = OrgdProcess::Spawn({.database_url = database_url_}, &error);
@@ -126,36 +112,29 @@ class SecretsMultiprocessTest : public ::testing::TestWithParam<std::string> {
       }
     }
     processes_.clear();
-    schema_.reset();
-    if (!sqlite_path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm", ".kek"}) {
-        std::error_code ec;
-        std::filesystem::remove(sqlite_path_ + suffix, ec);
-      }
-    }
+    database_.reset();
   }
 
-  std::string Token(HttpClient& http, const std::string& endpoint, const std::string& id,
-                    const std::string& secret) {
+  // A client-credentials request for client `id` at `endpoint` ("/oidc/token" or
+  // "/oauth2/token"), for the admin API of that dialect.
+  static HttpResponse TokenResponse(HttpClient& http, const std::string& endpoint,
+                                    const std::string& id, const std::string& secret) {
     const std::string target =
         endpoint == "/oidc/token" ? "&resource=https%3A%2F%2Fdefault.logto.app%2Fapi&scope=all"
                                   : "&audience=orgd.test%2Fapi";
-    auto res = http.Send("POST", endpoint,
-                         "grant_type=client_credentials&client_id=" + id + "&client_secret=" +
-                             secret + target,
-                         {{"Content-Type", "application/x-www-form-urlencoded"}});
+    return http.Send(
+        "POST", endpoint,
+        "grant_type=client_credentials&client_id=" + id + "&client_secret=" + secret + target,
+        {{"Content-Type", "application/x-www-form-urlencoded"}});
+  }
+  std::string Token(HttpClient& http, const std::string& endpoint, const std::string& id,
+                    const std::string& secret) {
+    auto res = TokenResponse(http, endpoint, id, secret);
     return res.status == 200 ? res.json.value("access_token", "") : "";
   }
   int TokenStatus(HttpClient& http, const std::string& endpoint, const std::string& id,
                   const std::string& secret) {
-    const std::string target =
-        endpoint == "/oidc/token" ? "&resource=https%3A%2F%2Fdefault.logto.app%2Fapi&scope=all"
-                                  : "&audience=orgd.test%2Fapi";
-    return http
-        .Send("POST", endpoint,
-              "grant_type=client_credentials&client_id=" + id + "&client_secret=" + secret + target,
-              {{"Content-Type", "application/x-www-form-urlencoded"}})
-        .status;
+    return TokenResponse(http, endpoint, id, secret).status;
   }
   static HttpResponse Logto(HttpClient& http, const std::string& token) {
     return SendBearer(http, token, "GET", "/api/organizations");
@@ -171,9 +150,8 @@ class SecretsMultiprocessTest : public ::testing::TestWithParam<std::string> {
     return kids;
   }
 
+  std::unique_ptr<ProcessDatabase> database_;
   std::string database_url_;
-  std::string sqlite_path_;
-  std::unique_ptr<PgTestSchema> schema_;
   std::vector<std::unique_ptr<OrgdProcess>> processes_;
   std::unique_ptr<HttpClient> a_;
   std::unique_ptr<HttpClient> b_;

@@ -249,29 +249,17 @@ class SlowClients {
   std::thread thread_;
 };
 
-// Waits until `done()` or `timeout`; returns done().
-template <typename Pred>
-bool WaitFor(Pred done, milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return true;
-}
-
 TEST(SlowClientsTest, FiveHundredSlowConnectionsDoNotStarveANormalClientAndAreClosedByTimeouts) {
   RaiseFileLimit();
   std::string error;
   // The default connection cap (10,000) is far above 500; the timeouts are small so that the
   // test sees them fire.
-  auto process = OrgdProcess::Spawn(
+  auto process = OrgdProcess::Start(
       {.database_url = "sqlite://:memory:",
        .db_pool_size = 1,
        .extra_args = {"--header-timeout", "3s", "--body-timeout", "3s", "--idle-timeout", "3s"}},
       &error);
   ASSERT_NE(process, nullptr) << error;
-  ASSERT_TRUE(process->WaitReady(seconds(30), &error)) << error;
   // Tokens first: the client-secret check is deliberately slow, and the point below is the
   // request path while the slow connections are held.
   HttpClient control(process->port());
@@ -301,7 +289,7 @@ TEST(SlowClientsTest, FiveHundredSlowConnectionsDoNotStarveANormalClientAndAreCl
   const int open_after_normal = slow.OpenCount();
 
   // The timeouts close every slow connection, with no answer.
-  EXPECT_TRUE(WaitFor([&] { return slow.OpenCount() == 0; }, seconds(60)))
+  EXPECT_TRUE(WaitUntil([&] { return slow.OpenCount() == 0; }, seconds(60), milliseconds(20)))
       << slow.OpenCount() << " slow connections still open";
   slow.Stop();
   std::map<Kind, std::pair<double, double>> close_after;  // seconds after opening: min, max
@@ -375,13 +363,12 @@ TEST(SlowClientsTest, BeyondTheConnectionCapANewConnectionIsClosedAtOnceUntilASl
   RaiseFileLimit();
   constexpr int kCap = 40;
   std::string error;
-  auto process = OrgdProcess::Spawn(
+  auto process = OrgdProcess::Start(
       {.database_url = "sqlite://:memory:",
        .db_pool_size = 1,
        .extra_args = {"--max-connections", std::to_string(kCap)}},
       &error);
   ASSERT_NE(process, nullptr) << error;
-  ASSERT_TRUE(process->WaitReady(seconds(30), &error)) << error;
   // Fill the cap with connections that were each answered once and then stay idle (default idle
   // timeout: 60 s). A connection the server refused (WaitReady's probe connection may still
   // count for a moment) is replaced; once kCap answered ones are held, they are all that count,
@@ -414,7 +401,7 @@ TEST(SlowClientsTest, BeyondTheConnectionCapANewConnectionIsClosedAtOnceUntilASl
   // A slot frees when a held connection closes; then a new client is served again.
   ::close(held.back());
   held.pop_back();
-  bool served = WaitFor(
+  bool served = WaitUntil(
       [&] {
         try {
           HttpClient client(process->port());
@@ -423,7 +410,7 @@ TEST(SlowClientsTest, BeyondTheConnectionCapANewConnectionIsClosedAtOnceUntilASl
           return false;  // closed at once: the server has not seen the freed slot yet
         }
       },
-      seconds(20));
+      seconds(20), milliseconds(20));
   EXPECT_TRUE(served) << "no client served after a slot was freed";
   close_held();
   EXPECT_EQ(process->Terminate(seconds(10)), std::optional<int>(0)) << process->StderrTail();
