@@ -89,6 +89,35 @@ std::string FormatError(const Error& e) {
   return s;
 }
 
+// Prints "orgd: <error>" for a command that stops on `e`; returns `exit_code`, for the command to
+// return.
+int CommandFailed(std::ostream& err, const Error& e, int exit_code = 1) {
+  err << "orgd: " << FormatError(e) << "\n";
+  return exit_code;
+}
+
+// What a one-shot command (client create, import, the client and key commands) works on: the
+// migrated database and a store, clock and id generator over it.
+struct CommandStore {
+  explicit CommandStore(std::unique_ptr<store::Database> database)
+      : db(std::move(database)), store(*db) {}
+  std::unique_ptr<store::Database> db;
+  store::sql::SqlStore store;
+  SystemClock clock;
+  RandomIdGenerator ids;
+};
+
+// Opens and migrates the configured database; nullptr, after printing why on `err`, when that
+// fails (the command then exits 1).
+std::unique_ptr<CommandStore> OpenCommandStore(const StoreConfig& config, std::ostream& err) {
+  auto db = OpenMigrated(config);
+  if (!db) {
+    CommandFailed(err, db.error());
+    return nullptr;
+  }
+  return std::make_unique<CommandStore>(std::move(*db));
+}
+
 constexpr const char* kMakeKek =
     "make one and keep it apart from the database, e.g.\n"
     "  (umask 077; mkdir -p /etc/orgd && orgd kek generate > /etc/orgd/kek)\n"
@@ -372,10 +401,7 @@ Result<std::string> App::SignWithActiveKey(std::string_view payload_json) const 
 
 int RunMigrate(const Config& config, std::ostream& out, std::ostream& err) {
   auto db = OpenDatabase(config.store);
-  if (!db) {
-    err << "orgd: " << FormatError(db.error()) << "\n";
-    return 1;
-  }
+  if (!db) return CommandFailed(err, db.error());
   auto applied = store::sql::Migrate(**db);
   if (!applied) {
     err << "orgd: migration failed: " << FormatError(applied.error()) << "\n";
@@ -388,20 +414,11 @@ int RunMigrate(const Config& config, std::ostream& out, std::ostream& err) {
 }
 
 int RunClientCreate(const Config& config, std::ostream& out, std::ostream& err) {
-  auto db = OpenMigrated(config.store);
-  if (!db) {
-    err << "orgd: " << FormatError(db.error()) << "\n";
-    return 1;
-  }
-  store::sql::SqlStore store(**db);
-  SystemClock clock;
-  RandomIdGenerator ids;
-  auth::ClientService clients(store, clock, ids);
+  auto command = OpenCommandStore(config.store, err);
+  if (!command) return 1;
+  auth::ClientService clients(command->store, command->clock, command->ids);
   auto created = clients.Create(config.client_name, config.client_scopes);
-  if (!created) {
-    err << "orgd: " << FormatError(created.error()) << "\n";
-    return 1;
-  }
+  if (!created) return CommandFailed(err, created.error());
   out << "client_id:     " << created->record.id.value() << "\n"
       << "client_secret: " << created->secret << "\n"
       << "scopes:        ";
@@ -462,19 +479,11 @@ int64_t Rows(const domain::ImportCounts& c) {
 int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   using SteadyClock = std::chrono::steady_clock;
   auto file = MappedFile::Open(config.import_file);
-  if (!file) {
-    err << "orgd: " << FormatError(file.error()) << "\n";
-    return 1;
-  }
-  auto db = OpenMigrated(config.store);
-  if (!db) {
-    err << "orgd: " << FormatError(db.error()) << "\n";
-    return 1;
-  }
-  store::sql::SqlStore store(**db);
-  SystemClock clock;
-  RandomIdGenerator ids;
-  domain::ImportService imports(store, clock, ids, api::ParseImportLine);
+  if (!file) return CommandFailed(err, file.error());
+  auto command = OpenCommandStore(config.store, err);
+  if (!command) return 1;
+  domain::ImportService imports(command->store, command->clock, command->ids,
+                                api::ParseImportLine);
   const std::string_view content = (*file)->view();
   const std::string file_id = api::ImportFileId(content);
 
@@ -553,18 +562,11 @@ int RunSecretsCommand(const Config& config, std::ostream& out, std::ostream& err
     out << auth::Kek::Generate().ToText() << "\n";
     return 0;
   }
-  auto db = OpenMigrated(config.store);
-  if (!db) {
-    err << "orgd: " << FormatError(db.error()) << "\n";
-    return 1;
-  }
-  store::sql::SqlStore store(**db);
-  SystemClock clock;
-  RandomIdGenerator ids;
-  auth::ClientService clients(store, clock, ids);
+  auto command = OpenCommandStore(config.store, err);
+  if (!command) return 1;
+  auth::ClientService clients(command->store, command->clock, command->ids);
   auto fail = [&](const Error& e) {
-    err << "orgd: " << FormatError(e) << "\n";
-    return e.code == ErrorCode::kNotFound ? 3 : 1;
+    return CommandFailed(err, e, e.code == ErrorCode::kNotFound ? 3 : 1);
   };
   switch (config.command) {
     case Command::kClientList: {
@@ -604,7 +606,7 @@ int RunSecretsCommand(const Config& config, std::ostream& out, std::ostream& err
     case Command::kKeysRotate: {
       auto kek = ResolveKek(config);
       if (!kek) return fail(kek.error());
-      auto kid = auth::KeyRing::Rotate(store, *kek, clock);
+      auto kid = auth::KeyRing::Rotate(command->store, *kek, command->clock);
       if (!kid) return fail(kid.error());
       out << "new signing key: " << *kid << "\n"
           << "Running servers sign with it within 5 s; older keys stay published and accepted "
@@ -627,10 +629,7 @@ int RunServe(const Config& config, std::ostream& out, std::ostream& err) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto app = App::Build(config, out);
-  if (!app) {
-    err << "orgd: " << FormatError(app.error()) << "\n";
-    return 1;
-  }
+  if (!app) return CommandFailed(err, app.error());
   try {
     (*app)->Start();
   } catch (const std::exception& e) {
