@@ -16,38 +16,21 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
-std::string Text(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
-
-#define ASSERT_OK(expr)                  \
-  do {                                   \
-    const auto& r_ = (expr);             \
-    ASSERT_TRUE(r_) << Text(r_.error()); \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Text(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Text(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Text(r.error());
-}
+using testing::ErrorText;
+using testing::ExpectError;
 
 using V = std::vector<std::string>;
 
-class ApplicationServiceTest : public ::testing::Test {
+class ApplicationServiceTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Text(db.error());
-    db_ = std::move(*db);
-    ASSERT_OK(store::sql::Migrate(*db_));
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     orgs_ = std::make_unique<OrganizationService>(*store_, clock_, ids_);
     roles_ = std::make_unique<RoleService>(*store_, clock_, ids_);
     apps_ = std::make_unique<ApplicationService>(*store_, clock_, ids_);
@@ -57,13 +40,13 @@ class ApplicationServiceTest : public ::testing::Test {
     CreateOrganizationInput input;
     input.fields.name = "Acme";
     auto org = orgs_->Create(input, IdStyle::kLogto);
-    EXPECT_TRUE(org) << Text(org.error());
+    EXPECT_TRUE(org) << ErrorText(org.error());
     return org ? org->id : OrgId();
   }
   ApplicationId App(std::string name, ApplicationType type = ApplicationType::kMachineToMachine) {
     clock_.Advance(1);
     auto app = apps_->Create({.fields = {.name = std::move(name), .type = type}}, IdStyle::kLogto);
-    EXPECT_TRUE(app) << Text(app.error());
+    EXPECT_TRUE(app) << ErrorText(app.error());
     return app ? app->id : ApplicationId();
   }
   RoleId Role(std::string key, RoleType type = RoleType::kMachineToMachine) {
@@ -71,7 +54,7 @@ class ApplicationServiceTest : public ::testing::Test {
     input.fields.key = std::move(key);
     input.fields.type = type;
     auto role = roles_->CreateRole(input, IdStyle::kLogto);
-    EXPECT_TRUE(role) << Text(role.error());
+    EXPECT_TRUE(role) << ErrorText(role.error());
     return role ? role->id : RoleId();
   }
   V AppNames(const OrgId& org) {
@@ -93,10 +76,6 @@ class ApplicationServiceTest : public ::testing::Test {
     return keys;
   }
 
-  FakeClock clock_;
-  SequentialIdGenerator ids_;
-  std::unique_ptr<store::sqlite::SqliteDatabase> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<OrganizationService> orgs_;
   std::unique_ptr<RoleService> roles_;
   std::unique_ptr<ApplicationService> apps_;
@@ -140,7 +119,7 @@ TEST_F(ApplicationServiceTest, ListFiltersByTypesThirdPartyAndExcludedOrganizati
   auto names = [&](const ApplicationListQuery& q) {
     V out;
     auto page = apps_->List(q);
-    EXPECT_TRUE(page) << Text(page.error());
+    EXPECT_TRUE(page) << ErrorText(page.error());
     if (page) {
       for (const Application& a : page->items) out.push_back(a.name);
     }

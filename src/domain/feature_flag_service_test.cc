@@ -17,27 +17,13 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
-std::string Text(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
-
-#define FF_ASSERT_OK(expr)               \
-  do {                                   \
-    const auto& r_ = (expr);             \
-    ASSERT_TRUE(r_) << Text(r_.error()); \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Text(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Text(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Text(r.error());
-}
+using testing::ErrorText;
+using testing::ExpectError;
 
 TEST(FlagValueTest, BoolAcceptsExactlyTrueAndFalse) {
   EXPECT_TRUE(IsValidFlagValue(FlagType::kBool, "true"));
@@ -91,14 +77,11 @@ TEST(FlagNamesTest, RoundTrip) {
   EXPECT_TRUE(AllowsOrgOverride(OverrideLevel::kUsr));
 }
 
-class FeatureFlagServiceTest : public ::testing::Test {
+class FeatureFlagServiceTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Text(db.error());
-    db_ = std::move(*db);
-    FF_ASSERT_OK(store::sql::Migrate(*db_));
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     orgs_ = std::make_unique<OrganizationService>(*store_, clock_, ids_);
     flags_ = std::make_unique<FeatureFlagService>(*store_, clock_);
     properties_ = std::make_unique<PropertyService>(*store_, clock_, ids_);
@@ -108,12 +91,12 @@ class FeatureFlagServiceTest : public ::testing::Test {
     CreateOrganizationInput input;
     input.fields.name = "Acme";
     auto org = orgs_->Create(input, IdStyle::kKinde);
-    EXPECT_TRUE(org) << Text(org.error());
+    EXPECT_TRUE(org) << ErrorText(org.error());
     return org ? org->id : OrgId();
   }
   void NewFlag(const std::string& key, FlagType type, const std::string& default_value,
                OverrideLevel level = OverrideLevel::kOrg) {
-    FF_ASSERT_OK(flags_->Create(FeatureFlag{.key = FeatureFlagKey(key),
+    ASSERT_OK(flags_->Create(FeatureFlag{.key = FeatureFlagKey(key),
                                             .name = "Flag " + key,
                                             .type = type,
                                             .allow_override_level = level,
@@ -121,7 +104,7 @@ class FeatureFlagServiceTest : public ::testing::Test {
   }
   std::string Value(const OrgId& org, const std::string& key) {
     auto flags = flags_->ListForOrganization(org);
-    EXPECT_TRUE(flags) << Text(flags.error());
+    EXPECT_TRUE(flags) << ErrorText(flags.error());
     if (!flags) return "<error>";
     for (const OrgFeatureFlag& f : *flags) {
       if (f.key.value() == key) return f.value;
@@ -129,10 +112,6 @@ class FeatureFlagServiceTest : public ::testing::Test {
     return "<absent>";
   }
 
-  FakeClock clock_;
-  SequentialIdGenerator ids_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<OrganizationService> orgs_;
   std::unique_ptr<FeatureFlagService> flags_;
   std::unique_ptr<PropertyService> properties_;
@@ -145,7 +124,7 @@ TEST_F(FeatureFlagServiceTest, CreateStampsTheClockAndValidates) {
                                             .type = FlagType::kInt,
                                             .default_value = "5",
                                             .created_at = 1});
-  FF_ASSERT_OK(created);
+  ASSERT_OK(created);
   EXPECT_EQ(created->created_at, 1'800'000'000'000);
   ExpectError(flags_->Create(FeatureFlag{.key = FeatureFlagKey("x"), .name = ""}),
               ErrorCode::kInvalidArgument, "name", "required");
@@ -166,9 +145,9 @@ TEST_F(FeatureFlagServiceTest, OverrideRules) {
   NewFlag("env", FlagType::kStr, "x", OverrideLevel::kEnv);
   NewFlag("usr", FlagType::kStr, "x", OverrideLevel::kUsr);
   OrgId org = NewOrg();
-  FF_ASSERT_OK(flags_->SetOverride(org, {FeatureFlagKey("b"), "true"}));
+  ASSERT_OK(flags_->SetOverride(org, {FeatureFlagKey("b"), "true"}));
   EXPECT_EQ(Value(org, "b"), "true");
-  FF_ASSERT_OK(flags_->SetOverride(org, {FeatureFlagKey("usr"), "y"}));
+  ASSERT_OK(flags_->SetOverride(org, {FeatureFlagKey("usr"), "y"}));
   ExpectError(flags_->SetOverride(org, {FeatureFlagKey("b"), "maybe"}), ErrorCode::kInvalidArgument,
               "value", "invalid_value");
   auto refused = flags_->SetOverride(org, {FeatureFlagKey("env"), "y"});
@@ -186,7 +165,7 @@ TEST_F(FeatureFlagServiceTest, OverrideRules) {
 TEST_F(FeatureFlagServiceTest, DeleteOverrideChecksTheOrganizationAndTheFlag) {
   NewFlag("b", FlagType::kBool, "false");
   OrgId org = NewOrg();
-  FF_ASSERT_OK(flags_->DeleteOverride(org, FeatureFlagKey("b")));  // none: success
+  ASSERT_OK(flags_->DeleteOverride(org, FeatureFlagKey("b")));  // none: success
   ExpectError(flags_->DeleteOverride(org, FeatureFlagKey("nope")), ErrorCode::kNotFound,
               "feature_flag", "");
   ExpectError(flags_->DeleteOverride(OrgId("org_nope"), FeatureFlagKey("b")), ErrorCode::kNotFound,
@@ -199,7 +178,7 @@ TEST_F(FeatureFlagServiceTest, DeleteOverrideChecksTheOrganizationAndTheFlag) {
 TEST_F(FeatureFlagServiceTest, UpdateChecksOverridesOnATypeChange) {
   NewFlag("n", FlagType::kStr, "1");
   OrgId org = NewOrg();
-  FF_ASSERT_OK(flags_->SetOverride(org, {FeatureFlagKey("n"), "many"}));
+  ASSERT_OK(flags_->SetOverride(org, {FeatureFlagKey("n"), "many"}));
   FeatureFlag to_int{.key = FeatureFlagKey("n"),
                      .name = "N",
                      .description = "d",
@@ -210,7 +189,7 @@ TEST_F(FeatureFlagServiceTest, UpdateChecksOverridesOnATypeChange) {
   // Dropping organization overrides in the same update makes the change possible.
   to_int.allow_override_level = OverrideLevel::kEnv;
   auto updated = flags_->Update(to_int);
-  FF_ASSERT_OK(updated);
+  ASSERT_OK(updated);
   EXPECT_EQ(updated->created_at, clock_.NowMillis());
   EXPECT_EQ(Value(org, "n"), "2");
   ExpectError(flags_->Update(FeatureFlag{.key = FeatureFlagKey("nope"), .name = "n"}),
@@ -229,17 +208,17 @@ TEST_F(FeatureFlagServiceTest, OrganizationCreateWritesOverridesAtomically) {
   input.feature_flags = {{FeatureFlagKey("b"), "true"}, {FeatureFlagKey("nope"), "x"}};
   ExpectError(orgs_->Create(input, IdStyle::kKinde), ErrorCode::kNotFound, "feature_flag", "");
   auto listed = orgs_->List({});
-  FF_ASSERT_OK(listed);
+  ASSERT_OK(listed);
   EXPECT_TRUE(listed->items.empty());
   input.feature_flags = {{FeatureFlagKey("b"), "true"}};
   auto created = orgs_->Create(input, IdStyle::kKinde);  // the handle was never taken
-  FF_ASSERT_OK(created);
+  ASSERT_OK(created);
   EXPECT_EQ(Value(created->id, "b"), "true");
 }
 
 TEST_F(FeatureFlagServiceTest, PropertyValuesAreAllOrNothing) {
   auto category = properties_->CreateCategory("General", PropertyContext::kOrg, IdStyle::kKinde);
-  FF_ASSERT_OK(category);
+  ASSERT_OK(category);
   EXPECT_EQ(category->id.value().substr(0, 4), "cat_");
   for (auto [key, context] :
        {std::pair{"a", PropertyContext::kOrg}, std::pair{"u", PropertyContext::kUsr}}) {
@@ -247,7 +226,7 @@ TEST_F(FeatureFlagServiceTest, PropertyValuesAreAllOrNothing) {
         CreatePropertyInput{
             .key = key, .name = key, .context = context, .category_id = category->id},
         IdStyle::kKinde);
-    FF_ASSERT_OK(property);
+    ASSERT_OK(property);
     EXPECT_EQ(property->id.value().size(), 37u);
   }
   OrgId org = NewOrg();
@@ -256,7 +235,7 @@ TEST_F(FeatureFlagServiceTest, PropertyValuesAreAllOrNothing) {
   ExpectError(properties_->SetOrgValues(org, {{"a", "x"}, {"u", "y"}}), ErrorCode::kInvalidArgument,
               "context", "");
   auto values = properties_->ListOrgValues(org);
-  FF_ASSERT_OK(values);
+  ASSERT_OK(values);
   ASSERT_EQ(values->size(), 1u);
   EXPECT_EQ((*values)[0].value, std::nullopt);
   ExpectError(properties_->SetOrgValues(OrgId("org_nope"), {{"a", "x"}}), ErrorCode::kNotFound,

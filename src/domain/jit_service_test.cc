@@ -19,44 +19,20 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
-class FakeHasher final : public PasswordHasher {
- public:
-  Result<std::string> Hash(std::string_view password) const override {
-    return "$fake$" + std::string(password);
-  }
-  std::string_view algorithm() const override { return "Argon2id"; }
-};
+using testing::ErrorText;
+using testing::ExpectError;
+using testing::FakeHasher;
 
-std::string Text(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
-
-#define ASSERT_OK(expr)                  \
-  do {                                   \
-    const auto& r_ = (expr);             \
-    ASSERT_TRUE(r_) << Text(r_.error()); \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Text(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Text(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Text(r.error());
-}
-
-class ConnectionsDomainTest : public ::testing::Test {
+class ConnectionsDomainTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Text(db.error());
-    db_ = std::move(*db);
-    ASSERT_OK(store::sql::Migrate(*db_));
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     orgs_ = std::make_unique<OrganizationService>(*store_, clock_, ids_);
     users_ = std::make_unique<UserService>(*store_, clock_, ids_, hasher_);
     roles_ = std::make_unique<RoleService>(*store_, clock_, ids_);
@@ -70,7 +46,7 @@ class ConnectionsDomainTest : public ::testing::Test {
     CreateOrganizationInput input;
     input.fields.name = "Org";
     auto org = orgs_->Create(input, IdStyle::kLogto);
-    EXPECT_TRUE(org) << Text(org.error());
+    EXPECT_TRUE(org) << ErrorText(org.error());
     if (!domains.empty()) {
       OrganizationPatch patch;
       patch.allowed_domains = std::move(domains);
@@ -83,14 +59,14 @@ class ConnectionsDomainTest : public ::testing::Test {
     CreateUserInput input;
     input.fields.primary_email = std::move(email);
     auto user = users_->Create(input, IdStyle::kLogto);
-    EXPECT_TRUE(user) << Text(user.error());
+    EXPECT_TRUE(user) << ErrorText(user.error());
     return user ? user->id : UserId();
   }
   RoleId Role(std::string key) {
     CreateRoleInput input;
     input.fields.key = std::move(key);
     auto role = roles_->CreateRole(input, IdStyle::kLogto);
-    EXPECT_TRUE(role) << Text(role.error());
+    EXPECT_TRUE(role) << ErrorText(role.error());
     return role ? role->id : RoleId();
   }
   ConnectionId Conn(std::string name) {
@@ -98,7 +74,7 @@ class ConnectionsDomainTest : public ::testing::Test {
     c.name = std::move(name);
     c.provider = "OIDC";
     auto created = connections_->Create(c, IdStyle::kLogto);
-    EXPECT_TRUE(created) << Text(created.error());
+    EXPECT_TRUE(created) << ErrorText(created.error());
     return created ? created->id : ConnectionId();
   }
   std::vector<std::string> RoleKeys(const OrgId& org, const UserId& user) {
@@ -111,11 +87,7 @@ class ConnectionsDomainTest : public ::testing::Test {
     return keys;
   }
 
-  FakeClock clock_;
-  SequentialIdGenerator ids_;
   FakeHasher hasher_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<OrganizationService> orgs_;
   std::unique_ptr<UserService> users_;
   std::unique_ptr<RoleService> roles_;

@@ -17,44 +17,20 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
-class FakeHasher final : public PasswordHasher {
- public:
-  Result<std::string> Hash(std::string_view password) const override {
-    return "$fake$" + std::string(password);
-  }
-  std::string_view algorithm() const override { return "Argon2id"; }
-};
+using testing::ErrorText;
+using testing::ExpectError;
+using testing::FakeHasher;
 
-std::string Text(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
-
-#define ASSERT_OK(expr)                                          \
-  do {                                                           \
-    const auto& r_ = (expr);                                     \
-    ASSERT_TRUE(r_) << Text(r_.error());                         \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Text(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Text(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Text(r.error());
-}
-
-class MembershipServiceTest : public ::testing::Test {
+class MembershipServiceTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Text(db.error());
-    db_ = std::move(*db);
-    ASSERT_OK(store::sql::Migrate(*db_));
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     orgs_ = std::make_unique<OrganizationService>(*store_, clock_, ids_);
     users_ = std::make_unique<UserService>(*store_, clock_, ids_, hasher_);
     roles_ = std::make_unique<RoleService>(*store_, clock_, ids_);
@@ -65,14 +41,14 @@ class MembershipServiceTest : public ::testing::Test {
     CreateOrganizationInput input;
     input.fields.name = std::move(name);
     auto org = orgs_->Create(input, IdStyle::kLogto);
-    EXPECT_TRUE(org) << Text(org.error());
+    EXPECT_TRUE(org) << ErrorText(org.error());
     return org ? org->id : OrgId();
   }
   UserId User(std::string username) {
     CreateUserInput input;
     input.fields.username = std::move(username);
     auto user = users_->Create(input, IdStyle::kKinde);
-    EXPECT_TRUE(user) << Text(user.error());
+    EXPECT_TRUE(user) << ErrorText(user.error());
     return user ? user->id : UserId();
   }
   RoleId Role(std::string key, std::vector<PermissionId> permissions = {},
@@ -82,12 +58,12 @@ class MembershipServiceTest : public ::testing::Test {
     input.fields.type = type;
     input.permission_ids = std::move(permissions);
     auto role = roles_->CreateRole(input, IdStyle::kLogto);
-    EXPECT_TRUE(role) << Text(role.error());
+    EXPECT_TRUE(role) << ErrorText(role.error());
     return role ? role->id : RoleId();
   }
   PermissionId Perm(std::string key) {
     auto p = roles_->CreatePermission(Permission{.key = std::move(key)}, IdStyle::kKinde);
-    EXPECT_TRUE(p) << Text(p.error());
+    EXPECT_TRUE(p) << ErrorText(p.error());
     return p ? p->id : PermissionId();
   }
   std::vector<std::string> RoleKeys(const OrgId& org, const UserId& user) {
@@ -109,11 +85,7 @@ class MembershipServiceTest : public ::testing::Test {
     return keys;
   }
 
-  FakeClock clock_;
-  SequentialIdGenerator ids_;
   FakeHasher hasher_;
-  std::unique_ptr<store::sqlite::SqliteDatabase> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<OrganizationService> orgs_;
   std::unique_ptr<UserService> users_;
   std::unique_ptr<RoleService> roles_;
@@ -435,7 +407,7 @@ TEST_F(MembershipServiceTest, ListMembersHoldingNeedsEveryKey) {
   auto ids = [&](const std::vector<std::string>& roles, const std::vector<std::string>& perms) {
     std::vector<UserId> out;
     auto page = members_->ListMembersHolding(org, MemberListQuery{}, roles, perms);
-    EXPECT_TRUE(page) << Text(page.error());
+    EXPECT_TRUE(page) << ErrorText(page.error());
     if (page) {
       for (const Member& m : page->items) out.push_back(m.user.id);
     }

@@ -14,23 +14,15 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
+using testing::ErrorText;
+using testing::ExpectError;
+
 using namespace std::string_literals;  // NOLINT: test file
-
-std::string Text(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Text(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Text(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Text(r.error());
-}
 
 const std::string kPng = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR"s;
 
@@ -107,15 +99,11 @@ TEST(LogoFileNameTest, AcceptsUtf8AndRefusesControlsAndBadBytes) {
 
 // --- OrganizationSettingsService -------------------------------------------------------------
 
-class OrganizationSettingsServiceTest : public ::testing::Test {
+class OrganizationSettingsServiceTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Text(db.error());
-    db_ = std::move(*db);
-    auto migrated = store::sql::Migrate(*db_);
-    ASSERT_TRUE(migrated) << Text(migrated.error());
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     service_ = std::make_unique<OrganizationSettingsService>(*store_, clock_);
     Organization org;
     org.id = kOrg;
@@ -126,21 +114,18 @@ class OrganizationSettingsServiceTest : public ::testing::Test {
 
   const OrgId kOrg{"org_0000000000a"};
   const OrgId kMissing{"org_missing0000"};
-  FakeClock clock_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<OrganizationSettingsService> service_;
 };
 
 TEST_F(OrganizationSettingsServiceTest, PutLogoStoresTheDetectedTypeAndHash) {
   auto info = service_->PutLogo(kOrg, LogoUpload{LogoType::kDark, "a.png", kPng});
-  ASSERT_TRUE(info) << Text(info.error());
+  ASSERT_TRUE(info) << ErrorText(info.error());
   EXPECT_EQ(info->content_type, "image/png");
   EXPECT_EQ(info->content_hash, ContentHash(kPng));
   EXPECT_EQ(info->byte_size, static_cast<int64_t>(kPng.size()));
   EXPECT_EQ(info->updated_at, clock_.NowMillis());
   auto logo = service_->GetLogo(kOrg, LogoType::kDark);
-  ASSERT_TRUE(logo) << Text(logo.error());
+  ASSERT_TRUE(logo) << ErrorText(logo.error());
   EXPECT_EQ(logo->bytes, kPng);
   EXPECT_EQ(logo->info.file_name, "a.png");
   ExpectError(service_->GetLogo(kOrg, LogoType::kLight), ErrorCode::kNotFound, "logo", "");
@@ -165,17 +150,17 @@ TEST_F(OrganizationSettingsServiceTest, ExactlyOneMebibyteIsAccepted) {
   std::string bytes = kPng + std::string((1 << 20) - kPng.size(), 'x');
   ASSERT_EQ(bytes.size(), OrganizationSettingsService::kMaxLogoBytes);
   auto info = service_->PutLogo(kOrg, LogoUpload{LogoType::kLight, std::nullopt, bytes});
-  ASSERT_TRUE(info) << Text(info.error());
+  ASSERT_TRUE(info) << ErrorText(info.error());
   EXPECT_EQ(info->file_name, std::nullopt);
 }
 
 TEST_F(OrganizationSettingsServiceTest, DeleteLogoReportsWhetherThereWasOne) {
   ASSERT_TRUE(service_->PutLogo(kOrg, LogoUpload{LogoType::kLight, "a.png", kPng}));
   auto first = service_->DeleteLogo(kOrg, LogoType::kLight);
-  ASSERT_TRUE(first) << Text(first.error());
+  ASSERT_TRUE(first) << ErrorText(first.error());
   EXPECT_TRUE(*first);
   auto second = service_->DeleteLogo(kOrg, LogoType::kLight);
-  ASSERT_TRUE(second) << Text(second.error());
+  ASSERT_TRUE(second) << ErrorText(second.error());
   EXPECT_FALSE(*second);
   ExpectError(service_->DeleteLogo(kMissing, LogoType::kLight), ErrorCode::kNotFound,
               "organization", "");
@@ -186,16 +171,16 @@ TEST_F(OrganizationSettingsServiceTest, SessionPatchKeepsUnsetFields) {
       kOrg,
       SessionPolicyPatch{.is_use_org_sso_session_policy = true,
                          .sso_session_persistence_mode = SessionPersistenceMode::kNonPersistent});
-  ASSERT_TRUE(first) << Text(first.error());
+  ASSERT_TRUE(first) << ErrorText(first.error());
   auto second = service_->UpdateSessionPolicy(
       kOrg, SessionPolicyPatch{.authenticated_session_lifetime = 3600});
-  ASSERT_TRUE(second) << Text(second.error());
+  ASSERT_TRUE(second) << ErrorText(second.error());
   EXPECT_TRUE(second->is_use_org_sso_session_policy);
   EXPECT_EQ(second->sso_session_persistence_mode, SessionPersistenceMode::kNonPersistent);
   EXPECT_FALSE(second->is_use_org_authenticated_session_lifetime);
   EXPECT_EQ(second->authenticated_session_lifetime, 3600);
   auto stored = service_->GetSettings(kOrg);
-  ASSERT_TRUE(stored) << Text(stored.error());
+  ASSERT_TRUE(stored) << ErrorText(stored.error());
   EXPECT_EQ(stored->sessions.authenticated_session_lifetime, 3600);
   EXPECT_TRUE(stored->sessions.is_use_org_sso_session_policy);
 }
@@ -215,11 +200,11 @@ TEST_F(OrganizationSettingsServiceTest, MfaConfigDropsDuplicateFactors) {
                 .enabled_factors = {OrganizationMfaFactor::kSms, OrganizationMfaFactor::kEmail,
                                     OrganizationMfaFactor::kSms},
                 .is_recovery_codes_enabled = false});
-  ASSERT_TRUE(config) << Text(config.error());
+  ASSERT_TRUE(config) << ErrorText(config.error());
   EXPECT_EQ(config->enabled_factors,
             (std::vector{OrganizationMfaFactor::kSms, OrganizationMfaFactor::kEmail}));
   auto stored = service_->GetSettings(kOrg);
-  ASSERT_TRUE(stored) << Text(stored.error());
+  ASSERT_TRUE(stored) << ErrorText(stored.error());
   ASSERT_TRUE(stored->mfa.has_value());
   EXPECT_EQ(stored->mfa->enabled_factors, config->enabled_factors);
   EXPECT_FALSE(stored->mfa->is_recovery_codes_enabled);
@@ -227,7 +212,7 @@ TEST_F(OrganizationSettingsServiceTest, MfaConfigDropsDuplicateFactors) {
 
 TEST_F(OrganizationSettingsServiceTest, PasskeyOverrideAndRevert) {
   auto initial = service_->GetPasskey(kOrg);
-  ASSERT_TRUE(initial) << Text(initial.error());
+  ASSERT_TRUE(initial) << ErrorText(initial.error());
   EXPECT_EQ(initial->policy, PasskeyPolicy::kOff);
   EXPECT_FALSE(initial->is_override_environment_passkey_settings);
   EXPECT_FALSE(initial->enabled());
@@ -235,18 +220,18 @@ TEST_F(OrganizationSettingsServiceTest, PasskeyOverrideAndRevert) {
   ExpectError(service_->UpdatePasskey(kOrg, PasskeyUpdate{.is_override = true}),
               ErrorCode::kInvalidArgument, "policy", "required");
   auto set = service_->UpdatePasskey(kOrg, PasskeyUpdate{.policy = PasskeyPolicy::kMandatory});
-  ASSERT_TRUE(set) << Text(set.error());
+  ASSERT_TRUE(set) << ErrorText(set.error());
   EXPECT_EQ(set->policy, PasskeyPolicy::kMandatory);
   EXPECT_TRUE(set->is_override_environment_passkey_settings);
   EXPECT_TRUE(set->enabled());
   // With an override stored, is_override alone keeps it.
   auto kept = service_->UpdatePasskey(kOrg, PasskeyUpdate{.is_override = true});
-  ASSERT_TRUE(kept) << Text(kept.error());
+  ASSERT_TRUE(kept) << ErrorText(kept.error());
   EXPECT_EQ(kept->policy, PasskeyPolicy::kMandatory);
   // false wins over a policy sent with it.
   auto reverted = service_->UpdatePasskey(
       kOrg, PasskeyUpdate{.policy = PasskeyPolicy::kOptional, .is_override = false});
-  ASSERT_TRUE(reverted) << Text(reverted.error());
+  ASSERT_TRUE(reverted) << ErrorText(reverted.error());
   EXPECT_EQ(reverted->policy, PasskeyPolicy::kOff);
   EXPECT_FALSE(reverted->is_override_environment_passkey_settings);
   ExpectError(service_->GetPasskey(kMissing), ErrorCode::kNotFound, "organization", "");
@@ -256,7 +241,7 @@ TEST_F(OrganizationSettingsServiceTest, OrganizationWithLogosListsLightFirst) {
   ASSERT_TRUE(service_->PutLogo(kOrg, LogoUpload{LogoType::kDark, "d.gif", "GIF89a.."}));
   ASSERT_TRUE(service_->PutLogo(kOrg, LogoUpload{LogoType::kLight, "l.png", kPng}));
   auto org = service_->GetOrganizationWithLogos(kOrg);
-  ASSERT_TRUE(org) << Text(org.error());
+  ASSERT_TRUE(org) << ErrorText(org.error());
   EXPECT_EQ(org->organization.name, "Acme");
   ASSERT_EQ(org->logos.size(), 2u);
   EXPECT_EQ(org->logos[0].type, LogoType::kLight);

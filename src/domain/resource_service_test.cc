@@ -14,38 +14,21 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
-std::string Text(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
-
-#define ASSERT_OK(expr)                  \
-  do {                                   \
-    const auto& r_ = (expr);             \
-    ASSERT_TRUE(r_) << Text(r_.error()); \
-  } while (0)
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Text(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Text(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Text(r.error());
-}
+using testing::ErrorText;
+using testing::ExpectError;
 
 constexpr const char* kReserved = "https://default.logto.app/api";
 
-class ResourceServiceTest : public ::testing::Test {
+class ResourceServiceTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Text(db.error());
-    db_ = std::move(*db);
-    ASSERT_OK(store::sql::Migrate(*db_));
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     resources_ = std::make_unique<ResourceService>(*store_, clock_, ids_,
                                                    std::vector<std::string>{kReserved});
   }
@@ -53,7 +36,7 @@ class ResourceServiceTest : public ::testing::Test {
   ResourceId Resource(std::string name, std::string indicator) {
     auto r = resources_->CreateResource(
         {.name = std::move(name), .indicator = std::move(indicator)}, IdStyle::kLogto);
-    EXPECT_TRUE(r) << Text(r.error());
+    EXPECT_TRUE(r) << ErrorText(r.error());
     return r ? r->id : ResourceId();
   }
   ResourceScopeId Scope(const ResourceId& resource, std::string name,
@@ -61,7 +44,7 @@ class ResourceServiceTest : public ::testing::Test {
     auto s = resources_->CreateScope(
         resource, {.name = std::move(name), .description = std::move(description)},
         IdStyle::kLogto);
-    EXPECT_TRUE(s) << Text(s.error());
+    EXPECT_TRUE(s) << ErrorText(s.error());
     return s ? s->id : ResourceScopeId();
   }
   std::vector<std::string> Names(const Page<ResourceScope>& page) {
@@ -70,10 +53,6 @@ class ResourceServiceTest : public ::testing::Test {
     return names;
   }
 
-  FakeClock clock_;
-  SequentialIdGenerator ids_;
-  std::unique_ptr<store::sqlite::SqliteDatabase> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<ResourceService> resources_;
 };
 

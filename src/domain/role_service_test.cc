@@ -14,31 +14,19 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
-std::string Text(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
+using testing::ErrorText;
+using testing::ExpectError;
 
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Text(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Text(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Text(r.error());
-}
-
-class RoleServiceTest : public ::testing::Test {
+class RoleServiceTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Text(db.error());
-    db_ = std::move(*db);
-    auto migrated = store::sql::Migrate(*db_);
-    ASSERT_TRUE(migrated) << Text(migrated.error());
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     roles_ = std::make_unique<RoleService>(*store_, clock_, ids_);
   }
 
@@ -47,19 +35,19 @@ class RoleServiceTest : public ::testing::Test {
     input.fields.key = std::move(key);
     input.fields.name = std::move(name);
     auto role = roles_->CreateRole(input, IdStyle::kKinde);
-    EXPECT_TRUE(role) << Text(role.error());
+    EXPECT_TRUE(role) << ErrorText(role.error());
     return role ? role->id : RoleId();
   }
   PermissionId NewPermission(std::string key) {
     auto p = roles_->CreatePermission(Permission{.key = std::move(key)}, IdStyle::kKinde);
-    EXPECT_TRUE(p) << Text(p.error());
+    EXPECT_TRUE(p) << ErrorText(p.error());
     return p ? p->id : PermissionId();
   }
   std::vector<std::string> PermissionKeys(const RoleId& role) {
     PermissionListQuery query;
     query.page.limit = std::numeric_limits<int64_t>::max();
     auto page = roles_->ListRolePermissions(role, query);
-    EXPECT_TRUE(page) << Text(page.error());
+    EXPECT_TRUE(page) << ErrorText(page.error());
     std::vector<std::string> keys;
     if (page) {
       for (const Permission& p : page->items) keys.push_back(p.key);
@@ -67,10 +55,6 @@ class RoleServiceTest : public ::testing::Test {
     return keys;
   }
 
-  FakeClock clock_;
-  SequentialIdGenerator ids_;
-  std::unique_ptr<store::sqlite::SqliteDatabase> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<RoleService> roles_;
 };
 
@@ -86,18 +70,18 @@ TEST_F(RoleServiceTest, RenamingTheKeyMovesADisplayNameThatEqualledIt) {
   RoleId plain = NewRole("editor");
   RoleId named = NewRole("admin", "Administrator");
   auto r = roles_->UpdateRole(plain, RolePatch{.key = "author"});
-  ASSERT_TRUE(r) << Text(r.error());
+  ASSERT_TRUE(r) << ErrorText(r.error());
   EXPECT_EQ(r->name, "author");
   r = roles_->UpdateRole(named, RolePatch{.key = "owner"});
-  ASSERT_TRUE(r) << Text(r.error());
+  ASSERT_TRUE(r) << ErrorText(r.error());
   EXPECT_EQ(r->name, "Administrator");
   r = roles_->UpdateRole(plain, RolePatch{.key = "writer", .name = "Writer"});
-  ASSERT_TRUE(r) << Text(r.error());
+  ASSERT_TRUE(r) << ErrorText(r.error());
   EXPECT_EQ(r->name, "Writer");
 
   PermissionId p = NewPermission("read");
   auto updated = roles_->UpdatePermission(p, PermissionPatch{.key = "read:all"});
-  ASSERT_TRUE(updated) << Text(updated.error());
+  ASSERT_TRUE(updated) << ErrorText(updated.error());
   EXPECT_EQ(updated->name, "read:all");
   ExpectError(roles_->UpdatePermission(PermissionId("nope"), PermissionPatch{.key = "x"}),
               ErrorCode::kNotFound, "permission", "");
@@ -108,11 +92,11 @@ TEST_F(RoleServiceTest, UpdateRolePermissionsReportsOnlyChangesAndIsAllOrNothing
   PermissionId read = NewPermission("read");
   PermissionId write = NewPermission("write");
   auto delta = roles_->UpdateRolePermissions(role, {{.id = read}, {.id = write}});
-  ASSERT_TRUE(delta) << Text(delta.error());
+  ASSERT_TRUE(delta) << ErrorText(delta.error());
   EXPECT_EQ(delta->added, (std::vector<PermissionId>{read, write}));
   EXPECT_TRUE(delta->removed.empty());
   delta = roles_->UpdateRolePermissions(role, {{.id = read}, {.id = write, .remove = true}});
-  ASSERT_TRUE(delta) << Text(delta.error());
+  ASSERT_TRUE(delta) << ErrorText(delta.error());
   EXPECT_TRUE(delta->added.empty());
   EXPECT_EQ(delta->removed, std::vector<PermissionId>{write});
   ExpectError(roles_->UpdateRolePermissions(
@@ -155,7 +139,7 @@ TEST_F(RoleServiceTest, ListRolesWithScopesEmbedsPermissionsInKeyOrder) {
   RoleListQuery query;
   query.page.want_total = true;
   auto page = roles_->ListRolesWithScopes(query);
-  ASSERT_TRUE(page) << Text(page.error());
+  ASSERT_TRUE(page) << ErrorText(page.error());
   EXPECT_EQ(page->total, 2);
   ASSERT_EQ(page->items.size(), 2u);
   ASSERT_EQ(page->items[0].permissions.size(), 2u);

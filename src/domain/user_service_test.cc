@@ -15,39 +15,20 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "tests/support/domain_store_test.h"
 
 namespace orgd::domain {
 namespace {
 
-class FakeHasher final : public PasswordHasher {
- public:
-  Result<std::string> Hash(std::string_view password) const override {
-    return "$fake$" + std::string(password);
-  }
-  std::string_view algorithm() const override { return "Argon2id"; }
-};
+using testing::ErrorText;
+using testing::ExpectError;
+using testing::FakeHasher;
 
-std::string Describe(const Error& e) {
-  return std::string(ErrorCodeName(e.code)) + " " + e.subject + "/" + e.reason + ": " + e.message;
-}
-
-template <typename R>
-void ExpectError(const R& r, ErrorCode code, std::string_view subject, std::string_view reason) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, code) << Describe(r.error());
-  EXPECT_EQ(r.error().subject, subject) << Describe(r.error());
-  EXPECT_EQ(r.error().reason, reason) << Describe(r.error());
-}
-
-class UserServiceTest : public ::testing::Test {
+class UserServiceTest : public testing::SqliteStoreTest {
  protected:
   void SetUp() override {
-    auto db = store::sqlite::SqliteDatabase::Open(":memory:");
-    ASSERT_TRUE(db) << Describe(db.error());
-    db_ = std::move(*db);
-    auto migrated = store::sql::Migrate(*db_);
-    ASSERT_TRUE(migrated) << Describe(migrated.error());
-    store_ = std::make_unique<store::sql::SqlStore>(*db_);
+    SqliteStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     orgs_ = std::make_unique<OrganizationService>(*store_, clock_, ids_);
     roles_ = std::make_unique<RoleService>(*store_, clock_, ids_);
     users_ = std::make_unique<UserService>(*store_, clock_, ids_, hasher_);
@@ -57,14 +38,14 @@ class UserServiceTest : public ::testing::Test {
     CreateOrganizationInput input;
     input.fields.name = "Acme";
     auto org = orgs_->Create(input, IdStyle::kKinde);
-    EXPECT_TRUE(org) << Describe(org.error());
+    EXPECT_TRUE(org) << ErrorText(org.error());
     return org ? org->id : OrgId();
   }
   std::vector<UserId> AllUsers() {
     UserListQuery query;
     query.sort = UserSort::kCreatedAsc;
     auto page = users_->List(query);
-    EXPECT_TRUE(page) << Describe(page.error());
+    EXPECT_TRUE(page) << ErrorText(page.error());
     std::vector<UserId> ids;
     if (page) {
       for (const User& u : page->items) ids.push_back(u.id);
@@ -72,11 +53,7 @@ class UserServiceTest : public ::testing::Test {
     return ids;
   }
 
-  FakeClock clock_;
-  SequentialIdGenerator ids_;
   FakeHasher hasher_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<store::sql::SqlStore> store_;
   std::unique_ptr<OrganizationService> orgs_;
   std::unique_ptr<RoleService> roles_;
   std::unique_ptr<UserService> users_;
@@ -88,20 +65,20 @@ TEST_F(UserServiceTest, CreateInOrganizationJoinsWithTheDefaultRoles) {
   role.fields.key = "member";
   role.fields.is_default_role = true;
   auto created_role = roles_->CreateRole(role, IdStyle::kKinde);
-  ASSERT_TRUE(created_role) << Describe(created_role.error());
+  ASSERT_TRUE(created_role) << ErrorText(created_role.error());
 
   CreateUserInput input;
   input.organization = org;
   auto user = users_->Create(input, IdStyle::kKinde);
-  ASSERT_TRUE(user) << Describe(user.error());
+  ASSERT_TRUE(user) << ErrorText(user.error());
   auto orgs = users_->ListOrganizations(user->id);
-  ASSERT_TRUE(orgs) << Describe(orgs.error());
+  ASSERT_TRUE(orgs) << ErrorText(orgs.error());
   ASSERT_EQ(orgs->size(), 1u);
   EXPECT_EQ((*orgs)[0].organization.id, org);
   ASSERT_EQ((*orgs)[0].roles.size(), 1u);
   EXPECT_EQ((*orgs)[0].roles[0].key, "member");
   auto with_orgs = users_->GetWithOrganizations(user->id, true);
-  ASSERT_TRUE(with_orgs) << Describe(with_orgs.error());
+  ASSERT_TRUE(with_orgs) << ErrorText(with_orgs.error());
   EXPECT_EQ(with_orgs->organizations, std::vector<OrgId>{org});
 }
 
@@ -126,7 +103,7 @@ TEST_F(UserServiceTest, ClashLeavesNoMembershipBehind) {
   UserListQuery members;
   members.has_organization = true;
   auto page = users_->List(members);
-  ASSERT_TRUE(page) << Describe(page.error());
+  ASSERT_TRUE(page) << ErrorText(page.error());
   EXPECT_TRUE(page->items.empty());
 }
 
@@ -156,7 +133,7 @@ TEST_F(UserServiceTest, PasswordRules) {
   CreateUserInput plain;
   plain.password = "secret";
   auto user = users_->Create(plain, IdStyle::kLogto);
-  ASSERT_TRUE(user) << Describe(user.error());
+  ASSERT_TRUE(user) << ErrorText(user.error());
   EXPECT_EQ(user->password_hash, "$fake$secret");
   EXPECT_EQ(user->password_algorithm, "Argon2id");
 }
@@ -178,14 +155,14 @@ TEST_F(UserServiceTest, UpdateWithSeesTheStoredUser) {
   input.fields.first_name = "Ann";
   input.fields.profile = R"({"givenName":"Ann"})";
   auto user = users_->Create(input, IdStyle::kKinde);
-  ASSERT_TRUE(user) << Describe(user.error());
+  ASSERT_TRUE(user) << ErrorText(user.error());
   clock_.Advance(10);
   auto updated = users_->UpdateWith(user->id, [](const User& current) -> Result<UserPatch> {
     UserPatch patch;
     patch.last_name = current.first_name;
     return patch;
   });
-  ASSERT_TRUE(updated) << Describe(updated.error());
+  ASSERT_TRUE(updated) << ErrorText(updated.error());
   EXPECT_EQ(updated->last_name, "Ann");
   EXPECT_EQ(updated->updated_at, user->created_at + 10);
   ExpectError(users_->UpdateWith(UserId("nope"), [](const User&) { return UserPatch{}; }),
