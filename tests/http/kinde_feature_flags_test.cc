@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/http/kinde_calls.h"
 #include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
@@ -17,7 +18,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-class KindeFeatureFlagsTest : public ::testing::TestWithParam<std::string> {
+class KindeFeatureFlagsTest : public ::testing::TestWithParam<std::string>,
+                              protected KindeAssertions {
  protected:
   TestServer server_{GetParam()};
 
@@ -48,27 +50,6 @@ class KindeFeatureFlagsTest : public ::testing::TestWithParam<std::string> {
   }
   HttpResponse UpdateFlag(const std::string& key, const std::string& query) {
     return server_.Kinde("PUT", "/api/v1/feature_flags/" + key + "?" + query);
-  }
-  static void ExpectError(const HttpResponse& res, int status, const std::string& code) {
-    EXPECT_EQ(res.status, status) << res.body;
-    ASSERT_TRUE(res.json.contains("errors")) << res.body;
-    ASSERT_TRUE(res.json["errors"].is_array()) << res.body;
-    EXPECT_EQ(res.json["errors"][0]["code"], code) << res.body;
-  }
-  static void ExpectSuccess(const HttpResponse& res) {
-    EXPECT_EQ(res.status, 200) << res.body;
-    EXPECT_EQ(res.json, (Json{{"code", "OK"}, {"message", "Success"}})) << res.body;
-  }
-  // A Kinde token of a new client holding exactly `scopes`.
-  std::string TokenWith(const std::vector<std::string>& scopes) {
-    auto [id, secret] = server_.CreateClient(scopes);
-    auto res = server_.Send("POST", "/oauth2/token",
-                            "grant_type=client_credentials&client_id=" + FormEncode(id) +
-                                "&client_secret=" + FormEncode(secret) +
-                                "&audience=" + FormEncode(server_.public_url() + "/api"),
-                            {{"Content-Type", "application/x-www-form-urlencoded"}});
-    EXPECT_EQ(res.status, 200) << res.body;
-    return res.json["access_token"];
   }
 };
 
@@ -409,7 +390,7 @@ TEST_P(KindeFeatureFlagsTest, EveryRouteRequiresItsScope) {
       {"PATCH", "/api/v1/organizations/" + org + "/feature_flags/beta?value=y",
        "update:organization_feature_flags"},
   };
-  const std::string unrelated = TokenWith({"read:organizations"});
+  const std::string unrelated = KindeTokenWith(server_, {"read:organizations"});
   for (const auto& [method, path, scope] : routes) {
     auto res = server_.Send(method, path, "", {{"Authorization", "Bearer " + unrelated}});
     EXPECT_EQ(res.status, 403) << method << " " << path;
@@ -420,7 +401,7 @@ TEST_P(KindeFeatureFlagsTest, EveryRouteRequiresItsScope) {
     auto unauthenticated = server_.Send(method, path);
     EXPECT_EQ(unauthenticated.status, 401) << method << " " << path;
     // The route's own scope is enough: whatever the answer, it is not a refusal of access.
-    const std::string token = TokenWith({scope});
+    const std::string token = KindeTokenWith(server_, {scope});
     auto allowed = server_.Send(method, path, "", {{"Authorization", "Bearer " + token}});
     EXPECT_NE(allowed.status, 403) << method << " " << path << " " << allowed.body;
     EXPECT_NE(allowed.status, 401) << method << " " << path << " " << allowed.body;

@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-#include "tests/support/form_encode.h"
+#include "tests/http/kinde_calls.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -20,7 +20,8 @@ bool IsHex(const std::string& s) {
   return s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-class KindePropertiesTest : public ::testing::TestWithParam<std::string> {
+class KindePropertiesTest : public ::testing::TestWithParam<std::string>,
+                            protected KindeAssertions {
  protected:
   TestServer server_{GetParam()};
 
@@ -67,26 +68,6 @@ class KindePropertiesTest : public ::testing::TestWithParam<std::string> {
       values[p["key"].get<std::string>()] = p["value"];
     }
     return values;
-  }
-  static void ExpectError(const HttpResponse& res, int status, const std::string& code) {
-    EXPECT_EQ(res.status, status) << res.body;
-    ASSERT_TRUE(res.json.contains("errors")) << res.body;
-    ASSERT_TRUE(res.json["errors"].is_array()) << res.body;
-    EXPECT_EQ(res.json["errors"][0]["code"], code) << res.body;
-  }
-  static void ExpectSuccess(const HttpResponse& res) {
-    EXPECT_EQ(res.status, 200) << res.body;
-    EXPECT_EQ(res.json, (Json{{"code", "OK"}, {"message", "Success"}})) << res.body;
-  }
-  std::string TokenWith(const std::vector<std::string>& scopes) {
-    auto [id, secret] = server_.CreateClient(scopes);
-    auto res = server_.Send("POST", "/oauth2/token",
-                            "grant_type=client_credentials&client_id=" + FormEncode(id) +
-                                "&client_secret=" + FormEncode(secret) +
-                                "&audience=" + FormEncode(server_.public_url() + "/api"),
-                            {{"Content-Type", "application/x-www-form-urlencoded"}});
-    EXPECT_EQ(res.status, 200) << res.body;
-    return res.json["access_token"];
   }
 };
 
@@ -527,7 +508,7 @@ TEST_P(KindePropertiesTest, EveryRouteRequiresItsScope) {
        "update:organization_properties"},
       {"DELETE", "/api/v1/properties/" + property, "delete:properties"},
   };
-  const std::string unrelated = TokenWith({"read:organizations"});
+  const std::string unrelated = KindeTokenWith(server_, {"read:organizations"});
   for (const auto& [method, path, scope] : routes) {
     auto res = server_.Send(method, path, "", {{"Authorization", "Bearer " + unrelated}});
     EXPECT_EQ(res.status, 403) << method << " " << path;
@@ -536,7 +517,7 @@ TEST_P(KindePropertiesTest, EveryRouteRequiresItsScope) {
                      {{{"code", "FORBIDDEN"}, {"message", "Missing required scope: " + scope}}}}}))
         << method << " " << path;
     EXPECT_EQ(server_.Send(method, path).status, 401) << method << " " << path;
-    const std::string token = TokenWith({scope});
+    const std::string token = KindeTokenWith(server_, {scope});
     auto allowed = server_.Send(method, path, "", {{"Authorization", "Bearer " + token}});
     EXPECT_NE(allowed.status, 403) << method << " " << path << " " << allowed.body;
     EXPECT_NE(allowed.status, 401) << method << " " << path << " " << allowed.body;

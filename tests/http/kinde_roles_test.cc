@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "tests/support/form_encode.h"
+#include "tests/http/kinde_calls.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -531,11 +531,7 @@ TEST_P(KindeRolesTest, DeletingAPermissionUnlinksItFromRoles) {
 
 TEST_P(KindeRolesTest, RoutesRequireTheirScopes) {
   auto [client, secret] = server_.CreateClient({"read:roles"});
-  auto token = server_.Send("POST", "/oauth2/token",
-                            "grant_type=client_credentials&client_id=" + FormEncode(client) +
-                                "&client_secret=" + FormEncode(secret) +
-                                "&audience=" + FormEncode(server_.public_url() + "/api"),
-                            {{"Content-Type", "application/x-www-form-urlencoded"}});
+  auto token = RequestKindeToken(server_, client, secret);
   ASSERT_EQ(token.status, 200) << token.body;
   const std::string bearer = "Bearer " + token.json["access_token"].get<std::string>();
   auto send = [&](const std::string& method, const std::string& target) {

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "tests/support/form_encode.h"
+#include "tests/http/kinde_calls.h"
 #include "tests/support/test_server.h"
 
 namespace orgd::testing {
@@ -65,14 +65,7 @@ class KindeSettingsTest : public ::testing::TestWithParam<std::string> {
 
   // A Kinde token of a new client holding exactly `scopes`.
   std::string TokenWith(const std::vector<std::string>& scopes) {
-    auto [id, secret] = server_.CreateClient(scopes);
-    auto res = server_.Send("POST", "/oauth2/token",
-                            "grant_type=client_credentials&client_id=" + FormEncode(id) +
-                                "&client_secret=" + FormEncode(secret) +
-                                "&audience=" + FormEncode(server_.public_url() + "/api"),
-                            {{"Content-Type", "application/x-www-form-urlencoded"}});
-    EXPECT_EQ(res.status, 200) << res.body;
-    return res.json["access_token"];
+    return KindeTokenWith(server_, scopes);
   }
   const std::string& AdminToken() {
     if (admin_token_.empty()) admin_token_ = server_.KindeToken();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/http/kinde_calls.h"
 #include "tests/support/form_encode.h"
 #include "tests/support/test_server.h"
 
@@ -31,7 +32,8 @@ Json EmailIdentity(const std::string& email) {
   return {{"type", "email"}, {"is_verified", true}, {"details", {{"email", email}}}};
 }
 
-class KindeUsersTest : public ::testing::TestWithParam<std::string> {
+class KindeUsersTest : public ::testing::TestWithParam<std::string>,
+                       protected KindeAssertions {
  protected:
   // Each create gets its own millisecond, so that creation order is well defined.
   FakeClock clock_{SystemClock().NowMillis()};
@@ -72,27 +74,6 @@ class KindeUsersTest : public ::testing::TestWithParam<std::string> {
       token = res.json["next_token"];
     }
     return ids;
-  }
-  static void ExpectError(const HttpResponse& res, int status, const std::string& code) {
-    EXPECT_EQ(res.status, status) << res.body;
-    ASSERT_TRUE(res.json.contains("errors")) << res.body;
-    ASSERT_TRUE(res.json["errors"].is_array()) << res.body;
-    EXPECT_EQ(res.json["errors"][0]["code"], code) << res.body;
-  }
-  static void ExpectSuccess(const HttpResponse& res) {
-    EXPECT_EQ(res.status, 200) << res.body;
-    EXPECT_EQ(res.json, (Json{{"code", "OK"}, {"message", "Success"}})) << res.body;
-  }
-  // A Kinde token of a new client holding exactly `scopes`.
-  std::string TokenWith(const std::vector<std::string>& scopes) {
-    auto [id, secret] = server_.CreateClient(scopes);
-    auto res = server_.Send("POST", "/oauth2/token",
-                            "grant_type=client_credentials&client_id=" + FormEncode(id) +
-                                "&client_secret=" + FormEncode(secret) +
-                                "&audience=" + FormEncode(server_.public_url() + "/api"),
-                            {{"Content-Type", "application/x-www-form-urlencoded"}});
-    EXPECT_EQ(res.status, 200) << res.body;
-    return res.json["access_token"];
   }
 };
 
@@ -493,7 +474,7 @@ TEST_P(KindeUsersTest, ListErrors) {
 
 TEST_P(KindeUsersTest, EachRouteRequiresItsScope) {
   const std::string id = CreateUser();
-  const std::string token = TokenWith({"read:users"});
+  const std::string token = KindeTokenWith(server_, {"read:users"});
   auto send = [&](const std::string& method, const std::string& target, const std::string& body) {
     return server_.Send(
         method, target, body,
