@@ -314,11 +314,14 @@ TEST(SlowClientsTest, FiveHundredSlowConnectionsDoNotStarveANormalClientAndAreCl
   EXPECT_EQ(process->Terminate(seconds(10)), std::optional<int>(0)) << process->StderrTail();
 }
 
-// Reads until the server closes `fd` or `timeout`; returns what arrived, and whether it closed.
-std::pair<std::string, bool> ReadUntilClosed(int fd, milliseconds timeout) {
+// Reads from `fd` until `complete(data)` holds, the server closes the connection, or `timeout`
+// passes; returns what arrived, and whether the server closed.
+template <typename Complete>
+std::pair<std::string, bool> ReadFrom(int fd, milliseconds timeout, Complete complete) {
   std::string data;
   const auto deadline = Clock::now() + timeout;
   for (;;) {
+    if (complete(data)) return {data, false};
     const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return {data, false};
     pollfd pfd{.fd = fd, .events = POLLIN, .revents = 0};
@@ -333,30 +336,22 @@ std::pair<std::string, bool> ReadUntilClosed(int fd, milliseconds timeout) {
   }
 }
 
+// Reads until the server closes `fd` or `timeout`; returns what arrived, and whether it closed.
+std::pair<std::string, bool> ReadUntilClosed(int fd, milliseconds timeout) {
+  return ReadFrom(fd, timeout, [](const std::string&) { return false; });
+}
+
 // Reads one response with a Content-Length body from `fd`; whatever arrived when the server
 // closes the connection or `timeout` passes.
 std::string ReadResponse(int fd, milliseconds timeout) {
-  std::string data;
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    const size_t end = data.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      const size_t at = data.find("Content-Length: ");
-      const size_t length = at < end ? std::stoul(data.substr(at + 16)) : 0;
-      if (data.size() >= end + 4 + length) return data;
-    }
-    const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return data;
-    pollfd pfd{.fd = fd, .events = POLLIN, .revents = 0};
-    if (::poll(&pfd, 1, static_cast<int>(left)) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      data.append(buf, static_cast<size_t>(n));
-    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-      return data;
-    }
-  }
+  return ReadFrom(fd, timeout, [](const std::string& data) {
+           const size_t end = data.find("\r\n\r\n");
+           if (end == std::string::npos) return false;
+           const size_t at = data.find("Content-Length: ");
+           const size_t length = at < end ? std::stoul(data.substr(at + 16)) : 0;
+           return data.size() >= end + 4 + length;
+         })
+      .first;
 }
 
 TEST(SlowClientsTest, BeyondTheConnectionCapANewConnectionIsClosedAtOnceUntilASlotFrees) {
