@@ -40,6 +40,15 @@ const ReadModel::OrgEntry::Member* ReadModel::OrgEntry::Find(std::string_view us
   return &*it;
 }
 
+std::optional<std::span<const uint32_t>> ReadModel::OrgEntry::GrantsOf(
+    std::string_view user) const {
+  const Member* m = Find(user);
+  if (m == nullptr) return std::nullopt;
+  const size_t end =
+      m + 1 == members.data() + members.size() ? grants.size() : (m + 1)->grants_begin;
+  return std::span<const uint32_t>(grants).subspan(m->grants_begin, end - m->grants_begin);
+}
+
 ReadModel::ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots)
     : feed_(feed), snapshots_(snapshots) {}
 
@@ -287,15 +296,10 @@ Result<std::optional<std::vector<Role>>> ReadModel::MemberRoles(const OrgId& org
                                                                 const UserId& user) {
   std::optional<std::vector<Role>> out;
   ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
-    const OrgEntry::Member* m = entry->Find(user.value());
-    if (m == nullptr) return;
-    const size_t begin = m->grants_begin;
-    const size_t end = m + 1 == entry->members.data() + entry->members.size()
-                           ? entry->grants.size()
-                           : (m + 1)->grants_begin;
+    const auto grants = entry->GrantsOf(user.value());
+    if (!grants) return;
     std::vector<uint32_t> held;
-    for (size_t i = begin; i < end; ++i) {
-      const uint32_t g = entry->grants[i];
+    for (const uint32_t g : *grants) {
       if ((g & kPermissionBit) == 0 && catalog.RoleAt(g) != nullptr) held.push_back(g);
     }
     std::sort(held.begin(), held.end(),
@@ -311,16 +315,11 @@ Result<std::optional<std::vector<EffectivePermission>>> ReadModel::EffectivePerm
     const OrgId& org, const UserId& user) {
   std::optional<std::vector<EffectivePermission>> out;
   ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
-    const OrgEntry::Member* m = entry->Find(user.value());
-    if (m == nullptr) return;
-    const size_t begin = m->grants_begin;
-    const size_t end = m + 1 == entry->members.data() + entry->members.size()
-                           ? entry->grants.size()
-                           : (m + 1)->grants_begin;
+    const auto grants = entry->GrantsOf(user.value());
+    if (!grants) return;
     // (permission, granting role or kDirect)
     std::vector<std::pair<uint32_t, uint32_t>> pairs;
-    for (size_t i = begin; i < end; ++i) {
-      const uint32_t g = entry->grants[i];
+    for (const uint32_t g : *grants) {
       if ((g & kPermissionBit) != 0) {
         const uint32_t p = g & ~kPermissionBit;
         if (catalog.PermissionAt(p) != nullptr) pairs.emplace_back(p, kDirect);
@@ -358,15 +357,10 @@ Result<std::optional<std::vector<EffectivePermission>>> ReadModel::EffectivePerm
 Result<std::vector<Permission>> ReadModel::MemberRoleScopes(const OrgId& org, const UserId& user) {
   std::vector<Permission> out;
   ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
-    const OrgEntry::Member* m = entry->Find(user.value());
-    if (m == nullptr) return;
-    const size_t begin = m->grants_begin;
-    const size_t end = m + 1 == entry->members.data() + entry->members.size()
-                           ? entry->grants.size()
-                           : (m + 1)->grants_begin;
+    const auto grants = entry->GrantsOf(user.value());
+    if (!grants) return;
     std::vector<uint32_t> permissions;
-    for (size_t i = begin; i < end; ++i) {
-      const uint32_t g = entry->grants[i];
+    for (const uint32_t g : *grants) {
       if ((g & kPermissionBit) != 0 || catalog.RoleAt(g) == nullptr) continue;
       const auto& of_role = catalog.role_permissions[g];
       permissions.insert(permissions.end(), of_role.begin(), of_role.end());

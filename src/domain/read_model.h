@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -100,6 +101,8 @@ class ReadModel {
 
     const Member* Find(std::string_view user) const;
     std::string_view IdOf(const Member& m) const { return {ids.data() + m.id_offset, m.id_size}; }
+    // The grants of `user`; nullopt when they are not a member.
+    std::optional<std::span<const uint32_t>> GrantsOf(std::string_view user) const;
   };
   static constexpr uint32_t kPermissionBit = 0x80000000u;
 
