@@ -568,6 +568,12 @@ int RunSecretsCommand(const Config& config, std::ostream& out, std::ostream& err
   auto fail = [&](const Error& e) {
     return CommandFailed(err, e, e.code == ErrorCode::kNotFound ? 3 : 1);
   };
+  // A client command's failure; "no client <id>" when there is none.
+  auto client_failed = [&](const Error& e) {
+    return fail(e.code == ErrorCode::kNotFound
+                    ? Error::NotFound("client", "no client " + config.client_id)
+                    : e);
+  };
   switch (config.command) {
     case Command::kClientList: {
       auto listed = clients.List();
@@ -581,12 +587,7 @@ int RunSecretsCommand(const Config& config, std::ostream& out, std::ostream& err
     }
     case Command::kClientRotateSecret: {
       auto rotated = clients.RotateSecret(config.client_id);
-      if (!rotated) {
-        if (rotated.error().code == ErrorCode::kNotFound) {
-          return fail(Error::NotFound("client", "no client " + config.client_id));
-        }
-        return fail(rotated.error());
-      }
+      if (!rotated) return client_failed(rotated.error());
       out << "client_id:     " << rotated->record.id.value() << "\n"
           << "client_secret: " << rotated->secret << "\n"
           << "The old secret and every token issued with it no longer work.\n";
@@ -594,12 +595,7 @@ int RunSecretsCommand(const Config& config, std::ostream& out, std::ostream& err
     }
     case Command::kClientDelete: {
       auto deleted = clients.Delete(config.client_id);
-      if (!deleted) {
-        if (deleted.error().code == ErrorCode::kNotFound) {
-          return fail(Error::NotFound("client", "no client " + config.client_id));
-        }
-        return fail(deleted.error());
-      }
+      if (!deleted) return client_failed(deleted.error());
       out << "deleted client " << config.client_id << "; its tokens no longer work\n";
       return 0;
     }
