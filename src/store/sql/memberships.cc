@@ -396,10 +396,6 @@ bool Precedes(const MemberPosition& a, const MemberPosition& b, domain::MemberSo
   return a.id < b.id;
 }
 
-// Name and email orders and the all-of filters have no index to seek; organizations are small
-// enough that reading their member set per page is cheaper than a query per filter key, and it
-// keeps the ASCII-only case folding identical on both engines. The keyset cursor compares
-// positions, so a page starts right after the last member seen even if that member is gone.
 // SQLite: the MATCH expression that narrows a member search by users_fts when the organization
 // is large (kMemberScanLimit) and the expression selective (internal::kDenseHits); nullopt
 // otherwise, and always on PostgreSQL.
@@ -420,6 +416,10 @@ Result<std::optional<std::string>> MemberSearchFts(Connection& conn, const OrgId
   return fts;
 }
 
+// Name and email orders and the all-of filters have no index to seek; organizations are small
+// enough that reading their member set per page is cheaper than a query per filter key, and it
+// keeps the ASCII-only case folding identical on both engines. The keyset cursor compares
+// positions, so a page starts right after the last member seen even if that member is gone.
 Result<domain::MemberPage> ListMembersInMemoryOn(Connection& conn, const OrgId& org,
                                                  const domain::MemberListQuery& query) {
   std::optional<MemberPosition> after;
