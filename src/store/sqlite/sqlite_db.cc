@@ -2,9 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -109,9 +111,22 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   if (is_file) {
     // journal_mode answers with the mode now in force; a file system without shared memory
     // support, for instance, silently stays in another mode.
+    // Two processes switching a new file to WAL at once can deadlock on the lock upgrade, and
+    // SQLite then answers one of them SQLITE_BUSY at once, without its busy handler: retry that
+    // one for up to the busy timeout (the other finishes the switch within milliseconds).
     std::string mode;
-    ORGD_TRY(conn->Query("PRAGMA journal_mode = WAL", {},
-                         [&](const Row& row) { mode = row.GetString(0); }));
+    const auto give_up = std::chrono::steady_clock::now() +
+                         std::chrono::milliseconds(std::max(options.busy_timeout_ms, 1000));
+    for (;;) {
+      auto switched = conn->Query("PRAGMA journal_mode = WAL", {},
+                                  [&](const Row& row) { mode = row.GetString(0); });
+      if (switched) break;
+      if (switched.error().code != ErrorCode::kAborted ||
+          std::chrono::steady_clock::now() >= give_up) {
+        return std::move(switched).error();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     if (mode != "wal") {
       return Error::Internal("cannot enable WAL journaling", path + ": journal_mode=" + mode);
     }
