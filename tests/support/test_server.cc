@@ -10,28 +10,11 @@
 #include <stdexcept>
 
 #include "auth/testing_hooks.h"
+#include "tests/support/form_encode.h"
 #include "tests/support/test_keys.h"
 
 namespace orgd::testing {
 namespace {
-
-std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    if (!out.empty()) out += '&';
-    out += k + "=";
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        char buf[4];
-        std::snprintf(buf, sizeof(buf), "%%%02X", c);
-        out += buf;
-      }
-    }
-  }
-  return out;
-}
 
 std::string TempDbPath() {
   static std::atomic<int> counter{0};
