@@ -26,6 +26,7 @@ Result<void> ClientVersions::Refresh() {
 Result<void> ClientVersions::RefreshLocked(int64_t now_ms) {
   // Stamped before reading: a write that commits after this moment is caught by a later refresh.
   refreshed_at_ms_.store(now_ms, std::memory_order_release);
+  refreshes_started_.fetch_add(1, std::memory_order_acq_rel);
   auto revision = store_.ClientsRevision();
   if (!revision) return std::move(revision).error();
   if (*revision == Current()->revision) return {};
@@ -49,6 +50,10 @@ void ClientVersions::RefreshIfOlderThan(int64_t max_age_ms) {
   std::lock_guard lock(refresh_mu_);
   // Another thread may have refreshed while this one waited for the lock.
   if (now - refreshed_at_ms_.load(std::memory_order_acquire) < max_age_ms) return;
+  RefreshLoggedLocked(now);
+}
+
+void ClientVersions::RefreshLoggedLocked(int64_t now) {
   // Logged when refreshing starts or stops failing, not every 100 ms of an outage.
   if (auto r = RefreshLocked(now); !r) {
     if (!failing_) {
@@ -75,7 +80,14 @@ bool ClientVersions::IsCurrent(std::string_view client_id, int64_t version) {
   // above the token's is final. An unknown client or a token newer than the map may mean the map
   // is behind another process: look again.
   if (known && *known > version) return false;
-  RefreshIfOlderThan(options_.min_forced_interval_ms);
+  // Only a refresh that starts after this point can be trusted to see what committed before the
+  // token was presented; one already in flight may have read too early. Concurrent checks wait
+  // for each other here, and a refresh started by one of them while another waited serves both.
+  const uint64_t started_before = refreshes_started_.load(std::memory_order_acquire);
+  std::lock_guard lock(refresh_mu_);
+  if (refreshes_started_.load(std::memory_order_acquire) == started_before) {
+    RefreshLoggedLocked(clock_.NowMillis());
+  }
   known = lookup(*Current());
   return known && *known == version;
 }

@@ -22,9 +22,9 @@ struct ClientVersionsOptions {
   // the bound on how long a change made by another process goes unseen.
   int64_t max_staleness_ms = 100;
   // A check that finds the client unknown, or the token newer than the map, suspects the map is
-  // stale and re-reads at once, but not more often than this (so that a deleted client's token
-  // replayed in a loop costs at most one small query per interval).
-  int64_t min_forced_interval_ms = 5;
+  // stale and re-reads at once, unless a refresh started after the check began (concurrent
+  // checks share one refresh). So a deleted client's validly signed token replayed in a loop costs
+  // one primary-key query per request, never a wrong answer.
 };
 
 // Every client's current secret version, kept in memory so that checking a token's `cv` claim
@@ -62,6 +62,8 @@ class ClientVersions {
   // Refreshes when the snapshot was started more than `max_age_ms` ago.
   void RefreshIfOlderThan(int64_t max_age_ms);
   Result<void> RefreshLocked(int64_t now_ms);
+  // RefreshLocked, logging when refreshing starts or stops failing. Caller holds refresh_mu_.
+  void RefreshLoggedLocked(int64_t now_ms);
 
   store::ClientStore& store_;
   const Clock& clock_;
@@ -71,6 +73,7 @@ class ClientVersions {
   std::mutex refresh_mu_;  // one refresh at a time
   bool failing_ = false;   // under refresh_mu_: the last periodic refresh failed
   std::atomic<int64_t> refreshed_at_ms_{INT64_MIN / 2};
+  std::atomic<uint64_t> refreshes_started_{0};  // bumped under refresh_mu_ as a refresh starts
   std::atomic<int64_t> reloads_{0};
 };
 

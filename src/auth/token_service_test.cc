@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -1104,6 +1105,80 @@ TEST_F(RevocationTest, DeletedClientsTokensAndTokensWithoutAVersionAreRefused) {
   // Re-created under the same id, the client gets a new version: old tokens stay dead.
   ASSERT_TRUE(clients_.Create("admin", {}, "admin", "s3cret").has_value());
   EXPECT_FALSE(verifier_->VerifyKinde(token).has_value());
+}
+
+
+// A store whose revision read can be held after it has read the value, as a query that read the
+// database just before another process committed and is still on its way back.
+class HeldRevisionStore final : public store::ClientStore {
+ public:
+  explicit HeldRevisionStore(FakeClientStore& inner) : inner_(inner) {}
+  Result<void> InsertClient(const ClientRecord& c) override { return inner_.InsertClient(c); }
+  Result<void> UpsertClient(const ClientRecord& c) override { return inner_.UpsertClient(c); }
+  Result<ClientRecord> GetClient(const ClientId& id) override { return inner_.GetClient(id); }
+  Result<int64_t> CountClients() override { return inner_.CountClients(); }
+  Result<void> DeleteClient(const ClientId& id) override { return inner_.DeleteClient(id); }
+  Result<std::vector<ClientRecord>> ListClients() override { return inner_.ListClients(); }
+  Result<ClientRecord> RotateClientSecret(const ClientId& id, const std::string& h) override {
+    return inner_.RotateClientSecret(id, h);
+  }
+  Result<int64_t> ClientsRevision() override {
+    auto revision = inner_.ClientsRevision();
+    std::unique_lock lock(mu_);
+    if (hold_next_) {
+      hold_next_ = false;
+      held_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !held_; });
+    }
+    return revision;
+  }
+  void HoldNext() {
+    std::lock_guard lock(mu_);
+    hold_next_ = true;
+  }
+  void WaitUntilHeld() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return held_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    held_ = false;
+    cv_.notify_all();
+  }
+
+ private:
+  FakeClientStore& inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_next_ = false;
+  bool held_ = false;
+};
+
+TEST(ClientVersionsTest, ACheckDoesNotTakeTheAnswerOfARefreshThatReadBeforeItBegan) {
+  FakeClientStore inner;
+  HeldRevisionStore store(inner);
+  FakeClock clock;
+  ClientVersions versions(store, clock);
+  ASSERT_TRUE(versions.Refresh().has_value());  // revision 1, no clients
+  clock.Advance(10);  // within the staleness bound, so only the unknown client triggers a refresh
+  // Request 1 presents a token of a client this process has not listed: it refreshes, and its
+  // revision read is held after reading revision 1.
+  store.HoldNext();
+  bool first = true;
+  std::thread one([&] { first = versions.IsCurrent("c", 2); });
+  store.WaitUntilHeld();
+  // Another process creates the client (version 2); then request 2 arrives with its token.
+  ASSERT_TRUE(inner.InsertClient(ClientRecord{.id = ClientId("c"), .name = "c"}).has_value());
+  ASSERT_EQ(inner.clients.at("c").secret_version, 2);
+  bool second = false;
+  std::thread two([&] { second = versions.IsCurrent("c", 2); });
+  store.Release();
+  one.join();
+  two.join();
+  EXPECT_FALSE(first);  // its refresh read too early: refused, as the database said then
+  EXPECT_TRUE(second);  // began after the commit: must not be answered from that early read
+  EXPECT_TRUE(versions.IsCurrent("c", 2));
 }
 
 }  // namespace
