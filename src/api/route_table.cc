@@ -8,6 +8,7 @@
 
 #include "api/kinde/errors.h"
 #include "api/logto/errors.h"
+#include "api/utf8.h"
 #include "common/log.h"
 
 namespace orgd::api {
@@ -109,6 +110,15 @@ void RouteTable::Add(http::Method method, std::string_view pattern, Dialect dial
     if (limiter_) {
       RateLimiter::Decision decision = limiter_->Take(principal.client_id.value());
       if (!decision.allowed) return TooManyRequests(dialect, decision.reset_seconds);
+    }
+    // Ids in the path are text to the store; bytes that are not UTF-8 answer 400 as bad query
+    // values do (PostgreSQL would refuse them as text; no stored id can hold them anyway).
+    for (const auto& [name, value] : request.path_params) {
+      if (!IsValidUtf8(value)) {
+        Error bad = Error::InvalidArgument("path parameter is not valid UTF-8", std::string(name));
+        if (dialect == Dialect::kKinde) return kinde::Render(bad);
+        return logto::InvalidInput("params", name, "custom", "Invalid UTF-8");
+      }
     }
     auto result = fn(request, principal);
     if (result) return std::move(*result);

@@ -83,6 +83,22 @@ TEST_P(LogtoOrganizationsTest, GetUnknownIsNotExistsWithId) {
   EXPECT_EQ(res.json["message"], "The organizations with ID `nope` does not exist.");
 }
 
+// Found by http_request_fuzzer: an id that is not UTF-8 once percent-decoded made the error body's
+// JSON serialization throw (and PostgreSQL refuses such bytes as text). It is bad input: 400.
+TEST_P(LogtoOrganizationsTest, IdThatIsNotUtf8IsInvalidInput) {
+  auto res = server_.Logto("GET", "/api/organizations/a%B0b");
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(res.json["code"], "guard.invalid_input");
+  EXPECT_EQ(res.json["message"], "The request params is invalid.");
+  EXPECT_EQ(res.json["data"]["issues"][0]["path"], Json::array({"id"}));
+  res = server_.Kinde("GET", "/api/v1/organizations/a%B0b/users");
+  EXPECT_EQ(res.status, 400) << res.body;
+  EXPECT_EQ(res.json, Json::parse(
+                          R"({"errors":[{"code":"INVALID_ORG_CODE","message":"Invalid org_code",)"
+                          R"("field":"org_code"}]})"))
+      << res.body;
+}
+
 struct BadCreate {
   const char* body;
   const char* path;

@@ -27,7 +27,9 @@ http::Response ErrorBody(int status, std::string_view code, std::string_view mes
   Json body = {{"code", code}, {"message", message}};
   if (data && !data->is_null()) body["data"] = *data;
   if (!details.empty()) body["details"] = details;
-  return http::Response::Json(status, body.dump());
+  // Messages quote ids and values from the path and query, which need not be UTF-8: such bytes
+  // come out as U+FFFD instead of making dump() throw.
+  return http::Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 http::Response InvalidInput(std::string_view where, std::string_view path,
@@ -60,7 +62,8 @@ http::Response NotFound() {
 http::Response Render(const Error& e) {
   switch (e.code) {
     case ErrorCode::kInvalidArgument:
-      if (e.reason == "json") return http::Response::Json(400, Json{{"message", e.message}}.dump());
+      if (e.reason == "json") return http::Response::Json(
+          400, Json{{"message", e.message}}.dump(-1, ' ', false, Json::error_handler_t::replace));
       if (e.reason == "pagination") {
         return ErrorBody(400, "guard.invalid_pagination", "The request pagination value is invalid.");
       }
