@@ -111,13 +111,14 @@ void RouteTable::Add(http::Method method, std::string_view pattern, Dialect dial
       RateLimiter::Decision decision = limiter_->Take(principal.client_id.value());
       if (!decision.allowed) return TooManyRequests(dialect, decision.reset_seconds);
     }
-    // Ids in the path are text to the store; bytes that are not UTF-8 answer 400 as bad query
-    // values do (PostgreSQL would refuse them as text; no stored id can hold them anyway).
+    // Ids in the path are text to the store, and no stored id holds bytes that are not UTF-8
+    // (PostgreSQL would refuse them as text): Logto answers that nothing has such an id, as its
+    // user routes always did; Kinde answers the parameter invalid.
     for (const auto& [name, value] : request.path_params) {
       if (!IsValidUtf8(value)) {
         Error bad = Error::InvalidArgument("path parameter is not valid UTF-8", std::string(name));
         if (dialect == Dialect::kKinde) return kinde::Render(bad);
-        return logto::InvalidInput("params", name, "custom", "Invalid UTF-8");
+        return logto::NotFound();
       }
     }
     auto result = fn(request, principal);
