@@ -5,13 +5,17 @@
 #include <string>
 
 #include "tests/http/connections_fixture.h"
+#include "tests/http/ticking_clock.h"
 
 namespace orgd::testing {
 namespace {
 
 class LogtoConnectionsTest : public ::testing::TestWithParam<std::string> {
  protected:
-  TestServer server_{GetParam()};
+  // Connector lists are in creation order: distinct timestamps make it fixed (creates within one
+  // millisecond would otherwise tie and break by random id).
+  TickingClock clock_;
+  TestServer server_{GetParam(), {.clock = &clock_}};
   ConnectionsFixture seed_{server_};
 
   void ExpectError(const HttpResponse& res, int status, const std::string& code) {
