@@ -4,6 +4,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "domain/reference_checks.h"
+
 namespace orgd::domain {
 namespace {
 
@@ -20,10 +22,6 @@ std::vector<IdT> Dedup(const std::vector<IdT>& ids) {
     if (seen.insert(id).second) out.push_back(id);
   }
   return out;
-}
-
-Error MissingRef(std::string subject, const std::string& id) {
-  return Error::NotFound(std::move(subject), "unknown id " + id).WithReason("foreign_key");
 }
 
 Error TypeRule(std::string reason, std::string message) {
@@ -77,26 +75,6 @@ Result<void> CheckJoinable(Store& tx, const std::vector<ApplicationId>& apps) {
       return Error::FailedPrecondition("constraint", "application " + a.id.value() +
                                                          " is not a MachineToMachine application")
           .WithSubject("application");
-    }
-  }
-  return {};
-}
-
-// Every role exists (foreign_key) and is MachineToMachine (constraint): a missing role never
-// reports the type (Logto's quirk).
-Result<void> CheckMachineRoles(Store& tx, const std::vector<RoleId>& roles) {
-  auto found = tx.GetRoles(roles);
-  if (!found) return std::move(found).error();
-  std::unordered_set<RoleId> known;
-  for (const Role& r : *found) known.insert(r.id);
-  for (const RoleId& id : roles) {
-    if (!known.contains(id)) return MissingRef("role", id.value());
-  }
-  for (const Role& r : *found) {
-    if (r.type != RoleType::kMachineToMachine) {
-      return Error::FailedPrecondition("constraint", "role " + r.id.value() + " is of type " +
-                                                         std::string(RoleTypeName(r.type)))
-          .WithSubject("role");
     }
   }
   return {};
@@ -241,7 +219,7 @@ Result<void> ApplicationService::AssignRolesToApplications(const OrgId& org,
       if (!member) return std::move(member).error();
       if (!*member) return MissingRef("organization_application", app.value());
     }
-    ORGD_TRY(CheckMachineRoles(tx, unique_roles));
+    ORGD_TRY(CheckRolesOfType(tx, unique_roles, RoleType::kMachineToMachine));
     const int64_t now = clock_.NowMillis();
     for (const ApplicationId& app : unique_apps) {
       ORGD_TRY(tx.AddApplicationRoles(org, app, unique_roles, now));
@@ -277,7 +255,7 @@ Result<void> ApplicationService::AssignRoles(const OrgId& org, const Application
   const std::vector<RoleId> unique = Dedup(roles);
   return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ORGD_TRY(LockAndRequireMember(tx, org, app));
-    ORGD_TRY(CheckMachineRoles(tx, unique));
+    ORGD_TRY(CheckRolesOfType(tx, unique, RoleType::kMachineToMachine));
     ORGD_TRY(tx.AddApplicationRoles(org, app, unique, clock_.NowMillis()));
     return {};
   });
@@ -290,7 +268,7 @@ Result<void> ApplicationService::ReplaceRoles(const OrgId& org, const Applicatio
     if (Dedup(roles).size() != roles.size()) {
       return Error::AlreadyExists("role", "duplicate", "a role id is listed twice");
     }
-    ORGD_TRY(CheckMachineRoles(tx, roles));
+    ORGD_TRY(CheckRolesOfType(tx, roles, RoleType::kMachineToMachine));
     ORGD_TRY(tx.ClearApplicationRoles(org, app));
     ORGD_TRY(tx.AddApplicationRoles(org, app, roles, clock_.NowMillis()));
     return {};

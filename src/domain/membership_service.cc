@@ -6,6 +6,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "domain/reference_checks.h"
+
 namespace orgd::domain {
 namespace {
 
@@ -22,10 +24,6 @@ std::vector<IdT> Dedup(const std::vector<IdT>& ids) {
   return out;
 }
 
-Error MissingRef(std::string subject, const std::string& id) {
-  return Error::NotFound(std::move(subject), "unknown id " + id).WithReason("foreign_key");
-}
-
 // Every user in `users` exists; otherwise kNotFound naming the first unknown one.
 Result<void> CheckUsers(Store& tx, const std::vector<UserId>& users) {
   auto found = tx.GetUsers(users);
@@ -34,26 +32,6 @@ Result<void> CheckUsers(Store& tx, const std::vector<UserId>& users) {
   for (const User& u : *found) known.insert(u.id);
   for (const UserId& id : users) {
     if (!known.contains(id)) return MissingRef("user", id.value());
-  }
-  return {};
-}
-
-// Every role exists and has `type`: foreign_key before constraint, as Logto's quirk requires
-// (a missing role never reports the type).
-Result<void> CheckRoles(Store& tx, const std::vector<RoleId>& roles, RoleType type) {
-  auto found = tx.GetRoles(roles);
-  if (!found) return std::move(found).error();
-  std::unordered_set<RoleId> known;
-  for (const Role& r : *found) known.insert(r.id);
-  for (const RoleId& id : roles) {
-    if (!known.contains(id)) return MissingRef("role", id.value());
-  }
-  for (const Role& r : *found) {
-    if (r.type != type) {
-      return Error::FailedPrecondition("constraint", "role " + r.id.value() + " is of type " +
-                                                         std::string(RoleTypeName(r.type)))
-          .WithSubject("role");
-    }
   }
   return {};
 }
@@ -324,7 +302,7 @@ Result<std::vector<RoleId>> MembershipService::AssignMemberRoles(const OrgId& or
   ORGD_TRY(store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ORGD_TRY(RequireMember(tx, org, user));
     ORGD_TRY(LockOrg(tx, org));
-    ORGD_TRY(CheckRoles(tx, unique, RoleType::kUser));
+    ORGD_TRY(CheckRolesOfType(tx, unique, RoleType::kUser));
     auto r = tx.AddMemberRoles(org, user, unique, clock_.NowMillis());
     if (!r) return std::move(r).error();
     added = std::move(*r);
@@ -339,7 +317,7 @@ Result<void> MembershipService::ReplaceMemberRoles(const OrgId& org, const UserI
   return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ORGD_TRY(RequireMember(tx, org, user));
     ORGD_TRY(LockOrg(tx, org));
-    ORGD_TRY(CheckRoles(tx, unique, RoleType::kUser));
+    ORGD_TRY(CheckRolesOfType(tx, unique, RoleType::kUser));
     ORGD_TRY(tx.ClearMemberRoles(org, user));
     ORGD_TRY(tx.AddMemberRoles(org, user, unique, clock_.NowMillis()));
     return {};
@@ -388,7 +366,7 @@ Result<void> MembershipService::AssignRolesToMembers(const OrgId& org,
         return Error::NotFound("member", "not a member: " + user.value()).WithReason("foreign_key");
       }
     }
-    ORGD_TRY(CheckRoles(tx, unique_roles, RoleType::kUser));
+    ORGD_TRY(CheckRolesOfType(tx, unique_roles, RoleType::kUser));
     const int64_t now = clock_.NowMillis();
     for (const UserId& user : unique_users) {
       ORGD_TRY(tx.AddMemberRoles(org, user, unique_roles, now));
