@@ -1,6 +1,7 @@
 // Store contract suite for users, roles, permissions, resources, applications and memberships
 // (migration 0004), on every backend of backends.h. Each test gets a fresh, migrated database.
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -323,6 +324,50 @@ TEST_P(MembersRolesContractTest, MembersInJoinOrderWithCursor) {
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 3u);
   EXPECT_EQ(page->items[0].user.id.value(), "a");
+}
+
+// The roles of a page's members are read kRolesBatch (50) members per query: a page of 120
+// crosses two batch boundaries, and each member keeps exactly its own roles, in key order.
+TEST_P(MembersRolesContractTest, EveryMemberOfALargePageCarriesExactlyItsRoles) {
+  AddOrg("o1");
+  AddOrg("o2");
+  AddRole("r-b", "b-role");
+  AddRole("r-a", "a-role");
+  std::vector<UserId> users;
+  for (int i = 0; i < 120; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "u%03d", i);
+    AddUser(id);
+    users.emplace_back(id);
+  }
+  ASSERT_OK(s().AddMembers(OrgId("o1"), users, kT0));
+  ASSERT_OK(s().AddMembers(OrgId("o2"), users, kT0));
+  for (int i = 0; i < 120; ++i) {
+    std::vector<RoleId> roles;
+    if (i % 2 == 0) roles.emplace_back("r-b");
+    if (i % 3 == 0) roles.emplace_back("r-a");
+    if (!roles.empty()) ASSERT_OK(s().AddMemberRoles(OrgId("o1"), users[i], roles, kT0));
+  }
+  // Grants in another organization never show.
+  ASSERT_OK(s().AddMemberRoles(OrgId("o2"), users[1], {RoleId("r-a")}, kT0));
+
+  MemberListQuery q;
+  q.page.limit = 120;
+  q.page.want_total = true;
+  auto page = s().ListMembers(OrgId("o1"), q);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 120u);
+  EXPECT_EQ(page->total, 120);
+  for (int i = 0; i < 120; ++i) {
+    const auto& member = page->items[static_cast<size_t>(i)];
+    ASSERT_EQ(member.user.id, users[static_cast<size_t>(i)]);
+    std::vector<std::string> keys;
+    for (const auto& role : member.roles) keys.push_back(role.key);
+    std::vector<std::string> expected;
+    if (i % 3 == 0) expected.push_back("a-role");
+    if (i % 2 == 0) expected.push_back("b-role");
+    EXPECT_EQ(keys, expected) << member.user.id.value();
+  }
 }
 
 TEST_P(MembersRolesContractTest, ApiScopesApplicationsAndJitRoles) {

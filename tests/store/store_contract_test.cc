@@ -678,6 +678,25 @@ TEST_P(StoreContractTest, ListOfNothingIsEmpty) {
   EXPECT_FALSE(page.last.has_value());
 }
 
+// The total without a search is a kept count (migrations/*/0011_row_counts.sql): it follows
+// creates, deletes, a create that clashes and a delete of nothing.
+TEST_P(StoreContractTest, ListTotalFollowsCreatesAndDeletes) {
+  for (int i = 0; i < 5; ++i) Insert(MakeOrg("cnt" + std::to_string(i), "x", kT0 + i));
+  EXPECT_EQ(List({.want_total = true}).total, 5);
+  EXPECT_FALSE(s().InsertOrganization(MakeOrg("cnt0", "again", kT0)).has_value());
+  ASSERT_OK(s().DeleteOrganization(OrgId("cnt1")));
+  ASSERT_OK(s().DeleteOrganization(OrgId("cnt3")));
+  EXPECT_FALSE(s().DeleteOrganization(OrgId("cnt3")).has_value());
+  const OrganizationPage page = List({.limit = 2, .want_total = true});
+  EXPECT_EQ(page.total, 3);
+  EXPECT_EQ(page.items.size(), 2u);
+  EXPECT_TRUE(page.has_more);
+  // A search still counts its matches.
+  Insert(MakeOrg("other", "needle", kT0 + 9));
+  EXPECT_EQ(List({.q = "needle", .want_total = true}).total, 1);
+  EXPECT_EQ(List({.want_total = true}).total, 4);
+}
+
 TEST_P(StoreContractTest, ListDefaultsToCreationOrderWithIdTieBreak) {
   Insert(MakeOrg("c", "x", kT0 + 2));
   Insert(MakeOrg("b", "x", kT0 + 1));

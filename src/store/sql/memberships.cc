@@ -50,6 +50,13 @@ constexpr std::string_view kMemberFilter =
     "u.primary_phone LIKE $2 OR u.username_lower LIKE $2 OR u.name_lower LIKE $2) "
     "AND (CAST($3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM organization_member_roles mr "
     "WHERE mr.org_id = m.org_id AND mr.user_id = m.user_id AND mr.role_id = CAST($3 AS TEXT))) ";
+// Every member (no search): kMemberFilter without the LIKE predicate. $2 is still bound (to "%%"),
+// so that these take the parameters of the search statements; a term that names no column is
+// evaluated once, not per row, by both engines.
+constexpr std::string_view kMemberFilterAll =
+    "WHERE m.org_id = $1 AND CAST($2 AS TEXT) = '%%' "
+    "AND (CAST($3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM organization_member_roles mr "
+    "WHERE mr.org_id = m.org_id AND mr.user_id = m.user_id AND mr.role_id = CAST($3 AS TEXT))) ";
 constexpr std::string_view kMembersByUser =
     "AND (CAST($4 AS TEXT) IS NULL OR m.user_id > CAST($5 AS TEXT)) "
     "ORDER BY m.user_id LIMIT $6 OFFSET $7";
@@ -61,6 +68,10 @@ constexpr std::string_view kListMembersByUser =
     kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kMembersByUser>;
 constexpr std::string_view kListMembersByJoin =
     kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilter, kMembersByJoin>;
+constexpr std::string_view kListAllMembersByUser =
+    kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilterAll, kMembersByUser>;
+constexpr std::string_view kListAllMembersByJoin =
+    kJoin<kSelect, internal::kUserColumns, kMemberFrom, kMemberFilterAll, kMembersByJoin>;
 // Every member matching the filter (no paging), for the orders and filters evaluated in memory.
 constexpr std::string_view kOrderByUser = "ORDER BY m.user_id";
 constexpr std::string_view kListAllMembers =
@@ -151,6 +162,7 @@ constexpr std::string_view kSummarizeMembers =
 constexpr std::string_view kCountMembersHead =
     "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id ";
 constexpr std::string_view kCountMatchingMembers = kJoin<kCountMembersHead, kMemberFilter>;
+constexpr std::string_view kCountAllMembers = kJoin<kCountMembersHead, kMemberFilterAll>;
 constexpr std::string_view kCountMembersHeadFts =
     "SELECT COUNT(*) FROM users u CROSS JOIN organization_members m ON m.user_id = u.id ";
 constexpr std::string_view kCountMatchingMembersFts =
@@ -167,6 +179,16 @@ constexpr std::string_view kMemberRolesTail =
     " FROM organization_member_roles mr JOIN roles r ON r.id = mr.role_id "
     "WHERE mr.org_id = $1 AND mr.user_id = $2 ORDER BY r.key, r.id";
 constexpr std::string_view kListMemberRoles = kJoin<kSelect, internal::kRoleColumns, kMemberRolesTail>;
+// The role grants of up to kRolesBatch members of one organization ($1), in role key order, each
+// row ending with the member's id; unused member slots are bound to NULL, which matches nothing.
+constexpr size_t kRolesBatch = 50;
+constexpr std::string_view kRolesOfMembersHead =
+    ", mr.user_id FROM organization_member_roles mr JOIN roles r ON r.id = mr.role_id "
+    "WHERE mr.org_id = $1 AND mr.user_id IN (";
+constexpr std::string_view kRolesOfMembersTail = ") ORDER BY r.key, r.id";
+constexpr std::string_view kRolesOfMembers =
+    kJoin<kSelect, internal::kRoleColumns, kRolesOfMembersHead,
+          PlaceholderList<2, kRolesBatch>::kValue, kRolesOfMembersTail>;
 
 constexpr std::string_view kAddMemberPermission =
     "INSERT INTO organization_member_permissions (org_id, user_id, permission_id, created_at) "
@@ -303,15 +325,30 @@ Result<std::vector<IdT>> Grant(Connection& conn, std::string_view sql, const Org
   return added;
 }
 
-Result<std::vector<domain::RoleRef>> RoleRefsOn(Connection& conn, const OrgId& org,
-                                                const UserId& user) {
-  std::vector<domain::RoleRef> refs;
-  ORGD_TRY(conn.Query(kListMemberRoles, {Text(org.value()), Text(user.value())},
-                      [&](const Row& row) {
-                        domain::Role r = internal::ReadRole(row);
-                        refs.push_back({r.id, r.key, r.name});
-                      }));
-  return refs;
+// Fills the roles of `members` (all of `org`), kRolesBatch members per query.
+Result<void> LoadMemberRolesOn(Connection& conn, const OrgId& org,
+                               std::vector<domain::Member>& members) {
+  std::unordered_map<std::string_view, domain::Member*> by_id;
+  by_id.reserve(members.size());
+  for (domain::Member& member : members) {
+    member.roles.clear();
+    by_id.emplace(member.user.id.value(), &member);
+  }
+  for (size_t start = 0; start < members.size(); start += kRolesBatch) {
+    std::array<Param, kRolesBatch + 1> params;
+    params.fill(nullptr);
+    params[0] = Text(org.value());
+    for (size_t i = 0; i < kRolesBatch && start + i < members.size(); ++i) {
+      params[i + 1] = Text(members[start + i].user.id.value());
+    }
+    ORGD_TRY(conn.Query(kRolesOfMembers, params, [&](const Row& row) {
+      auto it = by_id.find(row.GetText(internal::kRoleColumnCount));
+      if (it == by_id.end()) return;
+      domain::Role r = internal::ReadRole(row);
+      it->second->roles.push_back({r.id, r.key, r.name});
+    }));
+  }
+  return {};
 }
 
 Result<bool> CountIsPositive(Connection& conn, std::string_view sql, const std::string& a,
@@ -610,20 +647,18 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
     auto fts = MemberSearchFts(conn, org, pattern);
     if (!fts) return std::move(fts).error();
     params[7] = *fts ? Text(**fts) : Param{nullptr};
+    const bool all = query.q.empty();
     const std::string_view list_sql =
-        *fts ? (by_join ? kListMembersByJoinFts : kListMembersByUserFts)
-             : (by_join ? kListMembersByJoin : kListMembersByUser);
+        *fts  ? (by_join ? kListMembersByJoinFts : kListMembersByUserFts)
+        : all ? (by_join ? kListAllMembersByJoin : kListAllMembersByUser)
+              : (by_join ? kListMembersByJoin : kListMembersByUser);
     ORGD_TRY(internal::FillPage(conn, list_sql, std::span(params).first(*fts ? 8 : 7),
                                 query.page.limit, page, [](const Row& row) {
                                   return domain::Member{
                                       .user = internal::ReadUser(row),
                                       .joined_at = row.GetInt(internal::kUserColumnCount)};
                                 }));
-    for (domain::Member& member : page.items) {
-      auto roles = RoleRefsOn(conn, org, member.user.id);
-      if (!roles) return std::move(roles).error();
-      member.roles = std::move(*roles);
-    }
+    ORGD_TRY(LoadMemberRolesOn(conn, org, page.items));
     if (!page.items.empty()) {
       const domain::Member& last = page.items.back();
       page.last = domain::Cursor{
@@ -631,7 +666,9 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
           .id = last.user.id.value()};
     }
     if (query.page.want_total) {
-      ORGD_TRY(conn.Query(*fts ? kCountMatchingMembersFts : kCountMatchingMembers,
+      ORGD_TRY(conn.Query(*fts ? kCountMatchingMembersFts
+                          : all ? kCountAllMembers
+                                : kCountMatchingMembers,
                           std::span(params).first(*fts ? 8 : 3),
                           [&](const Row& row) { page.total = row.GetInt(0); }));
     }

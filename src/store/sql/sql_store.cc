@@ -257,6 +257,23 @@ constexpr std::string_view kListNameDesc =
 constexpr std::string_view kListNameDescAfter =
     kJoin<kSelectOrganizationColumns, kListFrom, kAfterNameDesc, kOrderNameDesc>;
 
+// Every organization (no search): the same statements without the LIKE predicate. $1 is still
+// bound (to "%%") so that these take the parameters of the search statements; a term that names no
+// column is evaluated once, not per row, by both engines.
+constexpr std::string_view kListFromAll = " FROM organizations o WHERE CAST($1 AS TEXT) = '%%'";
+constexpr std::string_view kListCreatedAll =
+    kJoin<kSelectOrganizationColumns, kListFromAll, kOrderCreated>;
+constexpr std::string_view kListCreatedAfterAll =
+    kJoin<kSelectOrganizationColumns, kListFromAll, kAfterCreated, kOrderCreated>;
+constexpr std::string_view kListNameAscAll =
+    kJoin<kSelectOrganizationColumns, kListFromAll, kOrderNameAsc>;
+constexpr std::string_view kListNameAscAfterAll =
+    kJoin<kSelectOrganizationColumns, kListFromAll, kAfterNameAsc, kOrderNameAsc>;
+constexpr std::string_view kListNameDescAll =
+    kJoin<kSelectOrganizationColumns, kListFromAll, kOrderNameDesc>;
+constexpr std::string_view kListNameDescAfterAll =
+    kJoin<kSelectOrganizationColumns, kListFromAll, kAfterNameDesc, kOrderNameDesc>;
+
 constexpr std::string_view kListCreatedFts =
     kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kOrderCreated>;
 constexpr std::string_view kListCreatedAfterFts =
@@ -273,6 +290,9 @@ constexpr std::string_view kListNameDescAfterFts =
 constexpr std::string_view kCountPrefix = "SELECT COUNT(*)";
 constexpr std::string_view kCountOrganizations = kJoin<kCountPrefix, kListFrom>;
 constexpr std::string_view kCountOrganizationsFts = kJoin<kCountPrefix, kListFrom, kListFts>;
+// The number of organizations, kept by triggers (migrations/*/0011_row_counts.sql).
+constexpr std::string_view kOrganizationsRowCount =
+    "SELECT n FROM row_counts WHERE name = 'organizations'";
 
 // Domains of a page's organizations, kDomainBatch organizations per query (unused slots are bound
 // to NULL, which matches nothing), instead of one query per organization.
@@ -283,16 +303,24 @@ constexpr std::string_view kListDomainsOfOrganizations =
     "$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) "
     "ORDER BY org_id, seq, email_domain";
 
-std::string_view ListStatement(domain::OrgSort sort, bool after, bool fts) {
+// How a list statement selects its rows: every organization, a LIKE search over all rows, or a
+// LIKE search narrowed by the FTS table.
+enum class ListFilter { kAll, kSearch, kSearchFts };
+
+std::string_view ListStatement(domain::OrgSort sort, bool after, ListFilter filter) {
+  using enum ListFilter;
   switch (sort) {
     case domain::OrgSort::kCreatedAsc:
-      if (fts) return after ? kListCreatedAfterFts : kListCreatedFts;
+      if (filter == kAll) return after ? kListCreatedAfterAll : kListCreatedAll;
+      if (filter == kSearchFts) return after ? kListCreatedAfterFts : kListCreatedFts;
       return after ? kListCreatedAfter : kListCreated;
     case domain::OrgSort::kNameAsc:
-      if (fts) return after ? kListNameAscAfterFts : kListNameAscFts;
+      if (filter == kAll) return after ? kListNameAscAfterAll : kListNameAscAll;
+      if (filter == kSearchFts) return after ? kListNameAscAfterFts : kListNameAscFts;
       return after ? kListNameAscAfter : kListNameAsc;
     case domain::OrgSort::kNameDesc:
-      if (fts) return after ? kListNameDescAfterFts : kListNameDescFts;
+      if (filter == kAll) return after ? kListNameDescAfterAll : kListNameDescAll;
+      if (filter == kSearchFts) return after ? kListNameDescAfterFts : kListNameDescFts;
       return after ? kListNameDescAfter : kListNameDesc;
   }
   return kListCreated;
@@ -644,7 +672,10 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
       if (!few) return std::move(few).error();
       narrow = *few;
     }
-    const std::string_view sql = ListStatement(query.sort, query.after.has_value(), narrow);
+    const ListFilter filter = query.q.empty() ? ListFilter::kAll
+                              : narrow        ? ListFilter::kSearchFts
+                                              : ListFilter::kSearch;
+    const std::string_view sql = ListStatement(query.sort, query.after.has_value(), filter);
     std::string last_name_sort;
     ORGD_TRY(conn.Query(sql, bound, [&](const Row& row) {
       if (static_cast<int64_t>(page.items.size()) == query.limit) {
@@ -661,7 +692,10 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
           .id = last.id.value(),
       };
     }
-    if (query.want_total && !fts) {
+    if (query.want_total && query.q.empty()) {
+      ORGD_TRY(conn.Query(kOrganizationsRowCount, {},
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
+    } else if (query.want_total && !fts) {
       ORGD_TRY(conn.Query(kCountOrganizations, {Text(pattern)},
                           [&](const Row& row) { page.total = row.GetInt(0); }));
     }

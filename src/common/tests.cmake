@@ -1,0 +1,4 @@
+# Unit tests of src/common.
+orgd_add_test(NAME common_unit_test
+  SOURCES ${PROJECT_SOURCE_DIR}/src/common/log_test.cc
+  DEPS orgd_common)
