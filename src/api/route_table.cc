@@ -1,5 +1,6 @@
 #include "api/route_table.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -28,27 +29,29 @@ std::optional<std::string_view> BearerToken(const Request& request) {
 }
 
 // Kinde (contracts/kinde.md §1.3): 401 for a missing or bad token, 403 for a missing scope.
-std::variant<auth::Principal, Response> AuthenticateKinde(const auth::TokenVerifier& verifier,
-                                                          const Request& request,
-                                                          std::string_view scope) {
+using PrincipalPtr = std::shared_ptr<const auth::Principal>;
+
+std::variant<PrincipalPtr, Response> AuthenticateKinde(const auth::TokenVerifier& verifier,
+                                                       const Request& request,
+                                                       std::string_view scope) {
   auto token = BearerToken(request);
   auto principal =
-      token ? verifier.VerifyKinde(*token) : Result<auth::Principal>(Error::Unauthenticated("no token"));
+      token ? verifier.VerifyKinde(*token) : Result<PrincipalPtr>(Error::Unauthenticated("no token"));
   if (!principal) return kinde::ErrorBody(401, "UNAUTHORIZED", "Invalid or missing access token");
-  if (!principal->HasScope(scope)) {
+  if (!(*principal)->HasScope(scope)) {
     return kinde::ErrorBody(403, "FORBIDDEN", "Missing required scope: " + std::string(scope));
   }
   return std::move(*principal);
 }
 
 // Logto (contracts/logto.md §1.3), checks in the contract's order.
-std::variant<auth::Principal, Response> AuthenticateLogto(const auth::TokenVerifier& verifier,
-                                                          const Request& request,
-                                                          std::string_view scope,
-                                                          bool test_mode) {
+std::variant<PrincipalPtr, Response> AuthenticateLogto(const auth::TokenVerifier& verifier,
+                                                       const Request& request,
+                                                       std::string_view scope, bool test_mode) {
   if (test_mode) {
     if (auto dev_user = request.Header("development-user-id")) {
-      return auth::Principal{ClientId(*dev_user), {"all"}, 0};
+      return std::make_shared<const auth::Principal>(
+          auth::Principal{ClientId(*dev_user), {"all"}, 0});
     }
   }
   if (!request.Header("Authorization")) {
@@ -67,7 +70,7 @@ std::variant<auth::Principal, Response> AuthenticateLogto(const auth::TokenVerif
     }
     return logto::ErrorBody(401, "auth.unauthorized", "Unauthorized. Please check credentials and its scope.");
   }
-  if (!principal->HasScope(scope)) {
+  if (!(*principal)->HasScope(scope)) {
     return logto::ErrorBody(403, "auth.forbidden", "Forbidden. Please check your user roles and permissions.");
   }
   return std::move(*principal);
@@ -106,7 +109,7 @@ void RouteTable::Add(http::Method method, std::string_view pattern, Dialect dial
                       ? AuthenticateKinde(verifier_, request, scope)
                       : AuthenticateLogto(verifier_, request, scope, logto_test_mode_);
     if (auto* refused = std::get_if<Response>(&caller)) return std::move(*refused);
-    const auto& principal = std::get<auth::Principal>(caller);
+    const auth::Principal& principal = *std::get<PrincipalPtr>(caller);
     if (limiter_) {
       RateLimiter::Decision decision = limiter_->Take(principal.client_id.value());
       if (!decision.allowed) return TooManyRequests(dialect, decision.reset_seconds);

@@ -228,6 +228,15 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
       store::sqlite::SqliteConnection* raw = conn->get();
       feed_options.commit_counter = [raw] { return raw->DataVersion(); };
       feed_options.poll_connection = std::move(*conn);
+      // Each I/O thread checks data_version on a connection of its own, so that requests after
+      // which nothing committed skip the poll without waiting on one another.
+      feed_options.open_thread_counter =
+          [sqlite]() -> Result<std::function<Result<int64_t>()>> {
+        auto own = sqlite->OpenDedicated();
+        if (!own) return std::move(own).error();
+        std::shared_ptr<store::sqlite::SqliteConnection> shared = std::move(*own);
+        return std::function<Result<int64_t>()>([shared] { return shared->DataVersion(); });
+      };
     }
     s.change_feed = std::make_unique<store::sql::SqlChangeFeed>(*s.db, std::move(feed_options));
     s.read_model = std::make_unique<domain::ReadModel>(*s.change_feed, *s.change_feed);

@@ -26,8 +26,12 @@ constexpr size_t kMaxTokenBytes = 8192;
 std::array<unsigned char, 32> Sha256(std::string_view data) {
   std::array<unsigned char, 32> out{};
   unsigned int len = 0;
+  // Fetched once: EVP_sha256() makes every digest look the implementation up again, which cost
+  // as much as the digest of a token itself (perf, issue #7).
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   // Cannot fail for an in-memory SHA-256 short of memory exhaustion.
-  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), out.data(), &len, kSha256 != nullptr ? kSha256 : EVP_sha256(),
+             nullptr);
   return out;
 }
 
@@ -661,6 +665,8 @@ TokenVerifier::TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock
                              ClientVersions* versions)
     : config_(std::move(config)), keys_(keys), clock_(clock), versions_(versions) {
   config_.public_url = StripTrailingSlash(std::move(config_.public_url));
+  logto_issuer_ = config_.public_url + "/oidc";
+  own_api_ = config_.public_url + "/api";
 }
 
 Result<std::shared_ptr<const TokenVerifier::Cached>> TokenVerifier::VerifyCached(
@@ -711,29 +717,30 @@ Result<std::shared_ptr<const TokenVerifier::Cached>> TokenVerifier::VerifyCached
   return entry;
 }
 
-Result<Principal> TokenVerifier::VerifyLogto(std::string_view token) const {
+Result<std::shared_ptr<const Principal>> TokenVerifier::VerifyLogto(
+    std::string_view token) const {
   auto verified = VerifyCached(token);
   if (!verified) return std::move(verified).error();
   const Cached& c = **verified;
-  if (c.claims.iss != config_.public_url + "/oidc") return InvalidToken("wrong issuer");
-  const std::string own_api = config_.public_url + "/api";
+  if (c.claims.iss != logto_issuer_) return InvalidToken("wrong issuer");
   bool audience_ok = std::any_of(c.claims.aud.begin(), c.claims.aud.end(), [&](const auto& a) {
-    return a == config_.logto_indicator || a == own_api;
+    return a == config_.logto_indicator || a == own_api_;
   });
   if (!audience_ok) return InvalidToken("wrong audience");
   if (c.claims.sub.empty()) {
     return Error::Unauthenticated("token has no subject").WithReason("sub_missing");
   }
-  return c.principal;
+  return std::shared_ptr<const Principal>(std::move(*verified), &c.principal);
 }
 
-Result<Principal> TokenVerifier::VerifyKinde(std::string_view token) const {
+Result<std::shared_ptr<const Principal>> TokenVerifier::VerifyKinde(
+    std::string_view token) const {
   auto verified = VerifyCached(token);
   if (!verified) return std::move(verified).error();
   const Cached& c = **verified;
   // A Logto-dialect token has iss = public_url + "/oidc" and fails here.
   if (c.claims.iss != config_.public_url) return InvalidToken("wrong issuer");
-  return c.principal;
+  return std::shared_ptr<const Principal>(std::move(*verified), &c.principal);
 }
 
 }  // namespace orgd::auth

@@ -241,9 +241,11 @@ class TokenVerifier {
                 ClientVersions* versions = nullptr);
 
   // Logto: iss = public_url + "/oidc", aud contains the indicator, not expired, sub present.
-  Result<Principal> VerifyLogto(std::string_view token) const;
+  // The principal is shared with the cache entry (no copy per request); it stays valid as long
+  // as the pointer is held, even after the entry leaves the cache.
+  Result<std::shared_ptr<const Principal>> VerifyLogto(std::string_view token) const;
   // Kinde: iss = public_url, not expired.
-  Result<Principal> VerifyKinde(std::string_view token) const;
+  Result<std::shared_ptr<const Principal>> VerifyKinde(std::string_view token) const;
 
   // The failure kind of an error returned by Verify*: the error's `reason` is "sub_missing" for
   // kSubMissing, empty otherwise.
@@ -261,6 +263,9 @@ class TokenVerifier {
   Result<std::shared_ptr<const Cached>> VerifyCached(std::string_view token) const;
 
   AuthConfig config_;
+  // The issuers and the audience the checks compare with, made once.
+  std::string logto_issuer_;
+  std::string own_api_;
   const KeyRing& keys_;
   const Clock& clock_;
   ClientVersions* versions_;

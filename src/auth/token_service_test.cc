@@ -472,7 +472,7 @@ class TokenTest : public testing::Test {
             {"scope", "read:users"}, {"iat", now},       {"exp", now + 86399}};
   }
 
-  static void ExpectInvalidToken(const Result<Principal>& r) {
+  static void ExpectInvalidToken(const Result<std::shared_ptr<const Principal>>& r) {
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
     EXPECT_EQ(r.error().message, "invalid token");
@@ -574,7 +574,7 @@ TEST_F(TokenTest, LogtoWithoutScopeGrantsEmptyScope) {
   EXPECT_EQ(Part(t.access_token, 1)["scope"], "");
   auto principal = verifier_->VerifyLogto(t.access_token);
   ASSERT_TRUE(principal.has_value());
-  EXPECT_TRUE(principal->scopes.empty());
+  EXPECT_TRUE((*principal)->scopes.empty());
 }
 
 TEST_F(TokenTest, LogtoSuccessCarriesTheContractClaims) {
@@ -699,9 +699,9 @@ TEST_F(TokenTest, KindeSuccessCarriesTheContractClaims) {
   EXPECT_TRUE(c["scope"].is_string());
   auto principal = verifier_->VerifyKinde(t.access_token);
   ASSERT_TRUE(principal.has_value());
-  EXPECT_EQ(principal->client_id.value(), "admin");
-  EXPECT_TRUE(principal->HasScope("read:organizations"));
-  EXPECT_FALSE(principal->HasScope("all"));
+  EXPECT_EQ((*principal)->client_id.value(), "admin");
+  EXPECT_TRUE((*principal)->HasScope("read:organizations"));
+  EXPECT_FALSE((*principal)->HasScope("all"));
 }
 
 TEST_F(TokenTest, KindeHttpsAudienceIsNotDoubled) {
@@ -733,7 +733,7 @@ TEST_F(TokenTest, KindeSubsetRequestGrantsExactlyThatSubset) {
   EXPECT_EQ(c["scp"], json::array({"read:users", "read:organizations"}));
   auto principal = verifier_->VerifyKinde(t.access_token);
   ASSERT_TRUE(principal.has_value());
-  EXPECT_EQ(principal->scopes, (std::vector<std::string>{"read:organizations", "read:users"}));
+  EXPECT_EQ((*principal)->scopes, (std::vector<std::string>{"read:organizations", "read:users"}));
 }
 
 TEST_F(TokenTest, KindeWithoutScopeGivesALimitedClientOnlyItsScopes) {
@@ -750,10 +750,10 @@ TEST_F(TokenTest, VerifyLogtoReturnsThePrincipal) {
   const auto& t = Issued(issuer_->IssueLogto(Logto()));
   auto p = verifier_->VerifyLogto(t.access_token);
   ASSERT_TRUE(p.has_value());
-  EXPECT_EQ(p->client_id.value(), "admin");
-  EXPECT_EQ(p->scopes, std::vector<std::string>{"all"});
-  EXPECT_TRUE(p->HasScope("all"));
-  EXPECT_EQ(p->expires_at, clock_.NowSeconds() + 3600);
+  EXPECT_EQ((*p)->client_id.value(), "admin");
+  EXPECT_EQ((*p)->scopes, std::vector<std::string>{"all"});
+  EXPECT_TRUE((*p)->HasScope("all"));
+  EXPECT_EQ((*p)->expires_at, clock_.NowSeconds() + 3600);
 }
 
 TEST_F(TokenTest, PrincipalScopesAreSortedAndUnique) {
@@ -761,7 +761,7 @@ TEST_F(TokenTest, PrincipalScopesAreSortedAndUnique) {
   c["scope"] = "b  all b a";
   auto p = verifier_->VerifyLogto(Signed(c));
   ASSERT_TRUE(p.has_value());
-  EXPECT_EQ(p->scopes, (std::vector<std::string>{"a", "all", "b"}));
+  EXPECT_EQ((*p)->scopes, (std::vector<std::string>{"a", "all", "b"}));
 }
 
 TEST_F(TokenTest, SecondVerifyOfATokenSkipsTheSignatureCheck) {

@@ -1,9 +1,11 @@
 #include "domain/read_model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <numeric>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 namespace orgd::domain {
@@ -17,6 +19,11 @@ struct RawGrant {
   std::string target;
   bool is_permission = false;
 };
+
+std::atomic<uint64_t> next_model_instance{1};
+// Per thread, per model: the feed's thread counter at this thread's last EnsureFresh that saw
+// every change before it applied.
+thread_local std::unordered_map<uint64_t, int64_t> fresh_at_counter;
 
 }  // namespace
 
@@ -50,9 +57,25 @@ std::optional<std::span<const uint32_t>> ReadModel::OrgEntry::GrantsOf(
 }
 
 ReadModel::ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots)
-    : feed_(feed), snapshots_(snapshots) {}
+    : feed_(feed),
+      snapshots_(snapshots),
+      instance_(next_model_instance.fetch_add(1, std::memory_order_relaxed)) {}
 
 Result<void> ReadModel::EnsureFresh() {
+  // The counter is read first: when it equals this thread's value at a time when every change
+  // before it was applied, nothing committed since, and no poll is needed. Otherwise a poll that
+  // begins after the read applies every change before it, and the value is remembered.
+  auto counter = feed_.ThreadCommitCounter();
+  if (counter && *counter) {
+    auto it = fresh_at_counter.find(instance_);
+    if (it != fresh_at_counter.end() && it->second == **counter) return {};
+  }
+  ORGD_TRY(PollAfterNow());
+  if (counter && *counter) fresh_at_counter[instance_] = **counter;
+  return {};
+}
+
+Result<void> ReadModel::PollAfterNow() {
   std::unique_lock lock(poll_mu_);
   // A poll running now may have read the feed before this call began, so it does not count: the
   // first poll that starts from now on does. Every call waiting meanwhile shares that one.

@@ -126,8 +126,11 @@ class ReadModel {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  // Waits for a poll of the feed that began after this call, running it when none is running.
+  // Returns once every change committed before this call began is applied: at once when the
+  // feed's thread counter shows that nothing committed since this thread last got here, else
+  // after a poll of the feed that began after this call (running it when none is running).
   Result<void> EnsureFresh();
+  Result<void> PollAfterNow();
   void Apply(const store::ChangePoll& poll);
   // `fn` sees the organization's entry (null when it has no members) and the catalog, fresh for
   // a call that began before this one; from memory when both are held, else loaded.
@@ -146,6 +149,9 @@ class ReadModel {
   uint64_t polls_started_ = 0;  // guarded by poll_mu_
   uint64_t polls_done_ = 0;     // guarded by poll_mu_
   bool last_poll_ok_ = false;   // guarded by poll_mu_
+  // This model's key in each thread's table of the counter value after which that thread last
+  // saw every change applied (never reused across models).
+  const uint64_t instance_;
 
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const OrgEntry>, TransparentHash,

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,15 @@ class ChangeFeed {
   // call reports `everything`. Not thread-safe: callers run one Poll at a time. Database failures
   // as in store.h; after a failure the next call still reports what this one would have.
   virtual Result<ChangePoll> Poll() = 0;
+
+  // A cheap check that any number of threads may run at once, unlike Poll: a number, read on a
+  // connection of the calling thread's own, that differs from the one the same thread read before
+  // whenever any connection, in any process, committed in between. nullopt where the engine has
+  // no such number (the caller then polls). Lets a reader skip Poll on the many requests after
+  // which nothing changed.
+  virtual Result<std::optional<int64_t>> ThreadCommitCounter() {
+    return std::optional<int64_t>();
+  }
 };
 
 // The catalog: every role and permission, and the permissions of each role.

@@ -1,5 +1,6 @@
 #include "store/sql/change_feed.h"
 
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,9 +23,6 @@ constexpr std::string_view kSqliteHead = "SELECT COALESCE(MAX(seq), 0) FROM chan
 constexpr std::string_view kSqliteChangesAfter =
     "SELECT org_id, seq FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
 
-// The snapshot's xmin: every transaction below it had finished when the snapshot was taken.
-constexpr std::string_view kPostgresXmin =
-    "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)";
 // One statement, so that the xmin and the rows come from the same snapshot. The first row
 // (org_id NULL) carries the xmin; the others are the rows written at or after the previous one
 // (changes_xid_idx).
@@ -34,6 +32,15 @@ constexpr std::string_view kPostgresChangesSince =
     "UNION ALL "
     "SELECT org_id, CAST(CAST(xid AS TEXT) AS BIGINT) FROM changes "
     "WHERE xid >= CAST(CAST($1 AS TEXT) AS xid8)";
+
+// The first poll: the xmin, and the rows already at or above it (written by transactions that
+// finished while an older one was still open), which the next poll must not report as new.
+constexpr std::string_view kPostgresHead =
+    "SELECT CAST(NULL AS TEXT), "
+    "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT) "
+    "UNION ALL "
+    "SELECT org_id, CAST(CAST(xid AS TEXT) AS BIGINT) FROM changes "
+    "WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())";
 
 // One statement, one snapshot: the memberships, role grants and direct grants of one org.
 constexpr std::string_view kOrganizationGrants =
@@ -50,10 +57,36 @@ constexpr std::string_view kAllPermissions =
     kJoin<kSelect, internal::kPermissionColumns, kFromPermissions>;
 constexpr std::string_view kAllRolePermissions = "SELECT role_id, permission_id FROM role_permissions";
 
+std::atomic<uint64_t> next_feed_instance{1};
+
+using CommitCounter = std::function<Result<int64_t>()>;
+// Each thread's counters, by feed instance.
+thread_local std::unordered_map<uint64_t, CommitCounter*> thread_counters;
+
 }  // namespace
 
 SqlChangeFeed::SqlChangeFeed(Database& db, SqlChangeFeedOptions options)
-    : db_(db), options_(std::move(options)) {}
+    : db_(db),
+      options_(std::move(options)),
+      instance_(next_feed_instance.fetch_add(1, std::memory_order_relaxed)) {}
+
+Result<std::optional<int64_t>> SqlChangeFeed::ThreadCommitCounter() {
+  if (!options_.open_thread_counter) return std::optional<int64_t>();
+  CommitCounter*& counter = thread_counters[instance_];
+  if (counter == nullptr) {
+    auto opened = options_.open_thread_counter();
+    if (!opened) {
+      thread_counters.erase(instance_);
+      return std::move(opened).error();
+    }
+    std::lock_guard lock(thread_counters_mu_);
+    thread_counters_.push_back(std::make_unique<CommitCounter>(std::move(*opened)));
+    counter = thread_counters_.back().get();
+  }
+  auto value = (*counter)();
+  if (!value) return std::move(value).error();
+  return std::optional<int64_t>(*value);
+}
 
 Result<ChangePoll> SqlChangeFeed::Poll() {
   if (options_.poll_connection) return PollOn(*options_.poll_connection);
@@ -112,8 +145,15 @@ Result<ChangePoll> SqlChangeFeed::PollSqlite(Connection& conn) {
 Result<ChangePoll> SqlChangeFeed::PollPostgres(Connection& conn) {
   ChangePoll poll;
   if (!started_) {
-    ORGD_TRY(conn.Query(kPostgresXmin, {}, [&](const Row& row) { position_ = row.GetInt(0); }));
-    seen_.clear();
+    std::unordered_map<std::string, int64_t> seen;
+    ORGD_TRY(conn.Query(kPostgresHead, {}, [&](const Row& row) {
+      if (row.IsNull(0)) {
+        position_ = row.GetInt(1);
+      } else {
+        seen.emplace(std::string(row.GetText(0)), row.GetInt(1));
+      }
+    }));
+    seen_ = std::move(seen);
     poll.everything = true;
     return poll;
   }

@@ -3,9 +3,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/result.h"
 #include "store/change_feed.h"
@@ -21,6 +23,10 @@ struct SqlChangeFeedOptions {
   // since the previous read (SQLite PRAGMA data_version). When set, a Poll that finds it
   // unchanged answers "nothing changed" without querying the table.
   std::function<Result<int64_t>()> commit_counter;
+  // Makes, for each thread that calls ThreadCommitCounter, a commit counter as above on a
+  // connection of that thread's own (SQLite file databases); null: ThreadCommitCounter answers
+  // nullopt. The counters live as long as the feed.
+  std::function<Result<std::function<Result<int64_t>()>>()> open_thread_counter;
   // The most organizations one Poll lists; a Poll that finds more reports `everything` instead.
   int64_t max_organizations = 4096;
 };
@@ -40,6 +46,7 @@ class SqlChangeFeed final : public ChangeFeed, public GrantSnapshots {
   SqlChangeFeed& operator=(const SqlChangeFeed&) = delete;
 
   Result<ChangePoll> Poll() override;
+  Result<std::optional<int64_t>> ThreadCommitCounter() override;
 
   Result<void> ReadOrganizationGrants(const OrgId& org,
                                       const std::function<void(const GrantRow&)>& on_row) override;
@@ -61,6 +68,11 @@ class SqlChangeFeed final : public ChangeFeed, public GrantSnapshots {
   // PostgreSQL: the rows at or above position_ already reported, org id → xid.
   std::unordered_map<std::string, int64_t> seen_;
   int64_t queries_ = 0;
+  // ThreadCommitCounter: this feed's key in each thread's table of counters (never reused, so a
+  // thread's entry for a destroyed feed is never looked up again), and the counters it made.
+  const uint64_t instance_;
+  std::mutex thread_counters_mu_;
+  std::vector<std::unique_ptr<std::function<Result<int64_t>()>>> thread_counters_;
 };
 
 }  // namespace orgd::store::sql
