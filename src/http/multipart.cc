@@ -150,7 +150,10 @@ Result<void> ReadPartHeaders(std::string_view body, size_t& pos, MultipartPart& 
         return BadBody("Content-Disposition is not form-data");
       }
       const Parameter* field = FindParameter(split->second, "name");
-      if (field == nullptr) return BadBody("Content-Disposition has no name");
+      // A quoted empty name (name="") names nothing either, as the empty token `name=` does.
+      if (field == nullptr || field->value.empty()) {
+        return BadBody("Content-Disposition has no name");
+      }
       part.name = field->value;
       if (const Parameter* file = FindParameter(split->second, "filename")) {
         part.filename = file->value;

@@ -243,6 +243,7 @@ TEST(ParseMultipartTest, RefusesMalformedPartHeaders) {
            "Content-Disposition: form-data; name=\"x\r\n"s,        // unterminated quote
            "Content-Disposition: form-data; name=x junk\r\n"s,     // junk after a value
            "Content-Disposition: form-data; name=\r\n"s,           // empty token
+           "Content-Disposition: form-data; name=\"\"\r\n"s,       // empty quoted name
            "Content-Disposition: form-data; name=x\r\nContent-Disposition: form-data; name=y\r\n"s,
            "Content-Disposition: form-data; name=x\r\nContent-Type: a/b\r\nContent-Type: c/d\r\n"s,
            "Content-Disposition: form-data; name=x\r\nNo colon here\r\n"s,

@@ -199,6 +199,11 @@ TEST_P(KindeOrganizationUsersTest, ListSortsWithEmptyValuesLast) {
   ExpectError(server_.Kinde("GET", Users(org) + "?sort=joined"), "INVALID_SORT");
   ExpectError(server_.Kinde("GET", Users(org) + "?page_size=0"), "INVALID_PAGE_SIZE");
   ExpectError(server_.Kinde("GET", Users(org) + "?page_size=501"), "PAGE_SIZE_LIMIT_EXCEEDED");
+  // Found by http_request_fuzzer: a number of any length is invalid, never an overflow.
+  ExpectError(server_.Kinde("GET", Users(org) + "?page_size=" + std::string(40, '9')),
+              "INVALID_PAGE_SIZE");
+  ExpectError(server_.Kinde("GET", Users(org) + "?page_size=1234567890123456"),
+              "INVALID_PAGE_SIZE");
   ExpectError(server_.Kinde("GET", Users("org_nope")), "ORGANIZATION_NOT_FOUND");
 }
 

@@ -23,8 +23,9 @@ Result<int64_t> ParsePageSize(const http::QueryParams& query) {
   if (!*raw) return kDefaultPageSize;
   std::string_view s = **raw;
   int64_t v = 0;
+  // At most 15 digits, checked before any is added up: a longer number would overflow.
   bool ok = !s.empty() && s.size() <= 15;
-  for (char c : s) {
+  for (char c : ok ? s : std::string_view()) {
     if (c < '0' || c > '9') {
       ok = false;
       break;
