@@ -244,48 +244,38 @@ constexpr std::string_view kOrderNameAsc = " ORDER BY o.name_sort, o.id LIMIT $2
 constexpr std::string_view kOrderNameDesc =
     " ORDER BY o.name_sort DESC, o.id DESC LIMIT $2 OFFSET $3";
 
-constexpr std::string_view kListCreated =
-    kJoin<kSelectOrganizationColumns, kListFrom, kOrderCreated>;
-constexpr std::string_view kListCreatedAfter =
-    kJoin<kSelectOrganizationColumns, kListFrom, kAfterCreated, kOrderCreated>;
-constexpr std::string_view kListNameAsc =
-    kJoin<kSelectOrganizationColumns, kListFrom, kOrderNameAsc>;
-constexpr std::string_view kListNameAscAfter =
-    kJoin<kSelectOrganizationColumns, kListFrom, kAfterNameAsc, kOrderNameAsc>;
-constexpr std::string_view kListNameDesc =
-    kJoin<kSelectOrganizationColumns, kListFrom, kOrderNameDesc>;
-constexpr std::string_view kListNameDescAfter =
-    kJoin<kSelectOrganizationColumns, kListFrom, kAfterNameDesc, kOrderNameDesc>;
-
-// Every organization (no search): the same statements without the LIKE predicate. $1 is still
-// bound (to "%%") so that these take the parameters of the search statements; a term that names no
-// column is evaluated once, not per row, by both engines.
+// Every organization (no search): the search without its LIKE predicate. $1 is still bound (to
+// "%%") so that these statements take the parameters of the search statements; a term that names
+// no column is evaluated once, not per row, by both engines.
 constexpr std::string_view kListFromAll = " FROM organizations o WHERE CAST($1 AS TEXT) = '%%'";
-constexpr std::string_view kListCreatedAll =
-    kJoin<kSelectOrganizationColumns, kListFromAll, kOrderCreated>;
-constexpr std::string_view kListCreatedAfterAll =
-    kJoin<kSelectOrganizationColumns, kListFromAll, kAfterCreated, kOrderCreated>;
-constexpr std::string_view kListNameAscAll =
-    kJoin<kSelectOrganizationColumns, kListFromAll, kOrderNameAsc>;
-constexpr std::string_view kListNameAscAfterAll =
-    kJoin<kSelectOrganizationColumns, kListFromAll, kAfterNameAsc, kOrderNameAsc>;
-constexpr std::string_view kListNameDescAll =
-    kJoin<kSelectOrganizationColumns, kListFromAll, kOrderNameDesc>;
-constexpr std::string_view kListNameDescAfterAll =
-    kJoin<kSelectOrganizationColumns, kListFromAll, kAfterNameDesc, kOrderNameDesc>;
+constexpr std::string_view kListFromFts = kJoin<kListFrom, kListFts>;
 
-constexpr std::string_view kListCreatedFts =
-    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kOrderCreated>;
-constexpr std::string_view kListCreatedAfterFts =
-    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kAfterCreated, kOrderCreated>;
-constexpr std::string_view kListNameAscFts =
-    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kOrderNameAsc>;
-constexpr std::string_view kListNameAscAfterFts =
-    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kAfterNameAsc, kOrderNameAsc>;
-constexpr std::string_view kListNameDescFts =
-    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kOrderNameDesc>;
-constexpr std::string_view kListNameDescAfterFts =
-    kJoin<kSelectOrganizationColumns, kListFrom, kListFts, kAfterNameDesc, kOrderNameDesc>;
+// The six list statements (three orders, each from the start or after a cursor) over one FROM
+// clause.
+template <const std::string_view& From>
+struct OrgListStatements {
+  static constexpr std::string_view kCreated =
+      kJoin<kSelectOrganizationColumns, From, kOrderCreated>;
+  static constexpr std::string_view kCreatedAfter =
+      kJoin<kSelectOrganizationColumns, From, kAfterCreated, kOrderCreated>;
+  static constexpr std::string_view kNameAsc =
+      kJoin<kSelectOrganizationColumns, From, kOrderNameAsc>;
+  static constexpr std::string_view kNameAscAfter =
+      kJoin<kSelectOrganizationColumns, From, kAfterNameAsc, kOrderNameAsc>;
+  static constexpr std::string_view kNameDesc =
+      kJoin<kSelectOrganizationColumns, From, kOrderNameDesc>;
+  static constexpr std::string_view kNameDescAfter =
+      kJoin<kSelectOrganizationColumns, From, kAfterNameDesc, kOrderNameDesc>;
+
+  static std::string_view Pick(domain::OrgSort sort, bool after) {
+    switch (sort) {
+      case domain::OrgSort::kCreatedAsc: return after ? kCreatedAfter : kCreated;
+      case domain::OrgSort::kNameAsc: return after ? kNameAscAfter : kNameAsc;
+      case domain::OrgSort::kNameDesc: return after ? kNameDescAfter : kNameDesc;
+    }
+    return kCreated;
+  }
+};
 
 constexpr std::string_view kCountPrefix = "SELECT COUNT(*)";
 constexpr std::string_view kCountOrganizations = kJoin<kCountPrefix, kListFrom>;
@@ -308,22 +298,12 @@ constexpr std::string_view kListDomainsOfOrganizations =
 enum class ListFilter { kAll, kSearch, kSearchFts };
 
 std::string_view ListStatement(domain::OrgSort sort, bool after, ListFilter filter) {
-  using enum ListFilter;
-  switch (sort) {
-    case domain::OrgSort::kCreatedAsc:
-      if (filter == kAll) return after ? kListCreatedAfterAll : kListCreatedAll;
-      if (filter == kSearchFts) return after ? kListCreatedAfterFts : kListCreatedFts;
-      return after ? kListCreatedAfter : kListCreated;
-    case domain::OrgSort::kNameAsc:
-      if (filter == kAll) return after ? kListNameAscAfterAll : kListNameAscAll;
-      if (filter == kSearchFts) return after ? kListNameAscAfterFts : kListNameAscFts;
-      return after ? kListNameAscAfter : kListNameAsc;
-    case domain::OrgSort::kNameDesc:
-      if (filter == kAll) return after ? kListNameDescAfterAll : kListNameDescAll;
-      if (filter == kSearchFts) return after ? kListNameDescAfterFts : kListNameDescFts;
-      return after ? kListNameDescAfter : kListNameDesc;
+  switch (filter) {
+    case ListFilter::kAll: return OrgListStatements<kListFromAll>::Pick(sort, after);
+    case ListFilter::kSearchFts: return OrgListStatements<kListFromFts>::Pick(sort, after);
+    case ListFilter::kSearch: break;
   }
-  return kListCreated;
+  return OrgListStatements<kListFrom>::Pick(sort, after);
 }
 
 Result<void> LoadDomainsOn(Connection& conn, std::vector<domain::Organization>& orgs) {
