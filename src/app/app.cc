@@ -240,6 +240,7 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
     }
     s.change_feed = std::make_unique<store::sql::SqlChangeFeed>(*s.db, std::move(feed_options));
     s.read_model = std::make_unique<domain::ReadModel>(*s.change_feed, *s.change_feed);
+    s.organizations->UseReadModel(s.read_model.get());
   }
   s.memberships =
       std::make_unique<domain::MembershipService>(*s.store, *s.clock, s.read_model.get());

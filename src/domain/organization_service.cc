@@ -69,6 +69,12 @@ Result<Organization> OrganizationService::Create(const CreateOrganizationInput& 
 }
 
 Result<Organization> OrganizationService::Get(const OrgId& id) {
+  if (read_model_ != nullptr) {
+    auto org = read_model_->GetOrganization(id, [&] { return store_.GetOrganization(id); });
+    if (org) return **org;
+    // An unknown organization is an answer; any other failure may be the feed's, so ask SQL.
+    if (org.error().code == ErrorCode::kNotFound) return std::move(org).error();
+  }
   return store_.GetOrganization(id);
 }
 

@@ -110,6 +110,7 @@ void ReadModel::Apply(const store::ChangePoll& poll) {
   if (poll.everything) {
     everything_epoch_ = ++epoch_;
     orgs_.clear();
+    records_.clear();
     catalog_.reset();
     memberships_ = 0;
     return;
@@ -123,6 +124,9 @@ void ReadModel::Apply(const store::ChangePoll& poll) {
     if (auto it = orgs_.find(std::string_view(org.value())); it != orgs_.end()) {
       memberships_ -= static_cast<int64_t>(it->second->members.size());
       orgs_.erase(it);
+    }
+    if (auto it = records_.find(std::string_view(org.value())); it != records_.end()) {
+      records_.erase(it);
     }
     if (loads_in_flight_ > 0) invalidated_at_[org.value()] = epoch;
   }
@@ -398,11 +402,45 @@ Result<std::vector<Permission>> ReadModel::MemberRoleScopes(const OrgId& org, co
   return out;
 }
 
+Result<std::shared_ptr<const Organization>> ReadModel::GetOrganization(
+    const OrgId& org, const std::function<Result<Organization>()>& load) {
+  ORGD_TRY(EnsureFresh());
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = records_.find(std::string_view(org.value())); it != records_.end()) {
+      return it->second;
+    }
+  }
+  uint64_t start = 0;
+  {
+    std::unique_lock lock(mu_);
+    start = epoch_;
+    ++loads_in_flight_;
+  }
+  auto loaded = load();
+  record_loads_.fetch_add(1, std::memory_order_relaxed);
+  std::unique_lock lock(mu_);
+  // Checked before this load stops counting as in flight, which may clear invalidated_at_.
+  bool keep = loaded.has_value() && everything_epoch_ <= start;
+  if (auto it = invalidated_at_.find(org.value()); it != invalidated_at_.end() && it->second > start) {
+    keep = false;
+  }
+  if (--loads_in_flight_ == 0) invalidated_at_.clear();
+  if (!loaded) return std::move(loaded).error();
+  auto result = std::make_shared<const Organization>(std::move(*loaded));
+  if (keep) {
+    if (records_.size() >= kMaxKeptOrganizations) records_.erase(records_.begin());
+    records_[org.value()] = result;
+  }
+  return result;
+}
+
 ReadModel::Stats ReadModel::stats() const {
   Stats s;
   s.polls = polls_.load(std::memory_order_relaxed);
   s.organization_loads = organization_loads_.load(std::memory_order_relaxed);
   s.catalog_loads = catalog_loads_.load(std::memory_order_relaxed);
+  s.organization_record_loads = record_loads_.load(std::memory_order_relaxed);
   std::shared_lock lock(mu_);
   s.organizations = static_cast<int64_t>(orgs_.size());
   s.memberships = memberships_;

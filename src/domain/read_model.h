@@ -19,6 +19,7 @@
 #include "common/ids.h"
 #include "common/result.h"
 #include "domain/model/membership.h"
+#include "domain/model/organization.h"
 #include "domain/model/permission.h"
 #include "domain/model/role.h"
 #include "store/change_feed.h"
@@ -63,12 +64,23 @@ class ReadModel {
   // The distinct permissions of the member's roles, key order; empty for a non-member.
   Result<std::vector<Permission>> MemberRoleScopes(const OrgId& org, const UserId& user);
 
+  // The organization `org`, from memory when held, else from `load` (kept for the next call
+  // unless a change to it was reported while it loaded). Fresh for a call that began before this
+  // one, as every answer here: the feed reports changes to an organization's row and its email
+  // domains too (migrations/*/0012_organization_changes.sql). Errors of `load` (kNotFound for an
+  // unknown organization) are returned as they are, and nothing is kept for them. At most
+  // kMaxKeptOrganizations are kept; beyond that one is dropped for each one loaded.
+  Result<std::shared_ptr<const Organization>> GetOrganization(
+      const OrgId& org, const std::function<Result<Organization>()>& load);
+  static constexpr size_t kMaxKeptOrganizations = 100'000;
+
   struct Stats {
     int64_t polls = 0;             // polls of the change feed
     int64_t organization_loads = 0;
     int64_t catalog_loads = 0;
     int64_t organizations = 0;     // organizations held now
     int64_t memberships = 0;       // memberships held now
+    int64_t organization_record_loads = 0;  // GetOrganization calls that ran `load`
   };
   Stats stats() const;
 
@@ -157,6 +169,9 @@ class ReadModel {
   std::unordered_map<std::string, std::shared_ptr<const OrgEntry>, TransparentHash,
                      std::equal_to<>>
       orgs_;                                  // guarded by mu_
+  std::unordered_map<std::string, std::shared_ptr<const Organization>, TransparentHash,
+                     std::equal_to<>>
+      records_;                             // guarded by mu_; GetOrganization's
   std::shared_ptr<const Catalog> catalog_;  // guarded by mu_; null until loaded
   Interner roles_;                          // guarded by mu_
   Interner permissions_;                    // guarded by mu_
@@ -172,6 +187,7 @@ class ReadModel {
   std::atomic<int64_t> polls_{0};
   std::atomic<int64_t> organization_loads_{0};
   std::atomic<int64_t> catalog_loads_{0};
+  std::atomic<int64_t> record_loads_{0};
 };
 
 }  // namespace orgd::domain

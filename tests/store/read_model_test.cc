@@ -370,6 +370,75 @@ TEST_P(ReadModelTest, PollsWithoutCommitsCostNoQueryOnAnSqliteFile) {
   EXPECT_FALSE(*member);
 }
 
+// Organizations kept in memory (GetOrganization) are dropped when their row or their email
+// domains change, through this handle or another one, and when they are deleted.
+TEST_P(ReadModelTest, KeptOrganizationsFollowEveryChangeToTheirRowAndDomains) {
+  Database* other = OtherHandle();
+  sql::SqlStore writer(other != nullptr ? *other : database_->db());
+  const OrgId org = NewOrg("org1");
+  ReadModel& model = *reader_->model;
+  auto load = [&] { return store_->GetOrganization(org); };
+  auto get = [&]() -> domain::Organization {
+    auto got = model.GetOrganization(org, load);
+    EXPECT_TRUE(got) << (got ? "" : got.error().message);
+    return got ? **got : domain::Organization{};
+  };
+  EXPECT_EQ(get().name, "org1");
+  EXPECT_EQ(get().name, "org1");
+  EXPECT_EQ(model.stats().organization_record_loads, 1);
+
+  domain::OrganizationPatch rename;
+  rename.name = "renamed";
+  ASSERT_OK(writer.UpdateOrganization(org, rename, 2));
+  EXPECT_EQ(get().name, "renamed");
+  domain::OrganizationPatch domains;
+  domains.allowed_domains = std::vector<std::string>{"a.example", "b.example"};
+  ASSERT_OK(writer.UpdateOrganization(org, domains, 3));
+  EXPECT_EQ(get().allowed_domains, (std::vector<std::string>{"a.example", "b.example"}));
+  domains.allowed_domains = std::vector<std::string>{"b.example"};
+  ASSERT_OK(store_->UpdateOrganization(org, domains, 4));
+  EXPECT_EQ(get().allowed_domains, std::vector<std::string>{"b.example"});
+  const int64_t loads = model.stats().organization_record_loads;
+  EXPECT_EQ(get().allowed_domains, std::vector<std::string>{"b.example"});
+  EXPECT_EQ(model.stats().organization_record_loads, loads);
+
+  ASSERT_OK(writer.DeleteOrganization(org));
+  auto gone = model.GetOrganization(org, load);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
+  // Re-created under the same id: the new row, not the one kept before the delete.
+  domain::Organization again;
+  again.id = org;
+  again.name = "again";
+  ASSERT_OK(writer.InsertOrganization(again));
+  EXPECT_EQ(get().name, "again");
+}
+
+// A load that a reported change overlapped is answered but not kept.
+TEST_P(ReadModelTest, AnOrganizationLoadOverlappedByAChangeIsNotKept) {
+  const OrgId org = NewOrg("org1");
+  ReadModel& model = *reader_->model;
+  ASSERT_OK(model.IsMember(org, UserId("nobody")));  // the first poll
+  bool first = true;
+  auto load = [&]() -> Result<domain::Organization> {
+    auto read = store_->GetOrganization(org);
+    if (first) {
+      first = false;
+      domain::OrganizationPatch rename;
+      rename.name = "renamed";
+      EXPECT_TRUE(store_->UpdateOrganization(org, rename, 2));
+      EXPECT_TRUE(model.IsMember(OrgId("another"), UserId("u")));  // a concurrent call's poll
+    }
+    return read;
+  };
+  auto got = model.GetOrganization(org, load);
+  ASSERT_OK(got);
+  EXPECT_EQ((*got)->name, "org1");
+  got = model.GetOrganization(org, load);
+  ASSERT_OK(got);
+  EXPECT_EQ((*got)->name, "renamed");
+}
+
 // PostgreSQL: changes committed while an older transaction stays open sit at or above the first
 // poll's xmin. That poll reports everything; the next must not report them again (which would
 // drop and reload their organizations for nothing).
