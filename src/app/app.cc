@@ -262,6 +262,7 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   }
   // area:connections-build
   s.organization_settings = std::make_unique<domain::OrganizationSettingsService>(*s.store, *s.clock);
+  s.organization_settings->UseReadModel(s.read_model.get());
   // area:settings-build
   s.imports = std::make_unique<domain::ImportService>(*s.store, *s.clock, s.ids,
                                                       api::ParseImportLine);

@@ -126,6 +126,16 @@ Result<bool> OrganizationSettingsService::DeleteLogo(const OrgId& org, LogoType 
 
 Result<OrganizationWithLogos> OrganizationSettingsService::GetOrganizationWithLogos(
     const OrgId& org) {
+  if (read_model_ != nullptr) {
+    auto kept = read_model_->GetOrganization(org, [&] { return store_.GetOrganization(org); });
+    if (kept) {
+      auto logos = store_.ListOrganizationLogos(org);
+      if (!logos) return std::move(logos).error();
+      return OrganizationWithLogos{**kept, std::move(*logos)};
+    }
+    // An unknown organization is an answer; any other failure may be the feed's, so ask SQL.
+    if (kept.error().code == ErrorCode::kNotFound) return std::move(kept).error();
+  }
   OrganizationWithLogos out;
   ORGD_TRY(store_.InTransaction(store::TxMode::kRead, [&](store::Store& tx) -> Result<void> {
     auto organization = tx.GetOrganization(org);

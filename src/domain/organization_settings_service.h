@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/result.h"
 #include "domain/model/organization_settings.h"
+#include "domain/read_model.h"
 #include "store/store.h"
 
 namespace orgd::domain {
@@ -30,6 +31,9 @@ class OrganizationSettingsService {
   static constexpr size_t kMaxFileNameBytes = 255;
 
   OrganizationSettingsService(store::Store& store, const Clock& clock);
+  // GetOrganizationWithLogos reads the organization through `model` (which must outlive this
+  // service) when it can; see GetOrganizationWithLogos.
+  void UseReadModel(ReadModel* model) { read_model_ = model; }
 
   // Stores `upload` as the organization's logo of its type, replacing any previous one.
   // kInvalidArgument with subject "logo" and reason "required" (no bytes), "file_too_large"
@@ -44,7 +48,8 @@ class OrganizationSettingsService {
   Result<OrganizationLogo> GetLogo(const OrgId& org, LogoType type);
   // Removes the logo of `type`; returns whether there was one (none is success).
   Result<bool> DeleteLogo(const OrgId& org, LogoType type);
-  // The organization with its logos, read in one snapshot.
+  // The organization with its logos. Read in one snapshot without a read model; with one, the
+  // organization comes from memory (fresh for this call) and the logos from one query after it.
   Result<OrganizationWithLogos> GetOrganizationWithLogos(const OrgId& org);
 
   // Applies the engaged fields of `patch` to the session policy. kInvalidArgument (subject
@@ -70,6 +75,7 @@ class OrganizationSettingsService {
 
   store::Store& store_;
   const Clock& clock_;
+  ReadModel* read_model_ = nullptr;
 };
 
 // True when `name` is an acceptable logo file name (see OrganizationSettingsService).
