@@ -18,9 +18,9 @@ using nlohmann::json;
 
 constexpr int64_t kAuthCacheTtlMs = 60'000;
 constexpr size_t kMaxAuthCacheEntries = 1024;
-// Each entry holds a token's claims and scopes (a few KiB for a Kinde token with every scope), so
-// the bound keeps the worst case in the tens of MiB.
-constexpr size_t kMaxTokenCacheEntries = 10'000;
+// Each entry holds a token (at most kMaxTokenBytes), its claims and scopes (a few KiB for a Kinde
+// token with every scope), so the bound keeps the worst case in the tens of MiB.
+constexpr size_t kMaxTokenCacheEntries = 4'096;
 constexpr size_t kMaxTokenBytes = 8192;
 
 std::array<unsigned char, 32> Sha256(std::string_view data) {
@@ -672,12 +672,10 @@ TokenVerifier::TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock
 Result<std::shared_ptr<const TokenVerifier::Cached>> TokenVerifier::VerifyCached(
     std::string_view token) const {
   if (token.size() > kMaxTokenBytes) return InvalidToken("token larger than 8192 bytes");
-  const auto digest = Sha256(token);
-  std::string key(reinterpret_cast<const char*>(digest.data()), digest.size());
   std::shared_ptr<const Cached> entry;
   {
     std::shared_lock lock(mu_);
-    if (auto it = cache_.find(key); it != cache_.end()) entry = it->second;
+    if (auto it = cache_.find(token); it != cache_.end()) entry = it->second;
   }
   const int64_t now = clock_.NowSeconds();
   if (!entry) {
@@ -701,7 +699,7 @@ Result<std::shared_ptr<const TokenVerifier::Cached>> TokenVerifier::VerifyCached
         std::erase_if(cache_, [now](const auto& kv) { return kv.second->claims.exp <= now; });
         if (cache_.size() >= kMaxTokenCacheEntries) cache_.clear();
       }
-      cache_.emplace(std::move(key), entry);
+      cache_.emplace(std::string(token), entry);
     }
   }
   // Checked on every call, so that a cached token stops working the second it expires.
