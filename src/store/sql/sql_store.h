@@ -139,6 +139,9 @@ class SqlStore final : public Store {
   Result<void> LockOrganization(const OrgId& org) override;
   Result<std::vector<UserId>> AddMembers(const OrgId& org, const std::vector<UserId>& users,
                                          int64_t now_ms) override;
+  Result<std::vector<UserId>> FindMembers(const OrgId& org,
+                                          const std::vector<UserId>& users) override;
+  Result<int64_t> RemoveMembers(const OrgId& org, const std::vector<UserId>& users) override;
   Result<void> RemoveMember(const OrgId& org, const UserId& user) override;
   Result<bool> IsMember(const OrgId& org, const UserId& user) override;
   Result<std::vector<UserId>> ListMemberIds(const OrgId& org) override;
@@ -148,12 +151,17 @@ class SqlStore final : public Store {
   Result<std::vector<RoleId>> AddMemberRoles(const OrgId& org, const UserId& user,
                                              const std::vector<RoleId>& roles,
                                              int64_t now_ms) override;
+  Result<int64_t> AddMemberRoleGrants(const OrgId& org, const std::vector<MemberRoleGrant>& grants,
+                                      int64_t now_ms) override;
   Result<void> RemoveMemberRole(const OrgId& org, const UserId& user, const RoleId& role) override;
   Result<void> ClearMemberRoles(const OrgId& org, const UserId& user) override;
   Result<std::vector<domain::Role>> ListMemberRoles(const OrgId& org, const UserId& user) override;
   Result<std::vector<PermissionId>> AddMemberPermissions(
       const OrgId& org, const UserId& user, const std::vector<PermissionId>& permissions,
       int64_t now_ms) override;
+  Result<int64_t> AddMemberPermissionGrants(const OrgId& org,
+                                            const std::vector<MemberPermissionGrant>& grants,
+                                            int64_t now_ms) override;
   Result<void> RemoveMemberPermission(const OrgId& org, const UserId& user,
                                       const PermissionId& permission) override;
   Result<std::vector<domain::Permission>> ListMemberPermissions(const OrgId& org,
