@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "common/ids.h"
@@ -318,6 +319,14 @@ class SqlStore final : public Store {
   Result<bool> ImportMembership(const OrgId& org, const UserId& user, int64_t now_ms) override;
   Result<bool> ImportMemberRole(const OrgId& org, const UserId& user, const RoleId& role,
                                 int64_t now_ms) override;
+  Result<ImportRunCounts> ImportOrganizations(std::span<const ImportOrganizationRow> rows,
+                                              int64_t now_ms) override;
+  Result<ImportRunCounts> ImportUsers(std::span<const ImportUserRow> rows,
+                                      int64_t now_ms) override;
+  Result<int64_t> ImportMemberships(std::span<const ImportMembershipRow> rows,
+                                    int64_t now_ms) override;
+  Result<int64_t> ImportMemberRoles(std::span<const ImportMemberRoleRow> rows,
+                                    int64_t now_ms) override;
 
   // Runs `fn` on one connection inside Begin(mode) … Commit, with a store bound to it, and rolls
   // back when `fn` fails. The whole transaction, `fn` included, is retried up to 3 attempts in
