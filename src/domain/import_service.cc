@@ -278,6 +278,21 @@ class NameCache {
   std::unordered_map<std::string, RoleEntry> roles_, pending_roles_;
 };
 
+// The id of the role a member role line grants by `name`: kNotFound when no role has the name,
+// kFailedPrecondition (reason "constraint") for a machine-to-machine role.
+Result<RoleId> GrantableRole(store::Store& tx, NameCache& names, const std::string& name) {
+  auto role = names.Role(tx, name);
+  if (!role) return std::move(role).error();
+  if (!*role) {
+    return Error::NotFound("organization_role", "organization role '" + name + "' does not exist");
+  }
+  if ((*role)->type != RoleType::kUser) {
+    return Error::FailedPrecondition(
+        "constraint", "organization role '" + name + "' is for machine-to-machine apps");
+  }
+  return (*role)->id;
+}
+
 // Writes one record inside the batch's transaction.
 class RecordWriter {
  public:
@@ -367,17 +382,9 @@ class RecordWriter {
     if (!added) return MembershipError(std::move(added).error(), r.org, r.user);
     CountAdded(counts_.memberships, *added);
     for (const std::string& name : r.role_names) {
-      auto role = names_.Role(tx_, name);
+      auto role = GrantableRole(tx_, names_, name);
       if (!role) return std::move(role).error();
-      if (!*role) {
-        return Error::NotFound("organization_role",
-                               "organization role '" + name + "' does not exist");
-      }
-      if ((*role)->type != RoleType::kUser) {
-        return Error::FailedPrecondition(
-            "constraint", "organization role '" + name + "' is for machine-to-machine apps");
-      }
-      auto granted = tx_.ImportMemberRole(r.org, r.user, (*role)->id, now_);
+      auto granted = tx_.ImportMemberRole(r.org, r.user, *role, now_);
       if (!granted) return std::move(granted).error();
       CountAdded(counts_.member_roles, *granted);
     }
@@ -450,18 +457,15 @@ class RunWriter {
     return {};
   }
 
-  // The checks of RecordWriter, made as the line comes: the names of the scopes and roles
-  // written so far are known (they are flushed in order).
+  // The role names are resolved as the line comes: the scopes and roles of earlier lines are
+  // written by then (they flush the run before them).
   Result<void> operator()(const ImportMemberRolesRecord& r) {
     ORGD_TRY(Join(Group::kMembers, {}));
     memberships_.push_back({r.org, r.user});
     for (const std::string& name : r.role_names) {
-      auto role = names_.Role(tx_, name);
+      auto role = GrantableRole(tx_, names_, name);
       if (!role) return std::move(role).error();
-      if (!*role || (*role)->type != RoleType::kUser) {
-        return Error::FailedPrecondition("constraint", "checked again line by line");
-      }
-      member_roles_.push_back({r.org, r.user, (*role)->id});
+      member_roles_.push_back({r.org, r.user, std::move(*role)});
     }
     return {};
   }
