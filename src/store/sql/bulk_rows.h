@@ -66,7 +66,8 @@ inline std::vector<Param> BulkParams(std::initializer_list<Param> scalars, BulkR
 template <typename Fn>
 Result<void> InChunks(size_t count, Fn&& fn) {
   for (size_t begin = 0; begin < count; begin += kBulkRowsPerStatement) {
-    const size_t end = count - begin < kBulkRowsPerStatement ? count : begin + kBulkRowsPerStatement;
+    const size_t end =
+        count - begin < kBulkRowsPerStatement ? count : begin + kBulkRowsPerStatement;
     ORGD_TRY(fn(begin, end));
   }
   return {};
