@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -267,9 +268,12 @@ Result<ImportRunCounts> UpsertRows(Connection& conn, std::span<const RowT> rows,
                                    std::string_view insert, std::string_view update,
                                    int64_t now_ms, AddRow add, Error (*map)(Error)) {
   ImportRunCounts counts;
+  const auto ordered = internal::InKeyOrder(rows, [](const RowT& r) -> const std::string& {
+    return Id(r);
+  });
   ORGD_TRY(internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
     internal::BulkRows inserting(conn.engine(), columns);
-    for (size_t i = begin; i < end; ++i) ORGD_TRY(add(inserting, rows[i], false));
+    for (size_t i = begin; i < end; ++i) ORGD_TRY(add(inserting, *ordered[i], false));
     std::unordered_set<std::string> inserted;
     if (auto r = conn.Query(insert, internal::BulkParams({Int(now_ms)}, inserting),
                             [&](const Row& row) { inserted.insert(row.GetString(0)); });
@@ -280,7 +284,7 @@ Result<ImportRunCounts> UpsertRows(Connection& conn, std::span<const RowT> rows,
     if (inserted.size() == end - begin) return {};
     internal::BulkRows updating(conn.engine(), columns);
     for (size_t i = begin; i < end; ++i) {
-      if (!inserted.contains(Id(rows[i]))) ORGD_TRY(add(updating, rows[i], true));
+      if (!inserted.contains(Id(*ordered[i]))) ORGD_TRY(add(updating, *ordered[i], true));
     }
     auto updated = conn.Exec(update, internal::BulkParams({Int(now_ms)}, updating));
     if (!updated) return map(std::move(updated).error());
@@ -300,7 +304,7 @@ Result<void> SqlStore::PrepareBulkImport(int64_t cache_bytes) {
     // with foreign keys journals every page it changes that the batch had changed before, and
     // past 64 KiB SQLite spills that journal to a temporary file (most of the import's writes).
     const std::string pragmas = "PRAGMA cache_size = -" + std::to_string(cache_bytes / 1024) +
-                                "; PRAGMA wal_autocheckpoint = 16384; PRAGMA temp_store = MEMORY";
+                                "; PRAGMA wal_autocheckpoint = 131072; PRAGMA temp_store = MEMORY";
     return conn.ExecScript(pragmas);
   });
 }
@@ -513,10 +517,12 @@ Result<int64_t> SqlStore::ImportMemberships(std::span<const ImportMembershipRow>
   int64_t added = 0;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
     added = 0;
+    const auto ordered = internal::InKeyOrder(
+        rows, [](const ImportMembershipRow& r) { return std::tie(r.org, r.user); });
     return internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
       internal::BulkRows bulk(conn.engine(), 2);
       for (size_t i = begin; i < end; ++i) {
-        ORGD_TRY(bulk.Add({Text(rows[i].org.value()), Text(rows[i].user.value())}));
+        ORGD_TRY(bulk.Add({Text(ordered[i]->org.value()), Text(ordered[i]->user.value())}));
       }
       auto n = conn.Exec(ForEngine(conn, kInsertMembershipsPostgres, kInsertMembershipsSqlite),
                          internal::BulkParams({Int(now_ms)}, bulk));
@@ -533,11 +539,13 @@ Result<int64_t> SqlStore::ImportMemberRoles(std::span<const ImportMemberRoleRow>
   int64_t added = 0;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
     added = 0;
+    const auto ordered = internal::InKeyOrder(
+        rows, [](const ImportMemberRoleRow& r) { return std::tie(r.org, r.user, r.role); });
     return internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
       internal::BulkRows bulk(conn.engine(), 3);
       for (size_t i = begin; i < end; ++i) {
-        ORGD_TRY(bulk.Add({Text(rows[i].org.value()), Text(rows[i].user.value()),
-                           Text(rows[i].role.value())}));
+        const ImportMemberRoleRow& row = *ordered[i];
+        ORGD_TRY(bulk.Add({Text(row.org.value()), Text(row.user.value()), Text(row.role.value())}));
       }
       auto n = conn.Exec(ForEngine(conn, kInsertMemberRolesPostgres, kInsertMemberRolesSqlite),
                          internal::BulkParams({Int(now_ms)}, bulk));

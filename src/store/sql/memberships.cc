@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -577,9 +578,11 @@ Result<std::vector<UserId>> SqlStore::AddMembers(const OrgId& org,
   ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
     added.clear();
     std::unordered_set<std::string> inserted;
+    const auto ordered =
+        internal::InKeyOrder(std::span(users), [](const UserId& u) -> const UserId& { return u; });
     ORGD_TRY(internal::InChunks(users.size(), [&](size_t begin, size_t end) -> Result<void> {
       internal::BulkRows rows(conn.engine(), 1);
-      for (size_t i = begin; i < end; ++i) ORGD_TRY(rows.Add({Text(users[i].value())}));
+      for (size_t i = begin; i < end; ++i) ORGD_TRY(rows.Add({Text(ordered[i]->value())}));
       return conn.Query(ForEngine(conn, kAddMembersPostgres, kAddMembersSqlite),
                         internal::BulkParams({Text(org.value()), Int(now_ms)}, rows),
                         [&](const Row& row) { inserted.insert(row.GetString(0)); });
@@ -784,10 +787,13 @@ Result<int64_t> BulkGrant(Connection& conn, std::string_view postgres, std::stri
                           const OrgId& org, const std::vector<Grant>& grants, Granted granted,
                           int64_t now_ms) {
   int64_t added = 0;
+  const auto ordered = internal::InKeyOrder(std::span(grants), [&](const Grant& g) {
+    return std::tie(g.user, granted(g));
+  });
   ORGD_TRY(internal::InChunks(grants.size(), [&](size_t begin, size_t end) -> Result<void> {
     internal::BulkRows rows(conn.engine(), 2);
     for (size_t i = begin; i < end; ++i) {
-      ORGD_TRY(rows.Add({Text(grants[i].user.value()), Text(granted(grants[i]).value())}));
+      ORGD_TRY(rows.Add({Text(ordered[i]->user.value()), Text(granted(*ordered[i]).value())}));
     }
     auto n = conn.Exec(ForEngine(conn, postgres, sqlite),
                        internal::BulkParams({Text(org.value()), Int(now_ms)}, rows));
