@@ -72,8 +72,9 @@ class ImportStore {
 
   // Tunes the store's connection for a long import by a process that does nothing else (the
   // `orgd import` command): on SQLite a page cache of `cache_bytes` (the default 2 MiB makes
-  // every index insert of a big import a read from the OS) and checkpoints every 64 MiB of WAL
-  // instead of every 4 MiB; on PostgreSQL synchronous_commit off, because each batch commits
+  // every index insert of a big import a read from the OS), checkpoints every 512 MiB of WAL
+  // instead of every 4 MiB (a checkpoint copies every page again), and statement journals in
+  // memory (temp_store); on PostgreSQL synchronous_commit off, because each batch commits
   // atomically with its progress row, so a crash can only lose a suffix of batches, which the
   // next run applies again. Requires: the store's pool hands the same connection back to a
   // single-threaded caller (both drivers reuse the last returned connection first).
