@@ -4,6 +4,7 @@
 #include <future>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "store/tx_mode.h"
@@ -277,6 +278,21 @@ class NameCache {
   std::unordered_map<std::string, RoleEntry> roles_, pending_roles_;
 };
 
+// The id of the role a member role line grants by `name`: kNotFound when no role has the name,
+// kFailedPrecondition (reason "constraint") for a machine-to-machine role.
+Result<RoleId> GrantableRole(store::Store& tx, NameCache& names, const std::string& name) {
+  auto role = names.Role(tx, name);
+  if (!role) return std::move(role).error();
+  if (!*role) {
+    return Error::NotFound("organization_role", "organization role '" + name + "' does not exist");
+  }
+  if ((*role)->type != RoleType::kUser) {
+    return Error::FailedPrecondition(
+        "constraint", "organization role '" + name + "' is for machine-to-machine apps");
+  }
+  return (*role)->id;
+}
+
 // Writes one record inside the batch's transaction.
 class RecordWriter {
  public:
@@ -366,17 +382,9 @@ class RecordWriter {
     if (!added) return MembershipError(std::move(added).error(), r.org, r.user);
     CountAdded(counts_.memberships, *added);
     for (const std::string& name : r.role_names) {
-      auto role = names_.Role(tx_, name);
+      auto role = GrantableRole(tx_, names_, name);
       if (!role) return std::move(role).error();
-      if (!*role) {
-        return Error::NotFound("organization_role",
-                               "organization role '" + name + "' does not exist");
-      }
-      if ((*role)->type != RoleType::kUser) {
-        return Error::FailedPrecondition(
-            "constraint", "organization role '" + name + "' is for machine-to-machine apps");
-      }
-      auto granted = tx_.ImportMemberRole(r.org, r.user, (*role)->id, now_);
+      auto granted = tx_.ImportMemberRole(r.org, r.user, *role, now_);
       if (!granted) return std::move(granted).error();
       CountAdded(counts_.member_roles, *granted);
     }
@@ -406,6 +414,130 @@ class RecordWriter {
   IdGenerator& ids_;
   int64_t now_;
   ImportCounts& counts_;
+};
+
+// Writes the records of a batch with the store's multi-row calls: consecutive records of one
+// group (organizations; users; memberships and member role grants) are gathered into a run and
+// written in a few statements when the group changes or the batch ends. Scopes and roles, rare
+// and read back by name by later lines, go through RecordWriter as they come. So the database
+// sees the lines in file order, run by run, and the counts are those RecordWriter would count.
+// A failure names no line: the caller then writes the batch again with RecordWriter alone, which
+// names it.
+class RunWriter {
+ public:
+  RunWriter(store::Store& tx, NameCache& names, RecordWriter& single, int64_t now,
+            ImportCounts& counts)
+      : tx_(tx), names_(names), single_(single), now_(now), counts_(counts) {}
+
+  Result<void> operator()(const ImportOrganizationRecord& r) {
+    ORGD_TRY(Join(Group::kOrganizations, r.org.id.value()));
+    organizations_.push_back({&r.org, r.created_at});
+    return {};
+  }
+
+  Result<void> operator()(const ImportUserRecord& r) {
+    ORGD_TRY(Join(Group::kUsers, r.user.id.value()));
+    users_.push_back({&r.user, r.created_at});
+    return {};
+  }
+
+  Result<void> operator()(const ImportScopeRecord& r) {
+    ORGD_TRY(Flush());
+    return single_(r);
+  }
+
+  Result<void> operator()(const ImportRoleRecord& r) {
+    ORGD_TRY(Flush());
+    return single_(r);
+  }
+
+  Result<void> operator()(const ImportMembershipRecord& r) {
+    ORGD_TRY(Join(Group::kMembers, {}));
+    memberships_.push_back({r.org, r.user});
+    return {};
+  }
+
+  // The role names are resolved as the line comes: the scopes and roles of earlier lines are
+  // written by then (they flush the run before them).
+  Result<void> operator()(const ImportMemberRolesRecord& r) {
+    ORGD_TRY(Join(Group::kMembers, {}));
+    memberships_.push_back({r.org, r.user});
+    for (const std::string& name : r.role_names) {
+      auto role = GrantableRole(tx_, names_, name);
+      if (!role) return std::move(role).error();
+      member_roles_.push_back({r.org, r.user, std::move(*role)});
+    }
+    return {};
+  }
+
+  // Writes the run gathered so far.
+  Result<void> Flush() {
+    switch (group_) {
+      case Group::kNone:
+        break;
+      case Group::kOrganizations: {
+        auto written = tx_.ImportOrganizations(organizations_, now_);
+        if (!written) return std::move(written).error();
+        Count(counts_.organizations, *written, organizations_.size());
+        break;
+      }
+      case Group::kUsers: {
+        auto written = tx_.ImportUsers(users_, now_);
+        if (!written) return std::move(written).error();
+        Count(counts_.users, *written, users_.size());
+        break;
+      }
+      case Group::kMembers: {
+        // Every membership of the run before the grants that need it.
+        auto added = tx_.ImportMemberships(memberships_, now_);
+        if (!added) return std::move(added).error();
+        Count(counts_.memberships, {.inserted = *added}, memberships_.size());
+        if (!member_roles_.empty()) {
+          auto granted = tx_.ImportMemberRoles(member_roles_, now_);
+          if (!granted) return std::move(granted).error();
+          Count(counts_.member_roles, {.inserted = *granted}, member_roles_.size());
+        }
+        break;
+      }
+    }
+    group_ = Group::kNone;
+    organizations_.clear();
+    users_.clear();
+    memberships_.clear();
+    member_roles_.clear();
+    ids_.clear();
+    return {};
+  }
+
+ private:
+  enum class Group { kNone, kOrganizations, kUsers, kMembers };
+
+  // Makes the run one of `group`, flushing another group's run, or this group's when `id` is in
+  // it already (an upsert of one row twice in a statement has no order).
+  Result<void> Join(Group group, std::string_view id) {
+    if (group_ != group || (!id.empty() && ids_.contains(id))) ORGD_TRY(Flush());
+    group_ = group;
+    if (!id.empty()) ids_.insert(id);
+    return {};
+  }
+
+  static void Count(ImportTally& tally, const store::ImportRunCounts& run, size_t rows) {
+    tally.inserted += run.inserted;
+    tally.updated += run.updated;
+    tally.unchanged += static_cast<int64_t>(rows) - run.inserted - run.updated;
+  }
+
+  store::Store& tx_;
+  NameCache& names_;
+  RecordWriter& single_;
+  int64_t now_;
+  ImportCounts& counts_;
+  Group group_ = Group::kNone;
+  std::vector<store::ImportOrganizationRow> organizations_;
+  std::vector<store::ImportUserRow> users_;
+  std::vector<store::ImportMembershipRow> memberships_;
+  std::vector<store::ImportMemberRoleRow> member_roles_;
+  std::unordered_set<std::string_view> ids_;  // of the organization or user run
 };
 
 }  // namespace
@@ -465,28 +597,40 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
     ImportCounts batch_counts;
     int64_t failed_line = 0;
     const int64_t now = clock_.NowMillis();
-    auto written =
-        store_.InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
-          // A retried attempt starts over.
-          batch_counts = ImportCounts{};
-          names.Begin();
-          RecordWriter writer(tx, names, ids_, now, batch_counts);
-          for (const ParsedLine& parsed : batch.lines) {
-            if (auto r = std::visit(writer, parsed.record); !r) {
-              failed_line = parsed.line;
-              return std::move(r).error();
-            }
+    // One attempt of the batch's transaction: in runs (RunWriter), or line by line.
+    auto write_batch = [&](bool in_runs) {
+      return store_.InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
+        // A retried attempt starts over.
+        batch_counts = ImportCounts{};
+        names.Begin();
+        RecordWriter writer(tx, names, ids_, now, batch_counts);
+        RunWriter runs(tx, names, writer, now, batch_counts);
+        for (const ParsedLine& parsed : batch.lines) {
+          auto r = in_runs ? std::visit(runs, parsed.record) : std::visit(writer, parsed.record);
+          if (!r) {
+            failed_line = parsed.line;
+            return std::move(r).error();
           }
-          return tx.PutImportProgress(store::ImportProgress{
-              .file_id = file_id,
-              .file_size = summary.bytes_total,
-              .lines_done = batch.end_line,
-              .bytes_done = batch.end_offset,
-              .started_at = started_at,
-              .updated_at = now,
-              .completed_at = last ? std::optional<int64_t>(now) : std::nullopt,
-          });
+        }
+        if (in_runs) ORGD_TRY(runs.Flush());
+        return tx.PutImportProgress(store::ImportProgress{
+            .file_id = file_id,
+            .file_size = summary.bytes_total,
+            .lines_done = batch.end_line,
+            .bytes_done = batch.end_offset,
+            .started_at = started_at,
+            .updated_at = now,
+            .completed_at = last ? std::optional<int64_t>(now) : std::nullopt,
         });
+      });
+    };
+    auto written = write_batch(/*in_runs=*/true);
+    if (!written) {
+      // A run does not say which of its lines failed: line by line does, with the error the
+      // line itself gets (or commits the batch, if whatever failed is gone).
+      failed_line = 0;
+      written = write_batch(/*in_runs=*/false);
+    }
     if (!written) {
       if (next.valid()) next.wait();
       Error e = std::move(written).error();

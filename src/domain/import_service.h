@@ -131,6 +131,12 @@ using ImportProgressFn = std::function<void(const ImportSummary&)>;
 // (store::ImportProgress), so that the database holds whole batches only and a re-run of the same
 // file (same `file_id`) starts after the last committed one. Blank lines are skipped but count as
 // lines. Thread-safe (each call keeps its own state).
+//
+// Inside a batch, consecutive lines of one kind (organizations, users, memberships and member
+// roles) are written as runs of multi-row statements (store::ImportStore's multi-row calls), in
+// file order; the result and the counts are those of applying the lines one after the other. A
+// run does not tell which line failed, so a batch that fails is written again line by line, which
+// reports the failing line as below.
 class ImportService {
  public:
   // `parse` turns a line into a record (the API layer's NDJSON parser).

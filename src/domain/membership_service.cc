@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -110,11 +111,9 @@ Result<MembershipDelta> MembershipService::ReplaceMembers(const OrgId& org,
     if (!current) return std::move(current).error();
     const std::unordered_set<UserId> keep(wanted.begin(), wanted.end());
     for (const UserId& id : *current) {
-      if (!keep.contains(id)) {
-        ORGD_TRY(tx.RemoveMember(org, id));
-        delta.removed.push_back(id);
-      }
+      if (!keep.contains(id)) delta.removed.push_back(id);
     }
+    if (!delta.removed.empty()) ORGD_TRY(tx.RemoveMembers(org, delta.removed));
     auto added = tx.AddMembers(org, wanted, clock_.NowMillis());
     if (!added) return std::move(added).error();
     delta.added = std::move(*added);
@@ -220,8 +219,25 @@ Result<bool> JoinWithGrants(Store& tx, const OrgId& org, const MemberGrantInput&
   return !joined->empty();
 }
 
+// The keys of every item's roles and permissions, each once.
+std::pair<std::vector<std::string>, std::vector<std::string>> GrantKeys(
+    const std::vector<MemberGrantInput>& items) {
+  std::vector<std::string> role_keys;
+  std::vector<std::string> permission_keys;
+  for (const MemberGrantInput& item : items) {
+    role_keys.insert(role_keys.end(), item.role_keys.begin(), item.role_keys.end());
+    permission_keys.insert(permission_keys.end(), item.permission_keys.begin(),
+                           item.permission_keys.end());
+  }
+  return {Dedup(role_keys), Dedup(permission_keys)};
+}
+
 }  // namespace
 
+// What JoinWithGrants does item by item, with every read and write made once for all items: the
+// checks run in item order against what was read, so the first failing item reports the same
+// error; the grants are the union of what each item would have granted (a user listed twice
+// joins, and gets the default roles, at its first item).
 Result<std::vector<UserId>> MembershipService::AddMembersWithGrants(
     const OrgId& org, const std::vector<MemberGrantInput>& users) {
   std::vector<UserId> added;
@@ -230,11 +246,53 @@ Result<std::vector<UserId>> MembershipService::AddMembersWithGrants(
     ORGD_TRY(LockOrg(tx, org));
     auto defaults = tx.ListDefaultRoles();
     if (!defaults) return std::move(defaults).error();
-    const int64_t now = clock_.NowMillis();
+    std::vector<UserId> ids;
+    for (const MemberGrantInput& item : users) ids.push_back(item.user_id);
+    ids = Dedup(ids);
+    auto found_users = tx.GetUsers(ids);
+    if (!found_users) return std::move(found_users).error();
+    std::unordered_set<UserId> known_users;
+    for (const User& u : *found_users) known_users.insert(u.id);
+    const auto [role_keys, permission_keys] = GrantKeys(users);
+    auto roles = tx.GetRolesByKey(role_keys);
+    if (!roles) return std::move(roles).error();
+    std::unordered_map<std::string, RoleId> role_by_key;
+    for (const Role& r : *roles) role_by_key.emplace(r.key, r.id);
+    auto permissions = tx.GetPermissionsByKey(permission_keys);
+    if (!permissions) return std::move(permissions).error();
+    std::unordered_map<std::string, PermissionId> permission_by_key;
+    for (const Permission& p : *permissions) permission_by_key.emplace(p.key, p.id);
     for (const MemberGrantInput& item : users) {
-      auto joined = JoinWithGrants(tx, org, item, *defaults, now);
-      if (!joined) return std::move(joined).error();
-      if (*joined) added.push_back(item.user_id);
+      if (!known_users.contains(item.user_id)) return MissingRef("user", item.user_id.value());
+      for (const std::string& key : item.role_keys) {
+        if (!role_by_key.contains(key)) return MissingRef("role", key);
+      }
+      for (const std::string& key : item.permission_keys) {
+        if (!permission_by_key.contains(key)) return MissingRef("permission", key);
+      }
+    }
+
+    const int64_t now = clock_.NowMillis();
+    auto joined = tx.AddMembers(org, ids, now);
+    if (!joined) return std::move(joined).error();
+    std::unordered_set<UserId> joining(joined->begin(), joined->end());
+    std::vector<store::MemberRoleGrant> role_grants;
+    std::vector<store::MemberPermissionGrant> permission_grants;
+    for (const MemberGrantInput& item : users) {
+      for (const std::string& key : item.role_keys) {
+        role_grants.push_back({item.user_id, role_by_key.at(key)});
+      }
+      if (joining.erase(item.user_id) > 0) {
+        added.push_back(item.user_id);
+        for (const Role& r : *defaults) role_grants.push_back({item.user_id, r.id});
+      }
+      for (const std::string& key : item.permission_keys) {
+        permission_grants.push_back({item.user_id, permission_by_key.at(key)});
+      }
+    }
+    if (!role_grants.empty()) ORGD_TRY(tx.AddMemberRoleGrants(org, role_grants, now));
+    if (!permission_grants.empty()) {
+      ORGD_TRY(tx.AddMemberPermissionGrants(org, permission_grants, now));
     }
     return {};
   }));
@@ -359,18 +417,21 @@ Result<void> MembershipService::AssignRolesToMembers(const OrgId& org,
   const std::vector<RoleId> unique_roles = Dedup(roles);
   return store_.InTransaction(TxMode::kWrite, [&](Store& tx) -> Result<void> {
     ORGD_TRY(LockOrg(tx, org));
+    auto members = tx.FindMembers(org, unique_users);
+    if (!members) return std::move(members).error();
+    const std::unordered_set<UserId> member_set(members->begin(), members->end());
     for (const UserId& user : unique_users) {
-      auto member = tx.IsMember(org, user);
-      if (!member) return std::move(member).error();
-      if (!*member) {
+      if (!member_set.contains(user)) {
         return Error::NotFound("member", "not a member: " + user.value()).WithReason("foreign_key");
       }
     }
     ORGD_TRY(CheckRolesOfType(tx, unique_roles, RoleType::kUser));
-    const int64_t now = clock_.NowMillis();
+    std::vector<store::MemberRoleGrant> grants;
+    grants.reserve(unique_users.size() * unique_roles.size());
     for (const UserId& user : unique_users) {
-      ORGD_TRY(tx.AddMemberRoles(org, user, unique_roles, now));
+      for (const RoleId& role : unique_roles) grants.push_back({user, role});
     }
+    if (!grants.empty()) ORGD_TRY(tx.AddMemberRoleGrants(org, grants, clock_.NowMillis()));
     return {};
   });
 }

@@ -116,6 +116,33 @@ TEST_F(MembershipServiceTest, AddMembersWithUnknownUserChangesNothing) {
   EXPECT_EQ(*store_->CountMembers(org), 0);
 }
 
+// 10,000 ids cross the store's statements of kBulkRowsPerStatement rows: the first unknown id in
+// request order is the one named, and nothing is added.
+TEST_F(MembershipServiceTest, TenThousandIdsWithUnknownOnesNameTheFirst) {
+  OrgId org = Org();
+  std::vector<UserId> many;
+  ASSERT_OK(store_->InTransaction(store::TxMode::kWrite, [&](store::Store& tx) -> Result<void> {
+    for (int i = 0; i < 10000; ++i) {
+      domain::User u;
+      u.id = UserId("user" + std::to_string(100000 + i));
+      ORGD_TRY(tx.InsertUser(u));
+      many.push_back(u.id);
+    }
+    return {};
+  }));
+  std::vector<UserId> request = many;
+  request[9001] = UserId("ghost-b");
+  request[6000] = UserId("ghost-a");
+  auto failed = members_->AddMembers(org, request);
+  ExpectError(failed, ErrorCode::kNotFound, "user", "foreign_key");
+  EXPECT_EQ(failed.error().message, "unknown id ghost-a");
+  EXPECT_EQ(*store_->CountMembers(org), 0);
+  auto added = members_->AddMembers(org, many);
+  ASSERT_OK(added);
+  EXPECT_EQ(*added, many);
+  EXPECT_EQ(*store_->CountMembers(org), 10000);
+}
+
 TEST_F(MembershipServiceTest, AddMembersToUnknownOrgIsForeignKey) {
   UserId a = User("a");
   ExpectError(members_->AddMembers(OrgId("missing"), {a}), ErrorCode::kNotFound, "organization",

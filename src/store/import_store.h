@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "common/ids.h"
@@ -28,9 +29,35 @@ struct ImportProgress {
 // What an upsert of an imported row did.
 enum class ImportWrite { kInserted, kUpdated, kUnchanged };
 
-// The bulk-import writes (domain::ImportService). Each call is one or two single-row statements,
-// meant to run inside the caller's write transaction (Store::InTransaction), which the import
-// commits per batch together with PutImportProgress. Upserts key on the row's id: a new id is
+// Rows of the multi-row import writes. Organizations and users are borrowed from the caller for
+// the call; ids are copied (they are short).
+struct ImportOrganizationRow {
+  const domain::Organization* org = nullptr;
+  std::optional<int64_t> created_at;
+};
+struct ImportUserRow {
+  const domain::User* user = nullptr;
+  std::optional<int64_t> created_at;
+};
+struct ImportMembershipRow {
+  OrgId org;
+  UserId user;
+};
+struct ImportMemberRoleRow {
+  OrgId org;
+  UserId user;
+  RoleId role;
+};
+
+// What a multi-row upsert did: rows inserted, rows updated; the others were left unchanged.
+struct ImportRunCounts {
+  int64_t inserted = 0;
+  int64_t updated = 0;
+};
+
+// The bulk-import writes (domain::ImportService). Each single-row call is one or two statements,
+// and each multi-row call a few; all are meant to run inside the caller's write transaction
+// (Store::InTransaction), which the import commits per batch together with PutImportProgress. Upserts key on the row's id: a new id is
 // inserted; an existing row whose imported columns differ is updated (updated_at = now where the
 // table has one); an identical row is left alone, so re-importing a file changes nothing.
 // Columns the import format does not carry are never touched by an update.
@@ -45,8 +72,9 @@ class ImportStore {
 
   // Tunes the store's connection for a long import by a process that does nothing else (the
   // `orgd import` command): on SQLite a page cache of `cache_bytes` (the default 2 MiB makes
-  // every index insert of a big import a read from the OS) and checkpoints every 64 MiB of WAL
-  // instead of every 4 MiB; on PostgreSQL synchronous_commit off, because each batch commits
+  // every index insert of a big import a read from the OS), checkpoints every 512 MiB of WAL
+  // instead of every 4 MiB (a checkpoint copies every page again), and statement journals in
+  // memory (temp_store); on PostgreSQL synchronous_commit off, because each batch commits
   // atomically with its progress row, so a crash can only lose a suffix of batches, which the
   // next run applies again. Requires: the store's pool hands the same connection back to a
   // single-threaded caller (both drivers reuse the last returned connection first).
@@ -81,6 +109,24 @@ class ImportStore {
   // membership exists (kFailedPrecondition, reason "foreign_key", otherwise).
   virtual Result<bool> ImportMemberRole(const OrgId& org, const UserId& user, const RoleId& role,
                                         int64_t now_ms) = 0;
+
+  // The same writes for many rows at once, as the single-row calls above would make them one
+  // after the other, in a few statements whatever the number of rows (on PostgreSQL a round trip
+  // per row is what costs). The errors are those of the single-row calls, but name no row: a
+  // caller that must say which row failed writes the rows again one by one. After a failure
+  // some rows may be written: the caller rolls back its transaction.
+  //
+  // Requires: no id twice among `rows` (an upsert of the same row twice in one statement has
+  // no defined order).
+  virtual Result<ImportRunCounts> ImportOrganizations(std::span<const ImportOrganizationRow> rows,
+                                                      int64_t now_ms) = 0;
+  virtual Result<ImportRunCounts> ImportUsers(std::span<const ImportUserRow> rows,
+                                              int64_t now_ms) = 0;
+  // Return how many rows were new; a row listed twice counts once.
+  virtual Result<int64_t> ImportMemberships(std::span<const ImportMembershipRow> rows,
+                                            int64_t now_ms) = 0;
+  virtual Result<int64_t> ImportMemberRoles(std::span<const ImportMemberRoleRow> rows,
+                                            int64_t now_ms) = 0;
 };
 
 }  // namespace orgd::store

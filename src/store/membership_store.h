@@ -9,6 +9,17 @@
 
 namespace orgd::store {
 
+// One grant of a bulk grant write (MembershipStore::AddMemberRoleGrants and
+// AddMemberPermissionGrants).
+struct MemberRoleGrant {
+  UserId user;
+  RoleId role;
+};
+struct MemberPermissionGrant {
+  UserId user;
+  PermissionId permission;
+};
+
 // Organization data: memberships of users and applications, their role grants, direct
 // permission grants, per-member API scopes, JIT roles, and the reads built on them. Every method
 // takes the organization and its SQL filters on org_id: one organization's rows are never
@@ -24,10 +35,18 @@ class MembershipStore {
   // (subject "organization") when absent.
   virtual Result<void> LockOrganization(const OrgId& org) = 0;
 
-  // Inserts the memberships not present yet; returns the users newly added, in input order.
+  // Inserts the memberships not present yet; returns the users newly added, in input order (a
+  // user listed twice counts once). A few statements whatever the number of users.
   virtual Result<std::vector<UserId>> AddMembers(const OrgId& org,
                                                  const std::vector<UserId>& users,
                                                  int64_t now_ms) = 0;
+  // The users among `users` that are members of `org`, in no particular order. One query per
+  // few thousand users.
+  virtual Result<std::vector<UserId>> FindMembers(const OrgId& org,
+                                                  const std::vector<UserId>& users) = 0;
+  // Removes the memberships of `users` that exist, with their grants as RemoveMember does;
+  // returns how many were removed. A user who is not a member is skipped, not an error.
+  virtual Result<int64_t> RemoveMembers(const OrgId& org, const std::vector<UserId>& users) = 0;
   // Removes the membership with its roles, direct permissions and API scopes there. kNotFound
   // (subject "member", reason "not_assigned") when the user is not a member.
   virtual Result<void> RemoveMember(const OrgId& org, const UserId& user) = 0;
@@ -53,6 +72,12 @@ class MembershipStore {
   virtual Result<std::vector<RoleId>> AddMemberRoles(const OrgId& org, const UserId& user,
                                                      const std::vector<RoleId>& roles,
                                                      int64_t now_ms) = 0;
+  // Grants each (user, role) pair not granted yet, in a few statements whatever their number;
+  // returns how many grants were new. Every user must be a member (kFailedPrecondition, reason
+  // "foreign_key", otherwise, and nothing is granted).
+  virtual Result<int64_t> AddMemberRoleGrants(const OrgId& org,
+                                              const std::vector<MemberRoleGrant>& grants,
+                                              int64_t now_ms) = 0;
   // kNotFound (subject "member_role", reason "not_assigned") when not granted.
   virtual Result<void> RemoveMemberRole(const OrgId& org, const UserId& user,
                                         const RoleId& role) = 0;
@@ -65,6 +90,9 @@ class MembershipStore {
   virtual Result<std::vector<PermissionId>> AddMemberPermissions(
       const OrgId& org, const UserId& user, const std::vector<PermissionId>& permissions,
       int64_t now_ms) = 0;
+  // Direct permission grants of many members at once, as AddMemberRoleGrants.
+  virtual Result<int64_t> AddMemberPermissionGrants(
+      const OrgId& org, const std::vector<MemberPermissionGrant>& grants, int64_t now_ms) = 0;
   virtual Result<void> RemoveMemberPermission(const OrgId& org, const UserId& user,
                                               const PermissionId& permission) = 0;
   // Direct grants only, key order.

@@ -302,6 +302,152 @@ TEST_P(ImportServiceTest, UnknownNamesAndClashesNameTheLine) {
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM users"), 3);
 }
 
+// Lines are written in runs of one kind (organizations, users, memberships and grants); what
+// the runs write and count is what line after line would.
+TEST_P(ImportServiceTest, RunsCountAndApplyLinesInFileOrder) {
+  const std::string file =
+      R"({"type":"organizationRole","name":"viewer"})" "\n"
+      R"({"type":"organization","id":"org000000001","name":"One"})" "\n"
+      R"({"type":"organization","id":"org000000002","name":"Two"})" "\n"
+      R"({"type":"organization","id":"org000000001","name":"One again"})" "\n"  // same id
+      R"({"type":"user","id":"user00000001","primaryEmail":"a@example.com"})" "\n"
+      R"({"type":"user","id":"user00000002"})" "\n"
+      R"({"type":"membership","organizationId":"org000000001","userId":"user00000001"})" "\n"
+      R"({"type":"memberRoles","organizationId":"org000000001","userId":"user00000002","organizationRoleNames":["viewer"]})" "\n"
+      R"({"type":"membership","organizationId":"org000000001","userId":"user00000002"})" "\n"
+      R"({"type":"memberRoles","organizationId":"org000000001","userId":"user00000002","organizationRoleNames":["viewer"]})" "\n"
+      R"({"type":"user","id":"user00000001","primaryEmail":"b@example.com"})" "\n"
+      R"({"type":"membership","organizationId":"org000000002","userId":"user00000001"})" "\n";
+  auto summary = Import(file);
+  ASSERT_TRUE(summary) << Text(summary.error());
+  const domain::ImportCounts& c = summary->counts;
+  EXPECT_EQ(c.organizations.inserted, 2);
+  EXPECT_EQ(c.organizations.updated, 1);
+  EXPECT_EQ(c.users.inserted, 2);
+  EXPECT_EQ(c.users.updated, 1);
+  EXPECT_EQ(c.memberships.inserted, 3);
+  EXPECT_EQ(c.memberships.unchanged, 2);
+  EXPECT_EQ(c.member_roles.inserted, 1);
+  EXPECT_EQ(c.member_roles.unchanged, 1);
+  auto one = store_->GetOrganization(OrgId("org000000001"));
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->name, "One again");
+  auto user = store_->GetUser(UserId("user00000001"));
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->primary_email, "b@example.com");
+
+  // Again from the start: every line finds its row.
+  clock_.Advance(1000);
+  const auto before = Snapshot();
+  auto again = Import(file, ImportOptions{.from_start = true});
+  ASSERT_TRUE(again) << Text(again.error());
+  // Lines 2 and 4 name one organization with two names, and lines 5 and 11 one user with two
+  // emails: each pair updates the row twice, as line after line would.
+  EXPECT_EQ(again->counts.organizations.updated, 2);
+  EXPECT_EQ(again->counts.organizations.unchanged, 1);
+  EXPECT_EQ(again->counts.users.updated, 2);
+  EXPECT_EQ(again->counts.users.unchanged, 1);
+  EXPECT_EQ(again->counts.memberships.inserted, 0);
+  EXPECT_EQ(again->counts.memberships.unchanged, 5);
+  EXPECT_EQ(again->counts.member_roles.unchanged, 2);
+  EXPECT_EQ(Snapshot()[5], before[5]);
+  EXPECT_EQ(Snapshot()[6], before[6]);
+}
+
+// A line that fails inside a run is named exactly, with the error it gets on its own, and
+// nothing of its batch stays.
+TEST_P(ImportServiceTest, AFailureInsideARunNamesItsLine) {
+  std::string base =
+      R"({"type":"organizationRole","name":"viewer"})" "\n"
+      R"({"type":"organizationRole","name":"robot","roleType":"MachineToMachine"})" "\n"
+      R"({"type":"organization","id":"org000000001","name":"One"})" "\n";
+  for (int i = 0; i < 20; ++i) {
+    base += R"({"type":"user","id":"user000000)" + std::to_string(10 + i) + R"("})" "\n";
+  }
+  ASSERT_TRUE(Import(base));
+  struct Case {
+    std::vector<std::string> lines;  // the failing one is marked by "!" in front
+    ErrorCode code;
+    std::string subject;
+    std::string reason;
+  };
+  auto member = [](int user) {
+    return R"({"type":"membership","organizationId":"org000000001","userId":"user000000)" +
+           std::to_string(user) + R"("})";
+  };
+  auto grant = [](int user, const std::string& role) {
+    return R"({"type":"memberRoles","organizationId":"org000000001","userId":"user000000)" +
+           std::to_string(user) + R"(","organizationRoleNames":[")" + role + R"("]})";
+  };
+  const std::vector<Case> cases = {
+      // An unknown user in the middle of a run of memberships.
+      {{member(10), member(11), member(12), "!" + member(99), member(13)},
+       ErrorCode::kFailedPrecondition, "membership", "foreign_key"},
+      // An unknown user before an unknown role name: the user's line comes first.
+      {{member(10), "!" + member(98), grant(11, "owner")},
+       ErrorCode::kFailedPrecondition, "membership", "foreign_key"},
+      {{member(10), grant(11, "viewer"), "!" + grant(12, "owner"), member(13)},
+       ErrorCode::kNotFound, "organization_role", ""},
+      {{grant(11, "viewer"), "!" + grant(12, "robot")},
+       ErrorCode::kFailedPrecondition, "", "constraint"},
+      // Two new users with one email in a run of users.
+      {{R"({"type":"user","id":"usernew00001","primaryEmail":"x@example.com"})",
+        R"({"type":"user","id":"usernew00002"})",
+        "!" R"({"type":"user","id":"usernew00003","primaryEmail":"X@example.com"})"},
+       ErrorCode::kAlreadyExists, "user", "email"},
+  };
+  for (const Case& c : cases) {
+    std::string file;
+    int failing = 0;
+    for (size_t i = 0; i < c.lines.size(); ++i) {
+      std::string line = c.lines[i];
+      if (line[0] == '!') {
+        failing = static_cast<int>(i) + 1;
+        line.erase(0, 1);
+      }
+      file += line + "\n";
+    }
+    const auto before = Snapshot();
+    auto failed = Import(file);
+    ASSERT_FALSE(failed) << file;
+    EXPECT_EQ(failed.error().code, c.code) << file << Text(failed.error());
+    EXPECT_EQ(failed.error().fields.at("line"), std::to_string(failing)) << file;
+    EXPECT_EQ(failed.error().message.rfind("line " + std::to_string(failing) + ": ", 0), 0u)
+        << failed.error().message;
+    if (!c.subject.empty()) {
+      EXPECT_EQ(failed.error().subject, c.subject) << file;
+    }
+    if (!c.reason.empty()) {
+      EXPECT_EQ(failed.error().reason, c.reason) << file;
+    }
+    EXPECT_EQ(Snapshot(), before) << file;
+  }
+  // The message of a missing membership reference is the line-by-line one.
+  auto failed = Import(member(10) + "\n" + member(97) + "\n");
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message,
+            "line 2: organization 'org000000001' or user 'user00000097' does not exist");
+}
+
+// Runs longer than one statement (kBulkRowsPerStatement rows) in batches that split them.
+TEST_P(ImportServiceTest, LongRunsCommitWhole) {
+  std::string file = R"({"type":"organization","id":"org000000001","name":"One"})" "\n";
+  constexpr int kUsers = 4200;
+  for (int i = 0; i < kUsers; ++i) {
+    file += R"({"type":"user","id":"u)" + std::to_string(100000 + i) + R"("})" "\n";
+  }
+  for (int i = 0; i < kUsers; ++i) {
+    file += R"({"type":"membership","organizationId":"org000000001","userId":"u)" +
+            std::to_string(100000 + i) + R"("})" "\n";
+  }
+  auto summary = Import(file, ImportOptions{.batch_lines = 5000});
+  ASSERT_TRUE(summary) << Text(summary.error());
+  EXPECT_EQ(summary->batches, 2);
+  EXPECT_EQ(summary->counts.users.inserted, kUsers);
+  EXPECT_EQ(summary->counts.memberships.inserted, kUsers);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organization_members"), kUsers);
+}
+
 TEST_P(ImportServiceTest, AnEmptyFileCompletes) {
   auto summary = Import("");
   ASSERT_TRUE(summary) << Text(summary.error());

@@ -129,6 +129,43 @@ TEST_P(KindeOrganizationUsersTest, AddIsAllOrNothingAndValidated) {
   EXPECT_EQ(empty.json["users_added"], Json::array());
 }
 
+// A full request (100 users) is read and written in a few statements; the first failing item,
+// in request order, decides the error, and a user listed twice joins once.
+TEST_P(KindeOrganizationUsersTest, AFullAddChecksItemsInOrderAndGrantsOnce) {
+  std::string org = KindeOrg();
+  std::vector<std::string> ids = ImportedUsers("kp_bulk", 99);
+  KindeRole("member", /*is_default=*/true);
+  KindeRole("admin");
+  KindePermission("read:docs");
+  auto item = [&](int i) { return Json{{"id", ids[i]}, {"roles", {"admin"}}}; };
+  Json users = Json::array();
+  for (int i = 0; i < 99; ++i) users.push_back(item(i));
+  users.push_back({{"id", ids[0]}, {"permissions", {"read:docs"}}});  // ids[0] again
+
+  Json bad = users;
+  bad[40]["roles"] = {"admin", "ghost"};
+  bad[60]["id"] = "kp_nope";
+  ExpectError(AddUsers(org, bad), "ROLE_NOT_FOUND");
+  bad = users;
+  bad[40]["id"] = "kp_nope";
+  bad[60]["permissions"] = {"ghost"};
+  ExpectError(AddUsers(org, bad), "USER_NOT_FOUND");
+  bad = users;
+  bad[40]["permissions"] = {"ghost"};
+  bad[60]["roles"] = {"ghost"};
+  ExpectError(AddUsers(org, bad), "PERMISSION_NOT_FOUND");
+  EXPECT_TRUE(ListAll(org, "").empty());
+
+  auto res = AddUsers(org, users);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.json["users_added"], Json(ids));
+  EXPECT_EQ(RoleKeys(org, ids[0]), (std::vector<std::string>{"admin", "member"}));
+  EXPECT_EQ(RoleKeys(org, ids[98]), (std::vector<std::string>{"admin", "member"}));
+  EXPECT_EQ(PermissionKeys(org, ids[0]), std::vector<std::string>{"read:docs"});
+  EXPECT_TRUE(PermissionKeys(org, ids[1]).empty());
+  EXPECT_EQ(ListAll(org, "").size(), 99u);
+}
+
 TEST_P(KindeOrganizationUsersTest, PatchAddsUpdatesAndRemoves) {
   std::string org = KindeOrg();
   std::string a = KindeUser("A", "", ""), b = KindeUser("B", "", ""), c = KindeUser("C", "", "");

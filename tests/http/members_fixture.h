@@ -101,6 +101,21 @@ class MembersFixture : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(res.status, 200) << res.body;
     return res.json["scope"].value("id", "");
   }
+  // `count` users `prefix` + "00000", "00001", … written through POST /api/orgd/import (fast
+  // enough for the thousands a bulk test needs), in id order.
+  std::vector<std::string> ImportedUsers(const std::string& prefix, int count) {
+    std::vector<std::string> ids;
+    std::string body;
+    for (int i = 0; i < count; ++i) {
+      ids.push_back(prefix + std::to_string(100000 + i).substr(1));
+      body += R"({"type":"user","id":")" + ids.back() + "\"}\n";
+    }
+    auto res = server_.Send("POST", "/api/orgd/import", body,
+                            {{"Authorization", "Bearer " + server_.LogtoToken()},
+                             {"Content-Type", "application/x-ndjson"}});
+    EXPECT_EQ(res.status, 200) << res.body;
+    return ids;
+  }
 };
 
 }  // namespace orgd::testing

@@ -4,8 +4,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <unordered_set>
 #include <utility>
+#include <vector>
 
+#include "store/sql/bulk_rows.h"
 #include "store/sql/sql_common.h"
 #include "store/sql/sql_store.h"
 
@@ -79,6 +83,128 @@ constexpr std::string_view kInsertMemberRole =
     "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
     "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
 
+// The multi-row writes: the same statements reading their rows from bulk parameters
+// (bulk_rows.h), one text per engine. $1 is now; the rows follow. An upsert runs the insert
+// (RETURNING the ids it inserted) and then the conditional update over the other rows only.
+// `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint; the casts give
+// PostgreSQL the types of a SELECT list.
+constexpr std::string_view kInsertOrganizationsPostgres =
+    "INSERT INTO organizations (id, name, name_sort, description, custom_data, is_mfa_required, "
+    "custom_css, created_at, updated_at) SELECT v.id, v.name, v.name_sort, v.description, "
+    "v.custom_data, v.is_mfa_required, v.custom_css, v.created_at, CAST($1 AS BIGINT) "
+    "FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), "
+    "CAST($6 AS TEXT[]), CAST($7 AS BIGINT[]), CAST($8 AS TEXT[]), CAST($9 AS BIGINT[])) "
+    "AS v(id, name, name_sort, description, custom_data, is_mfa_required, custom_css, created_at) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr std::string_view kInsertOrganizationsSqlite =
+    "INSERT INTO organizations (id, name, name_sort, description, custom_data, is_mfa_required, "
+    "custom_css, created_at, updated_at) SELECT json_extract(j.value, '$[0]'), "
+    "json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
+    "json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), "
+    "json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), "
+    "json_extract(j.value, '$[7]'), $1 FROM json_each($2) AS j WHERE true "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
+// The rows' columns as v(...) for the updates; created_at NULL where the line has none.
+constexpr std::string_view kOrganizationRowsSqlite =
+    "(SELECT json_extract(j.value, '$[0]') AS id, json_extract(j.value, '$[1]') AS name, "
+    "json_extract(j.value, '$[2]') AS name_sort, json_extract(j.value, '$[3]') AS description, "
+    "json_extract(j.value, '$[4]') AS custom_data, "
+    "json_extract(j.value, '$[5]') AS is_mfa_required, "
+    "json_extract(j.value, '$[6]') AS custom_css, json_extract(j.value, '$[7]') AS created_at "
+    "FROM json_each($2) AS j) AS v";
+constexpr std::string_view kOrganizationRowsPostgres =
+    "unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), "
+    "CAST($6 AS TEXT[]), CAST($7 AS BIGINT[]), CAST($8 AS TEXT[]), CAST($9 AS BIGINT[])) "
+    "AS v(id, name, name_sort, description, custom_data, is_mfa_required, custom_css, created_at)";
+constexpr std::string_view kUpdateOrganizationsHead =
+    "UPDATE organizations AS o SET name = v.name, name_sort = v.name_sort, "
+    "description = v.description, custom_data = v.custom_data, "
+    "is_mfa_required = v.is_mfa_required, custom_css = v.custom_css, "
+    "created_at = COALESCE(v.created_at, o.created_at), updated_at = $1 FROM ";
+constexpr std::string_view kUpdateOrganizationsTail =
+    " WHERE o.id = v.id AND (o.name IS DISTINCT FROM v.name OR "
+    "o.description IS DISTINCT FROM v.description OR "
+    "o.custom_data IS DISTINCT FROM v.custom_data OR "
+    "o.is_mfa_required IS DISTINCT FROM v.is_mfa_required OR "
+    "o.custom_css IS DISTINCT FROM v.custom_css OR "
+    "(v.created_at IS NOT NULL AND o.created_at IS DISTINCT FROM v.created_at))";
+constexpr std::string_view kUpdateOrganizationsPostgres =
+    internal::kJoin<kUpdateOrganizationsHead, kOrganizationRowsPostgres, kUpdateOrganizationsTail>;
+constexpr std::string_view kUpdateOrganizationsSqlite =
+    internal::kJoin<kUpdateOrganizationsHead, kOrganizationRowsSqlite, kUpdateOrganizationsTail>;
+
+constexpr std::string_view kInsertUsersPostgres =
+    "INSERT INTO users (id, username, username_lower, primary_email, primary_email_lower, "
+    "primary_phone, name, name_lower, avatar, custom_data, created_at, updated_at) "
+    "SELECT v.id, v.username, v.username_lower, v.primary_email, v.primary_email_lower, "
+    "v.primary_phone, v.name, v.name_lower, v.avatar, v.custom_data, v.created_at, "
+    "CAST($1 AS BIGINT) FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), "
+    "CAST($5 AS TEXT[]), CAST($6 AS TEXT[]), CAST($7 AS TEXT[]), CAST($8 AS TEXT[]), "
+    "CAST($9 AS TEXT[]), CAST($10 AS TEXT[]), CAST($11 AS TEXT[]), CAST($12 AS BIGINT[])) "
+    "AS v(id, username, username_lower, primary_email, primary_email_lower, primary_phone, name, "
+    "name_lower, avatar, custom_data, created_at) ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr std::string_view kInsertUsersSqlite =
+    "INSERT INTO users (id, username, username_lower, primary_email, primary_email_lower, "
+    "primary_phone, name, name_lower, avatar, custom_data, created_at, updated_at) "
+    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
+    "json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), "
+    "json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), "
+    "json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]'), "
+    "json_extract(j.value, '$[8]'), json_extract(j.value, '$[9]'), "
+    "json_extract(j.value, '$[10]'), $1 FROM json_each($2) AS j WHERE true "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr std::string_view kUserRowsSqlite =
+    "(SELECT json_extract(j.value, '$[0]') AS id, json_extract(j.value, '$[1]') AS username, "
+    "json_extract(j.value, '$[2]') AS username_lower, "
+    "json_extract(j.value, '$[3]') AS primary_email, "
+    "json_extract(j.value, '$[4]') AS primary_email_lower, "
+    "json_extract(j.value, '$[5]') AS primary_phone, json_extract(j.value, '$[6]') AS name, "
+    "json_extract(j.value, '$[7]') AS name_lower, json_extract(j.value, '$[8]') AS avatar, "
+    "json_extract(j.value, '$[9]') AS custom_data, json_extract(j.value, '$[10]') AS created_at "
+    "FROM json_each($2) AS j) AS v";
+constexpr std::string_view kUserRowsPostgres =
+    "unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), "
+    "CAST($6 AS TEXT[]), CAST($7 AS TEXT[]), CAST($8 AS TEXT[]), CAST($9 AS TEXT[]), "
+    "CAST($10 AS TEXT[]), CAST($11 AS TEXT[]), CAST($12 AS BIGINT[])) "
+    "AS v(id, username, username_lower, primary_email, primary_email_lower, primary_phone, name, "
+    "name_lower, avatar, custom_data, created_at)";
+constexpr std::string_view kUpdateUsersHead =
+    "UPDATE users AS u SET username = v.username, username_lower = v.username_lower, "
+    "primary_email = v.primary_email, primary_email_lower = v.primary_email_lower, "
+    "primary_phone = v.primary_phone, name = v.name, name_lower = v.name_lower, "
+    "avatar = v.avatar, custom_data = v.custom_data, "
+    "created_at = COALESCE(v.created_at, u.created_at), updated_at = $1 FROM ";
+constexpr std::string_view kUpdateUsersTail =
+    " WHERE u.id = v.id AND (u.username IS DISTINCT FROM v.username OR "
+    "u.primary_email IS DISTINCT FROM v.primary_email OR "
+    "u.primary_phone IS DISTINCT FROM v.primary_phone OR u.name IS DISTINCT FROM v.name OR "
+    "u.avatar IS DISTINCT FROM v.avatar OR u.custom_data IS DISTINCT FROM v.custom_data OR "
+    "(v.created_at IS NOT NULL AND u.created_at IS DISTINCT FROM v.created_at))";
+constexpr std::string_view kUpdateUsersPostgres =
+    internal::kJoin<kUpdateUsersHead, kUserRowsPostgres, kUpdateUsersTail>;
+constexpr std::string_view kUpdateUsersSqlite =
+    internal::kJoin<kUpdateUsersHead, kUserRowsSqlite, kUpdateUsersTail>;
+
+constexpr std::string_view kInsertMembershipsPostgres =
+    "INSERT INTO organization_members (org_id, user_id, created_at) "
+    "SELECT v.org_id, v.user_id, CAST($1 AS BIGINT) "
+    "FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[])) AS v(org_id, user_id) "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kInsertMembershipsSqlite =
+    "INSERT INTO organization_members (org_id, user_id, created_at) "
+    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), $1 "
+    "FROM json_each($2) AS j WHERE true ON CONFLICT DO NOTHING";
+constexpr std::string_view kInsertMemberRolesPostgres =
+    "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
+    "SELECT v.org_id, v.user_id, v.role_id, CAST($1 AS BIGINT) "
+    "FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[])) "
+    "AS v(org_id, user_id, role_id) ON CONFLICT DO NOTHING";
+constexpr std::string_view kInsertMemberRolesSqlite =
+    "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
+    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
+    "json_extract(j.value, '$[2]'), $1 FROM json_each($2) AS j WHERE true "
+    "ON CONFLICT DO NOTHING";
+
 constexpr std::string_view kGetProgress =
     "SELECT file_size, lines_done, bytes_done, started_at, updated_at, completed_at "
     "FROM import_progress WHERE file_id = $1";
@@ -126,14 +252,59 @@ Result<ImportWrite> Upsert(Connection& conn, std::string_view insert,
   return *updated == 1 ? ImportWrite::kUpdated : ImportWrite::kUnchanged;
 }
 
+std::string_view ForEngine(const Connection& conn, std::string_view postgres,
+                           std::string_view sqlite) {
+  return conn.engine() == Engine::kPostgres ? postgres : sqlite;
+}
+
+const std::string& Id(const ImportOrganizationRow& row) { return row.org->id.value(); }
+const std::string& Id(const ImportUserRow& row) { return row.user->id.value(); }
+
+// The multi-row upsert: inserts every row (RETURNING the ids inserted), then runs the conditional
+// update over the rows that were not inserted. `add(rows, i, for_update)` appends row i; the
+// update's created_at is NULL where the line gave none (the insert's is now).
+template <typename RowT, typename AddRow>
+Result<ImportRunCounts> UpsertRows(Connection& conn, std::span<const RowT> rows, size_t columns,
+                                   std::string_view insert, std::string_view update,
+                                   int64_t now_ms, AddRow add, Error (*map)(Error)) {
+  ImportRunCounts counts;
+  const auto ordered = internal::InKeyOrder(rows, [](const RowT& r) -> const std::string& {
+    return Id(r);
+  });
+  ORGD_TRY(internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
+    internal::BulkRows inserting(conn.engine(), columns);
+    for (size_t i = begin; i < end; ++i) ORGD_TRY(add(inserting, *ordered[i], false));
+    std::unordered_set<std::string> inserted;
+    if (auto r = conn.Query(insert, internal::BulkParams({Int(now_ms)}, inserting),
+                            [&](const Row& row) { inserted.insert(row.GetString(0)); });
+        !r) {
+      return map(std::move(r).error());
+    }
+    counts.inserted += static_cast<int64_t>(inserted.size());
+    if (inserted.size() == end - begin) return {};
+    internal::BulkRows updating(conn.engine(), columns);
+    for (size_t i = begin; i < end; ++i) {
+      if (!inserted.contains(Id(*ordered[i]))) ORGD_TRY(add(updating, *ordered[i], true));
+    }
+    auto updated = conn.Exec(update, internal::BulkParams({Int(now_ms)}, updating));
+    if (!updated) return map(std::move(updated).error());
+    counts.updated += *updated;
+    return {};
+  }));
+  return counts;
+}
+
 }  // namespace
 
 Result<void> SqlStore::PrepareBulkImport(int64_t cache_bytes) {
   // Session settings, so the statements differ per engine (pragmas are SQLite's alone).
   return Run([&](Connection& conn) -> Result<void> {
     if (conn.engine() == Engine::kPostgres) return conn.ExecScript("SET synchronous_commit = off");
+    // temp_store = MEMORY keeps the statement journals in memory: a multi-row insert into tables
+    // with foreign keys journals every page it changes that the batch had changed before, and
+    // past 64 KiB SQLite spills that journal to a temporary file (most of the import's writes).
     const std::string pragmas = "PRAGMA cache_size = -" + std::to_string(cache_bytes / 1024) +
-                                "; PRAGMA wal_autocheckpoint = 16384";
+                                "; PRAGMA wal_autocheckpoint = 131072; PRAGMA temp_store = MEMORY";
     return conn.ExecScript(pragmas);
   });
 }
@@ -283,6 +454,105 @@ Result<bool> SqlStore::ImportMemberRole(const OrgId& org, const UserId& user, co
     if (!n) return std::move(n).error();
     added = *n == 1;
     return {};
+  }));
+  return added;
+}
+
+Result<ImportRunCounts> SqlStore::ImportOrganizations(std::span<const ImportOrganizationRow> rows,
+                                                      int64_t now_ms) {
+  ImportRunCounts counts;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    std::string name_sort;
+    auto add = [&](internal::BulkRows& out, const ImportOrganizationRow& row,
+                   bool for_update) -> Result<void> {
+      const domain::Organization& org = *row.org;
+      name_sort = AsciiLower(org.name);
+      return out.Add({Text(org.id.value()), Text(org.name), Text(name_sort),
+                      OptText(org.description), Text(org.custom_data), Bool(org.is_mfa_required),
+                      OptText(org.custom_css),
+                      for_update ? OptInt(row.created_at) : Int(row.created_at.value_or(now_ms))});
+    };
+    auto r = UpsertRows(conn, rows, 8,
+                        ForEngine(conn, kInsertOrganizationsPostgres, kInsertOrganizationsSqlite),
+                        ForEngine(conn, kUpdateOrganizationsPostgres, kUpdateOrganizationsSqlite),
+                        now_ms, add, MapOrganizationUnique);
+    if (!r) return std::move(r).error();
+    counts = *r;
+    return {};
+  }));
+  return counts;
+}
+
+Result<ImportRunCounts> SqlStore::ImportUsers(std::span<const ImportUserRow> rows,
+                                              int64_t now_ms) {
+  ImportRunCounts counts;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    std::optional<std::string> username_lower;
+    std::optional<std::string> email_lower;
+    std::optional<std::string> name_lower;
+    auto add = [&](internal::BulkRows& out, const ImportUserRow& row,
+                   bool for_update) -> Result<void> {
+      const domain::User& u = *row.user;
+      username_lower = OptAsciiLower(u.username);
+      email_lower = OptAsciiLower(u.primary_email);
+      name_lower = OptAsciiLower(u.name);
+      return out.Add({Text(u.id.value()), OptText(u.username), OptText(username_lower),
+                      OptText(u.primary_email), OptText(email_lower), OptText(u.primary_phone),
+                      OptText(u.name), OptText(name_lower), OptText(u.avatar),
+                      Text(u.custom_data),
+                      for_update ? OptInt(row.created_at) : Int(row.created_at.value_or(now_ms))});
+    };
+    auto r = UpsertRows(conn, rows, 11, ForEngine(conn, kInsertUsersPostgres, kInsertUsersSqlite),
+                        ForEngine(conn, kUpdateUsersPostgres, kUpdateUsersSqlite), now_ms, add,
+                        MapUserUnique);
+    if (!r) return std::move(r).error();
+    counts = *r;
+    return {};
+  }));
+  return counts;
+}
+
+Result<int64_t> SqlStore::ImportMemberships(std::span<const ImportMembershipRow> rows,
+                                            int64_t now_ms) {
+  int64_t added = 0;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    added = 0;
+    const auto ordered = internal::InKeyOrder(
+        rows, [](const ImportMembershipRow& r) { return std::tie(r.org, r.user); });
+    return internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
+      internal::BulkRows bulk(conn.engine(), 2);
+      for (size_t i = begin; i < end; ++i) {
+        ORGD_TRY(bulk.Add({Text(ordered[i]->org.value()), Text(ordered[i]->user.value())}));
+      }
+      auto n = conn.Exec(ForEngine(conn, kInsertMembershipsPostgres, kInsertMembershipsSqlite),
+                         internal::BulkParams({Int(now_ms)}, bulk));
+      if (!n) return std::move(n).error();
+      added += *n;
+      return {};
+    });
+  }));
+  return added;
+}
+
+Result<int64_t> SqlStore::ImportMemberRoles(std::span<const ImportMemberRoleRow> rows,
+                                            int64_t now_ms) {
+  int64_t added = 0;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    added = 0;
+    const auto ordered = internal::InKeyOrder(
+        rows, [](const ImportMemberRoleRow& r) { return std::tie(r.org, r.user, r.role); });
+    return internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
+      internal::BulkRows bulk(conn.engine(), 3);
+      for (size_t i = begin; i < end; ++i) {
+        const ImportMemberRoleRow& row = *ordered[i];
+        ORGD_TRY(bulk.Add({Text(row.org.value()), Text(row.user.value()), Text(row.role.value())}));
+      }
+      auto n = conn.Exec(ForEngine(conn, kInsertMemberRolesPostgres, kInsertMemberRolesSqlite),
+                         internal::BulkParams({Int(now_ms)}, bulk));
+      if (!n) return std::move(n).error();
+      added += *n;
+      return {};
+    });
   }));
   return added;
 }

@@ -8,11 +8,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "store/sql/bulk_rows.h"
 #include "store/sql/fts_search.h"
 #include "store/sql/rows.h"
 #include "store/sql/sql_common.h"
@@ -24,16 +26,60 @@ namespace {
 using internal::kJoin;
 
 // SQLite serializes writers from BEGIN IMMEDIATE, so a plain read suffices there; PostgreSQL
-// needs the row lock. The one engine difference of this file.
+// needs the row lock. The other engine difference of this file is how the bulk statements below
+// read their rows (bulk_rows.h).
 constexpr std::string_view kLockOrgSqlite = "SELECT id FROM organizations WHERE id = $1";
 constexpr std::string_view kLockOrgPostgres =
     "SELECT id FROM organizations WHERE id = $1 FOR UPDATE";
 
-constexpr std::string_view kAddMember =
-    "INSERT INTO organization_members (org_id, user_id, created_at) VALUES ($1, $2, $3) "
-    "ON CONFLICT DO NOTHING";
 constexpr std::string_view kRemoveMember =
     "DELETE FROM organization_members WHERE org_id = $1 AND user_id = $2";
+
+// Bulk statements, one text per engine (bulk_rows.h): $1 the organization, then $2 now where the
+// statement writes, then the rows. The casts give PostgreSQL the types it cannot infer from a
+// SELECT list. `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
+constexpr std::string_view kAddMembersPostgres =
+    "INSERT INTO organization_members (org_id, user_id, created_at) "
+    "SELECT CAST($1 AS TEXT), v.user_id, CAST($2 AS BIGINT) "
+    "FROM unnest(CAST($3 AS TEXT[])) AS v(user_id) ON CONFLICT DO NOTHING RETURNING user_id";
+constexpr std::string_view kAddMembersSqlite =
+    "INSERT INTO organization_members (org_id, user_id, created_at) "
+    "SELECT $1, j.value, $2 FROM json_each($3) AS j WHERE true "
+    "ON CONFLICT DO NOTHING RETURNING user_id";
+constexpr std::string_view kFindMembersPostgres =
+    "SELECT user_id FROM organization_members "
+    "WHERE org_id = $1 AND user_id = ANY(CAST($2 AS TEXT[]))";
+constexpr std::string_view kFindMembersSqlite =
+    "SELECT user_id FROM organization_members "
+    "WHERE org_id = $1 AND user_id IN (SELECT j.value FROM json_each($2) AS j)";
+constexpr std::string_view kRemoveMembersPostgres =
+    "DELETE FROM organization_members WHERE org_id = $1 AND user_id = ANY(CAST($2 AS TEXT[]))";
+constexpr std::string_view kRemoveMembersSqlite =
+    "DELETE FROM organization_members "
+    "WHERE org_id = $1 AND user_id IN (SELECT j.value FROM json_each($2) AS j)";
+constexpr std::string_view kAddMemberRoleGrantsPostgres =
+    "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
+    "SELECT CAST($1 AS TEXT), v.user_id, v.role_id, CAST($2 AS BIGINT) "
+    "FROM unnest(CAST($3 AS TEXT[]), CAST($4 AS TEXT[])) AS v(user_id, role_id) "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kAddMemberRoleGrantsSqlite =
+    "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
+    "SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), $2 "
+    "FROM json_each($3) AS j WHERE true ON CONFLICT DO NOTHING";
+constexpr std::string_view kAddMemberPermissionGrantsPostgres =
+    "INSERT INTO organization_member_permissions (org_id, user_id, permission_id, created_at) "
+    "SELECT CAST($1 AS TEXT), v.user_id, v.permission_id, CAST($2 AS BIGINT) "
+    "FROM unnest(CAST($3 AS TEXT[]), CAST($4 AS TEXT[])) AS v(user_id, permission_id) "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kAddMemberPermissionGrantsSqlite =
+    "INSERT INTO organization_member_permissions (org_id, user_id, permission_id, created_at) "
+    "SELECT $1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), $2 "
+    "FROM json_each($3) AS j WHERE true ON CONFLICT DO NOTHING";
+
+std::string_view ForEngine(const Connection& conn, std::string_view postgres,
+                           std::string_view sqlite) {
+  return conn.engine() == Engine::kPostgres ? postgres : sqlite;
+}
 constexpr std::string_view kIsMember =
     "SELECT COUNT(*) FROM organization_members WHERE org_id = $1 AND user_id = $2";
 constexpr std::string_view kMemberIds =
@@ -568,14 +614,56 @@ Result<std::vector<UserId>> SqlStore::AddMembers(const OrgId& org,
   std::vector<UserId> added;
   ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
     added.clear();
+    std::unordered_set<std::string> inserted;
+    const auto ordered =
+        internal::InKeyOrder(std::span(users), [](const UserId& u) -> const UserId& { return u; });
+    ORGD_TRY(internal::InChunks(users.size(), [&](size_t begin, size_t end) -> Result<void> {
+      internal::BulkRows rows(conn.engine(), 1);
+      for (size_t i = begin; i < end; ++i) ORGD_TRY(rows.Add({Text(ordered[i]->value())}));
+      return conn.Query(ForEngine(conn, kAddMembersPostgres, kAddMembersSqlite),
+                        internal::BulkParams({Text(org.value()), Int(now_ms)}, rows),
+                        [&](const Row& row) { inserted.insert(row.GetString(0)); });
+    }));
+    // Input order; erasing keeps a user listed twice from counting twice.
     for (const UserId& user : users) {
-      auto changed = conn.Exec(kAddMember, {Text(org.value()), Text(user.value()), Int(now_ms)});
-      if (!changed) return std::move(changed).error();
-      if (*changed > 0) added.push_back(user);
+      if (inserted.erase(user.value()) > 0) added.push_back(user);
     }
     return {};
   }));
   return added;
+}
+
+Result<std::vector<UserId>> SqlStore::FindMembers(const OrgId& org,
+                                                  const std::vector<UserId>& users) {
+  std::vector<UserId> members;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    members.clear();
+    return internal::InChunks(users.size(), [&](size_t begin, size_t end) -> Result<void> {
+      internal::BulkRows rows(conn.engine(), 1);
+      for (size_t i = begin; i < end; ++i) ORGD_TRY(rows.Add({Text(users[i].value())}));
+      return conn.Query(ForEngine(conn, kFindMembersPostgres, kFindMembersSqlite),
+                        internal::BulkParams({Text(org.value())}, rows),
+                        [&](const Row& row) { members.emplace_back(row.GetText(0)); });
+    });
+  }));
+  return members;
+}
+
+Result<int64_t> SqlStore::RemoveMembers(const OrgId& org, const std::vector<UserId>& users) {
+  int64_t removed = 0;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    removed = 0;
+    return internal::InChunks(users.size(), [&](size_t begin, size_t end) -> Result<void> {
+      internal::BulkRows rows(conn.engine(), 1);
+      for (size_t i = begin; i < end; ++i) ORGD_TRY(rows.Add({Text(users[i].value())}));
+      auto n = conn.Exec(ForEngine(conn, kRemoveMembersPostgres, kRemoveMembersSqlite),
+                         internal::BulkParams({Text(org.value())}, rows));
+      if (!n) return std::move(n).error();
+      removed += *n;
+      return {};
+    });
+  }));
+  return removed;
 }
 
 Result<void> SqlStore::RemoveMember(const OrgId& org, const UserId& user) {
@@ -722,6 +810,63 @@ Result<std::vector<RoleId>> SqlStore::AddMemberRoles(const OrgId& org, const Use
     auto r = Grant(conn, kAddMemberRole, org, user.value(), roles, now_ms);
     if (!r) return std::move(r).error();
     added = std::move(*r);
+    return {};
+  }));
+  return added;
+}
+
+namespace {
+
+// Inserts (org, user, granted id, now) rows with the engine's text of a bulk grant statement;
+// returns how many were new.
+template <typename Grant, typename Granted>
+Result<int64_t> BulkGrant(Connection& conn, std::string_view postgres, std::string_view sqlite,
+                          const OrgId& org, const std::vector<Grant>& grants, Granted granted,
+                          int64_t now_ms) {
+  int64_t added = 0;
+  const auto ordered = internal::InKeyOrder(std::span(grants), [&](const Grant& g) {
+    return std::tie(g.user, granted(g));
+  });
+  ORGD_TRY(internal::InChunks(grants.size(), [&](size_t begin, size_t end) -> Result<void> {
+    internal::BulkRows rows(conn.engine(), 2);
+    for (size_t i = begin; i < end; ++i) {
+      ORGD_TRY(rows.Add({Text(ordered[i]->user.value()), Text(granted(*ordered[i]).value())}));
+    }
+    auto n = conn.Exec(ForEngine(conn, postgres, sqlite),
+                       internal::BulkParams({Text(org.value()), Int(now_ms)}, rows));
+    if (!n) return std::move(n).error();
+    added += *n;
+    return {};
+  }));
+  return added;
+}
+
+}  // namespace
+
+Result<int64_t> SqlStore::AddMemberRoleGrants(const OrgId& org,
+                                              const std::vector<MemberRoleGrant>& grants,
+                                              int64_t now_ms) {
+  int64_t added = 0;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    auto n = BulkGrant(conn, kAddMemberRoleGrantsPostgres, kAddMemberRoleGrantsSqlite, org, grants,
+                       [](const MemberRoleGrant& g) -> const RoleId& { return g.role; }, now_ms);
+    if (!n) return std::move(n).error();
+    added = *n;
+    return {};
+  }));
+  return added;
+}
+
+Result<int64_t> SqlStore::AddMemberPermissionGrants(
+    const OrgId& org, const std::vector<MemberPermissionGrant>& grants, int64_t now_ms) {
+  int64_t added = 0;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    auto n = BulkGrant(
+        conn, kAddMemberPermissionGrantsPostgres, kAddMemberPermissionGrantsSqlite, org, grants,
+        [](const MemberPermissionGrant& g) -> const PermissionId& { return g.permission; },
+        now_ms);
+    if (!n) return std::move(n).error();
+    added = *n;
     return {};
   }));
   return added;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "common/ids.h"
@@ -139,6 +140,9 @@ class SqlStore final : public Store {
   Result<void> LockOrganization(const OrgId& org) override;
   Result<std::vector<UserId>> AddMembers(const OrgId& org, const std::vector<UserId>& users,
                                          int64_t now_ms) override;
+  Result<std::vector<UserId>> FindMembers(const OrgId& org,
+                                          const std::vector<UserId>& users) override;
+  Result<int64_t> RemoveMembers(const OrgId& org, const std::vector<UserId>& users) override;
   Result<void> RemoveMember(const OrgId& org, const UserId& user) override;
   Result<bool> IsMember(const OrgId& org, const UserId& user) override;
   Result<std::vector<UserId>> ListMemberIds(const OrgId& org) override;
@@ -148,12 +152,17 @@ class SqlStore final : public Store {
   Result<std::vector<RoleId>> AddMemberRoles(const OrgId& org, const UserId& user,
                                              const std::vector<RoleId>& roles,
                                              int64_t now_ms) override;
+  Result<int64_t> AddMemberRoleGrants(const OrgId& org, const std::vector<MemberRoleGrant>& grants,
+                                      int64_t now_ms) override;
   Result<void> RemoveMemberRole(const OrgId& org, const UserId& user, const RoleId& role) override;
   Result<void> ClearMemberRoles(const OrgId& org, const UserId& user) override;
   Result<std::vector<domain::Role>> ListMemberRoles(const OrgId& org, const UserId& user) override;
   Result<std::vector<PermissionId>> AddMemberPermissions(
       const OrgId& org, const UserId& user, const std::vector<PermissionId>& permissions,
       int64_t now_ms) override;
+  Result<int64_t> AddMemberPermissionGrants(const OrgId& org,
+                                            const std::vector<MemberPermissionGrant>& grants,
+                                            int64_t now_ms) override;
   Result<void> RemoveMemberPermission(const OrgId& org, const UserId& user,
                                       const PermissionId& permission) override;
   Result<std::vector<domain::Permission>> ListMemberPermissions(const OrgId& org,
@@ -310,6 +319,14 @@ class SqlStore final : public Store {
   Result<bool> ImportMembership(const OrgId& org, const UserId& user, int64_t now_ms) override;
   Result<bool> ImportMemberRole(const OrgId& org, const UserId& user, const RoleId& role,
                                 int64_t now_ms) override;
+  Result<ImportRunCounts> ImportOrganizations(std::span<const ImportOrganizationRow> rows,
+                                              int64_t now_ms) override;
+  Result<ImportRunCounts> ImportUsers(std::span<const ImportUserRow> rows,
+                                      int64_t now_ms) override;
+  Result<int64_t> ImportMemberships(std::span<const ImportMembershipRow> rows,
+                                    int64_t now_ms) override;
+  Result<int64_t> ImportMemberRoles(std::span<const ImportMemberRoleRow> rows,
+                                    int64_t now_ms) override;
 
   // Runs `fn` on one connection inside Begin(mode) … Commit, with a store bound to it, and rolls
   // back when `fn` fails. The whole transaction, `fn` included, is retried up to 3 attempts in

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sql/bulk_rows.h"
 #include "store/sql/fts_search.h"
 #include "store/sql/rows.h"
 #include "store/sql/sql_common.h"
@@ -41,6 +42,14 @@ constexpr std::string_view kSelect = "SELECT ";
 constexpr std::string_view kFromUsers = " FROM users u ";
 constexpr std::string_view kWhereId = "WHERE u.id = $1";
 constexpr std::string_view kGetUser = kJoin<kSelect, internal::kUserColumns, kFromUsers, kWhereId>;
+// Many users by id, the ids as bulk rows (bulk_rows.h): one query per few thousand ids.
+constexpr std::string_view kWhereIdsPostgres = "WHERE u.id = ANY(CAST($1 AS TEXT[]))";
+constexpr std::string_view kWhereIdsSqlite =
+    "WHERE u.id IN (SELECT j.value FROM json_each($1) AS j)";
+constexpr std::string_view kGetUsersPostgres =
+    kJoin<kSelect, internal::kUserColumns, kFromUsers, kWhereIdsPostgres>;
+constexpr std::string_view kGetUsersSqlite =
+    kJoin<kSelect, internal::kUserColumns, kFromUsers, kWhereIdsSqlite>;
 
 constexpr std::string_view kInsertUser =
     "INSERT INTO users (id, username, username_lower, primary_email, primary_email_lower, "
@@ -328,12 +337,14 @@ Result<std::vector<domain::User>> SqlStore::GetUsers(const std::vector<UserId>& 
   std::vector<domain::User> users;
   ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
     users.clear();
-    for (const UserId& id : ids) {
-      auto r = GetUserOn(conn, id);
-      if (!r) return std::move(r).error();
-      if (*r) users.push_back(std::move(**r));
-    }
-    return {};
+    const std::string_view sql =
+        conn.engine() == Engine::kPostgres ? kGetUsersPostgres : kGetUsersSqlite;
+    return internal::InChunks(ids.size(), [&](size_t begin, size_t end) -> Result<void> {
+      internal::BulkRows rows(conn.engine(), 1);
+      for (size_t i = begin; i < end; ++i) ORGD_TRY(rows.Add({Text(ids[i].value())}));
+      return conn.Query(sql, rows.Params(),
+                        [&](const Row& row) { users.push_back(internal::ReadUser(row)); });
+    });
   }));
   return users;
 }
