@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -290,6 +291,15 @@ Result<std::vector<UserId>> MembershipService::AddMembersWithGrants(
         permission_grants.push_back({item.user_id, permission_by_key.at(key)});
       }
     }
+    // A listed role that is also a default one is one grant (most requests then write one row).
+    std::sort(role_grants.begin(), role_grants.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.user, a.role) < std::tie(b.user, b.role);
+    });
+    role_grants.erase(std::unique(role_grants.begin(), role_grants.end(),
+                                  [](const auto& a, const auto& b) {
+                                    return a.user == b.user && a.role == b.role;
+                                  }),
+                      role_grants.end());
     if (!role_grants.empty()) ORGD_TRY(tx.AddMemberRoleGrants(org, role_grants, now));
     if (!permission_grants.empty()) {
       ORGD_TRY(tx.AddMemberPermissionGrants(org, permission_grants, now));

@@ -32,6 +32,9 @@ constexpr std::string_view kLockOrgSqlite = "SELECT id FROM organizations WHERE 
 constexpr std::string_view kLockOrgPostgres =
     "SELECT id FROM organizations WHERE id = $1 FOR UPDATE";
 
+constexpr std::string_view kAddMember =
+    "INSERT INTO organization_members (org_id, user_id, created_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT DO NOTHING";
 constexpr std::string_view kRemoveMember =
     "DELETE FROM organization_members WHERE org_id = $1 AND user_id = $2";
 
@@ -614,6 +617,15 @@ Result<std::vector<UserId>> SqlStore::AddMembers(const OrgId& org,
   std::vector<UserId> added;
   ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
     added.clear();
+    if (users.size() == 1) {
+      // The common single add (JIT, an invitation, one Kinde user) takes the single-row
+      // statement: a bulk parameter costs SQLite a json_each cursor and a RETURNING table per
+      // execution, which is more than the row itself.
+      auto changed = conn.Exec(kAddMember, {Text(org.value()), Text(users[0].value()), Int(now_ms)});
+      if (!changed) return std::move(changed).error();
+      if (*changed > 0) added.push_back(users[0]);
+      return {};
+    }
     std::unordered_set<std::string> inserted;
     const auto ordered =
         internal::InKeyOrder(std::span(users), [](const UserId& u) -> const UserId& { return u; });
@@ -820,9 +832,13 @@ namespace {
 // Inserts (org, user, granted id, now) rows with the engine's text of a bulk grant statement;
 // returns how many were new.
 template <typename Grant, typename Granted>
-Result<int64_t> BulkGrant(Connection& conn, std::string_view postgres, std::string_view sqlite,
-                          const OrgId& org, const std::vector<Grant>& grants, Granted granted,
-                          int64_t now_ms) {
+Result<int64_t> BulkGrant(Connection& conn, std::string_view single, std::string_view postgres,
+                          std::string_view sqlite, const OrgId& org,
+                          const std::vector<Grant>& grants, Granted granted, int64_t now_ms) {
+  if (grants.size() == 1) {  // as AddMembers: one row takes the single-row statement
+    return conn.Exec(single, {Text(org.value()), Text(grants[0].user.value()),
+                              Text(granted(grants[0]).value()), Int(now_ms)});
+  }
   int64_t added = 0;
   const auto ordered = internal::InKeyOrder(std::span(grants), [&](const Grant& g) {
     return std::tie(g.user, granted(g));
@@ -848,7 +864,8 @@ Result<int64_t> SqlStore::AddMemberRoleGrants(const OrgId& org,
                                               int64_t now_ms) {
   int64_t added = 0;
   ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
-    auto n = BulkGrant(conn, kAddMemberRoleGrantsPostgres, kAddMemberRoleGrantsSqlite, org, grants,
+    auto n = BulkGrant(conn, kAddMemberRole, kAddMemberRoleGrantsPostgres,
+                       kAddMemberRoleGrantsSqlite, org, grants,
                        [](const MemberRoleGrant& g) -> const RoleId& { return g.role; }, now_ms);
     if (!n) return std::move(n).error();
     added = *n;
@@ -862,7 +879,8 @@ Result<int64_t> SqlStore::AddMemberPermissionGrants(
   int64_t added = 0;
   ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
     auto n = BulkGrant(
-        conn, kAddMemberPermissionGrantsPostgres, kAddMemberPermissionGrantsSqlite, org, grants,
+        conn, kAddMemberPermission, kAddMemberPermissionGrantsPostgres,
+        kAddMemberPermissionGrantsSqlite, org, grants,
         [](const MemberPermissionGrant& g) -> const PermissionId& { return g.permission; },
         now_ms);
     if (!n) return std::move(n).error();

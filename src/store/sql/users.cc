@@ -337,6 +337,12 @@ Result<std::vector<domain::User>> SqlStore::GetUsers(const std::vector<UserId>& 
   std::vector<domain::User> users;
   ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
     users.clear();
+    if (ids.size() == 1) {  // one id: the plain lookup (see SqlStore::AddMembers)
+      auto r = GetUserOn(conn, ids[0]);
+      if (!r) return std::move(r).error();
+      if (*r) users.push_back(std::move(**r));
+      return {};
+    }
     const std::string_view sql =
         conn.engine() == Engine::kPostgres ? kGetUsersPostgres : kGetUsersSqlite;
     return internal::InChunks(ids.size(), [&](size_t begin, size_t end) -> Result<void> {
