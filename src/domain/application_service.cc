@@ -65,11 +65,7 @@ Result<void> LockAndRequireMember(Store& tx, const OrgId& org, const Application
 Result<void> CheckJoinable(Store& tx, const std::vector<ApplicationId>& apps) {
   auto found = tx.GetApplications(apps);
   if (!found) return std::move(found).error();
-  std::unordered_set<ApplicationId> known;
-  for (const Application& a : *found) known.insert(a.id);
-  for (const ApplicationId& id : apps) {
-    if (!known.contains(id)) return MissingRef("application", id.value());
-  }
+  ORGD_TRY(RequireEvery(apps, *found, "application"));
   for (const Application& a : *found) {
     if (a.type != ApplicationType::kMachineToMachine) {
       return Error::FailedPrecondition("constraint", "application " + a.id.value() +

@@ -30,23 +30,7 @@ std::vector<IdT> Dedup(const std::vector<IdT>& ids) {
 Result<void> CheckUsers(Store& tx, const std::vector<UserId>& users) {
   auto found = tx.GetUsers(users);
   if (!found) return std::move(found).error();
-  std::unordered_set<UserId> known;
-  for (const User& u : *found) known.insert(u.id);
-  for (const UserId& id : users) {
-    if (!known.contains(id)) return MissingRef("user", id.value());
-  }
-  return {};
-}
-
-Result<void> CheckPermissions(Store& tx, const std::vector<PermissionId>& permissions) {
-  auto found = tx.GetPermissions(permissions);
-  if (!found) return std::move(found).error();
-  std::unordered_set<PermissionId> known;
-  for (const Permission& p : *found) known.insert(p.id);
-  for (const PermissionId& id : permissions) {
-    if (!known.contains(id)) return MissingRef("permission", id.value());
-  }
-  return {};
+  return RequireEvery(users, *found, "user");
 }
 
 // Locks the organization (kNotFound with reason "foreign_key" when absent).

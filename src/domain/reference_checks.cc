@@ -12,11 +12,7 @@ Error MissingRef(std::string subject, const std::string& id) {
 Result<void> CheckRolesOfType(store::Store& tx, const std::vector<RoleId>& roles, RoleType type) {
   auto found = tx.GetRoles(roles);
   if (!found) return std::move(found).error();
-  std::unordered_set<RoleId> known;
-  for (const Role& r : *found) known.insert(r.id);
-  for (const RoleId& id : roles) {
-    if (!known.contains(id)) return MissingRef("role", id.value());
-  }
+  ORGD_TRY(RequireEvery(roles, *found, "role"));
   for (const Role& r : *found) {
     if (r.type != type) {
       return Error::FailedPrecondition("constraint", "role " + r.id.value() + " is of type " +
@@ -25,6 +21,12 @@ Result<void> CheckRolesOfType(store::Store& tx, const std::vector<RoleId>& roles
     }
   }
   return {};
+}
+
+Result<void> CheckPermissions(store::Store& tx, const std::vector<PermissionId>& permissions) {
+  auto found = tx.GetPermissions(permissions);
+  if (!found) return std::move(found).error();
+  return RequireEvery(permissions, *found, "permission");
 }
 
 }  // namespace orgd::domain

@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "domain/reference_checks.h"
+
 namespace orgd::domain {
 namespace {
 
@@ -18,31 +20,10 @@ bool HasDuplicates(const std::vector<IdT>& ids) {
   return std::unordered_set<IdT>(ids.begin(), ids.end()).size() != ids.size();
 }
 
-Result<void> CheckPermissions(Store& tx, const std::vector<PermissionId>& ids) {
-  auto found = tx.GetPermissions(ids);
-  if (!found) return std::move(found).error();
-  std::unordered_set<PermissionId> known;
-  for (const Permission& p : *found) known.insert(p.id);
-  for (const PermissionId& id : ids) {
-    if (!known.contains(id)) {
-      return Error::NotFound("permission", "unknown id " + id.value()).WithReason("foreign_key");
-    }
-  }
-  return {};
-}
-
 Result<void> CheckScopes(Store& tx, const std::vector<ResourceScopeId>& ids) {
   auto found = tx.GetResourceScopes(ids);
   if (!found) return std::move(found).error();
-  std::unordered_set<ResourceScopeId> known;
-  for (const ResourceScope& s : *found) known.insert(s.id);
-  for (const ResourceScopeId& id : ids) {
-    if (!known.contains(id)) {
-      return Error::NotFound("resource_scope", "unknown id " + id.value())
-          .WithReason("foreign_key");
-    }
-  }
-  return {};
+  return RequireEvery(ids, *found, "resource_scope");
 }
 
 }  // namespace
