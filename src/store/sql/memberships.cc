@@ -94,18 +94,19 @@ constexpr std::string_view kSelect = "SELECT ";
 constexpr std::string_view kMemberFrom =
     ", m.created_at FROM organization_members m JOIN users u ON u.id = m.user_id ";
 // $1 org, $2 search pattern, $3 role or NULL; $4/$5 cursor; $6 limit, $7 offset.
-constexpr std::string_view kMemberFilter =
-    "WHERE m.org_id = $1 AND (u.id LIKE $2 OR u.primary_email_lower LIKE $2 OR "
-    "u.primary_phone LIKE $2 OR u.username_lower LIKE $2 OR u.name_lower LIKE $2) "
+constexpr std::string_view kMemberOrg = "WHERE m.org_id = $1 ";
+constexpr std::string_view kMemberSearch =
+    "AND (u.id LIKE $2 OR u.primary_email_lower LIKE $2 OR "
+    "u.primary_phone LIKE $2 OR u.username_lower LIKE $2 OR u.name_lower LIKE $2) ";
+// Every member (no search): $2 is still bound (to "%%") so that these statements take the
+// parameters of the search statements; a term that names no column is evaluated once, not per
+// row, by both engines.
+constexpr std::string_view kMemberNoSearch = "AND CAST($2 AS TEXT) = '%%' ";
+constexpr std::string_view kMemberRole =
     "AND (CAST($3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM organization_member_roles mr "
     "WHERE mr.org_id = m.org_id AND mr.user_id = m.user_id AND mr.role_id = CAST($3 AS TEXT))) ";
-// Every member (no search): kMemberFilter without the LIKE predicate. $2 is still bound (to "%%"),
-// so that these take the parameters of the search statements; a term that names no column is
-// evaluated once, not per row, by both engines.
-constexpr std::string_view kMemberFilterAll =
-    "WHERE m.org_id = $1 AND CAST($2 AS TEXT) = '%%' "
-    "AND (CAST($3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM organization_member_roles mr "
-    "WHERE mr.org_id = m.org_id AND mr.user_id = m.user_id AND mr.role_id = CAST($3 AS TEXT))) ";
+constexpr std::string_view kMemberFilter = kJoin<kMemberOrg, kMemberSearch, kMemberRole>;
+constexpr std::string_view kMemberFilterAll = kJoin<kMemberOrg, kMemberNoSearch, kMemberRole>;
 constexpr std::string_view kMembersByUser =
     "AND (CAST($4 AS TEXT) IS NULL OR m.user_id > CAST($5 AS TEXT)) "
     "ORDER BY m.user_id LIMIT $6 OFFSET $7";
