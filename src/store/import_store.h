@@ -57,9 +57,10 @@ struct ImportRunCounts {
 
 // The bulk-import writes (domain::ImportService). Each single-row call is one or two statements,
 // and each multi-row call a few; all are meant to run inside the caller's write transaction
-// (Store::InTransaction), which the import commits per batch together with PutImportProgress. Upserts key on the row's id: a new id is
-// inserted; an existing row whose imported columns differ is updated (updated_at = now where the
-// table has one); an identical row is left alone, so re-importing a file changes nothing.
+// (Store::InTransaction), which the import commits per batch together with PutImportProgress.
+// Upserts key on the row's id: a new id is inserted; an existing row whose imported columns differ
+// is updated (updated_at = now where the table has one); an identical row is left alone, so
+// re-importing a file changes nothing.
 // Columns the import format does not carry are never touched by an update.
 //
 // Errors: kAlreadyExists (subject and reason as the store's other writes report them, e.g.

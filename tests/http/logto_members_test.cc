@@ -90,7 +90,7 @@ TEST_P(LogtoMembersTest, AddUnknownUserOrOrgIsForeignKeyAndAddsNothing) {
 }
 
 // 10,000 ids take a few statements (store/sql/bulk_rows.h), not one per id; the answers are
-// those of a small request (the domain test names the unknown id: TenThousandIdsWithUnknownOnes…).
+// those of a small request. (membership_service_test checks which unknown id the error names.)
 TEST_P(LogtoMembersTest, TenThousandIdsAnswerAsAFewDo) {
   std::string org = LogtoOrg();
   std::vector<std::string> ids = ImportedUsers("bulk", 10000);

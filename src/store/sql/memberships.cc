@@ -83,6 +83,7 @@ std::string_view ForEngine(const Connection& conn, std::string_view postgres,
                            std::string_view sqlite) {
   return conn.engine() == Engine::kPostgres ? postgres : sqlite;
 }
+
 constexpr std::string_view kIsMember =
     "SELECT COUNT(*) FROM organization_members WHERE org_id = $1 AND user_id = $2";
 constexpr std::string_view kMemberIds =
@@ -622,7 +623,8 @@ Result<std::vector<UserId>> SqlStore::AddMembers(const OrgId& org,
       // The common single add (JIT, an invitation, one Kinde user) takes the single-row
       // statement: a bulk parameter costs SQLite a json_each cursor and a RETURNING table per
       // execution, which is more than the row itself.
-      auto changed = conn.Exec(kAddMember, {Text(org.value()), Text(users[0].value()), Int(now_ms)});
+      auto changed =
+          conn.Exec(kAddMember, {Text(org.value()), Text(users[0].value()), Int(now_ms)});
       if (!changed) return std::move(changed).error();
       if (*changed > 0) added.push_back(users[0]);
       return {};
