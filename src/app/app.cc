@@ -197,6 +197,8 @@ struct App::Impl {
 App::App() : impl_(std::make_unique<Impl>()) {}
 App::~App() {
   if (impl_ && impl_->server) impl_->server->Stop();
+  // Admission callbacks post to the server's I/O threads: none may run once it is gone.
+  if (impl_ && impl_->read_model) impl_->read_model->StopAdmission();
 }
 
 Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
@@ -312,8 +314,26 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   hooks.handler = [impl](http::Request& request) {
     api::Api* api = impl->live_api.load(std::memory_order_acquire);
     if (!api) return http::Response::Text(503, "Service Unavailable");
+    domain::ReadModel::AdmittedScope admitted(*impl->read_model, request.admitted);
     return api->Handle(request);
   };
+  if (config.store.engine == StoreConfig::Engine::kPostgres) {
+    // On PostgreSQL the read model's freshness check is a round trip. A reading request waits for
+    // it here, sharing one poll with every request that arrives meanwhile, instead of holding its
+    // I/O thread: the threads go on reading requests while the poll runs. Only GET and HEAD, whose
+    // handlers write nothing (a write inside an admitted request would not be seen by its later
+    // reads); the others check freshness themselves, as on SQLite, where the check is a local
+    // PRAGMA read per thread and needs no admission.
+    hooks.admit = [impl](http::Request& request, std::function<void()> resume) {
+      if (request.method != http::Method::kGet && request.method != http::Method::kHead) {
+        return resume();
+      }
+      impl->read_model->WhenFresh([&request, resume = std::move(resume)](bool fresh) {
+        request.admitted = fresh;
+        resume();
+      });
+    };
+  }
   hooks.body_limit = [impl](http::Method method, std::string_view path) -> size_t {
     api::Api* api = impl->live_api.load(std::memory_order_acquire);
     return api ? api->BodyLimit(method, path) : 0;

@@ -120,7 +120,16 @@ Result<void> MembershipService::RemoveMember(const OrgId& org, const UserId& use
 }
 
 Result<MemberPage> MembershipService::ListMembers(const OrgId& org, const MemberListQuery& query) {
-  return store_.ListMembers(org, query);
+  ListKey key;
+  key.Add(org.value()).Add(query.q).Add(query.role_id ? query.role_id->value() : "");
+  key.Add(query.role_id ? 1 : 0).Add(static_cast<int64_t>(query.all_roles.size()));
+  for (const RoleId& role : query.all_roles) key.Add(role.value());
+  key.Add(static_cast<int64_t>(query.all_permissions.size()));
+  for (const PermissionId& permission : query.all_permissions) key.Add(permission.value());
+  key.Add(static_cast<int64_t>(query.sort)).Add(query.page.limit).Add(query.page.offset);
+  key.Add(query.page.want_total ? 1 : 0).Add(query.page.after ? 1 : 0);
+  if (query.page.after) key.Add(query.page.after->sort_key).Add(query.page.after->id);
+  return pages_.Through(read_model_, key.Take(), [&] { return store_.ListMembers(org, query); });
 }
 
 Result<MemberPage> MembershipService::ListMembersHolding(

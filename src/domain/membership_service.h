@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "domain/list_cache.h"
 #include "domain/model/membership.h"
 #include "domain/read_model.h"
 #include "store/store.h"
@@ -163,6 +164,7 @@ class MembershipService {
   store::Store& store_;
   const Clock& clock_;
   ReadModel* read_model_ = nullptr;
+  ListCache<MemberPage> pages_;  // ListMembers's, with a read model
 };
 
 }  // namespace orgd::domain

@@ -92,7 +92,11 @@ Result<Organization> OrganizationService::Update(const OrgId& id, OrganizationPa
 Result<void> OrganizationService::Delete(const OrgId& id) { return store_.DeleteOrganization(id); }
 
 Result<OrganizationPage> OrganizationService::List(const OrganizationListQuery& query) {
-  return store_.ListOrganizations(query);
+  ListKey key;
+  key.Add(query.q).Add(static_cast<int64_t>(query.sort)).Add(query.limit).Add(query.offset);
+  key.Add(query.want_total ? 1 : 0).Add(query.after ? 1 : 0);
+  if (query.after) key.Add(query.after->sort_key).Add(query.after->id);
+  return pages_.Through(read_model_, key.Take(), [&] { return store_.ListOrganizations(query); });
 }
 
 Result<OrganizationWithFeaturedPage> OrganizationService::ListWithFeatured(

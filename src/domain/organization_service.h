@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "domain/model/membership.h"
 #include "domain/model/organization.h"
+#include "domain/list_cache.h"
 #include "domain/read_model.h"
 #include "store/store.h"
 
@@ -22,8 +23,9 @@ namespace orgd::domain {
 class OrganizationService {
  public:
   OrganizationService(store::Store& store, const Clock& clock, IdGenerator& ids);
-  // Get answers from `model` (which must outlive this service) when it can, and falls back to
-  // the store when the model cannot answer (its change feed could not be read).
+  // Get answers from `model` (which must outlive this service) when it can, and List keeps its
+  // pages for the model's generation (ListCache); both fall back to the store when the model
+  // cannot answer (its change feed could not be read).
   void UseReadModel(ReadModel* model) { read_model_ = model; }
 
   // Creates an organization with a new id in `style`'s format. created_at is the input's when
@@ -67,6 +69,7 @@ class OrganizationService {
   const Clock& clock_;
   IdGenerator& ids_;
   ReadModel* read_model_ = nullptr;
+  ListCache<OrganizationPage> pages_;
 };
 
 // True for "light", "dark" and "user_preference".

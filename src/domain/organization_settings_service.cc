@@ -129,9 +129,13 @@ Result<OrganizationWithLogos> OrganizationSettingsService::GetOrganizationWithLo
   if (read_model_ != nullptr) {
     auto kept = read_model_->GetOrganization(org, [&] { return store_.GetOrganization(org); });
     if (kept) {
-      auto logos = store_.ListOrganizationLogos(org);
+      auto logos = logos_.Through(read_model_, org.value(), [&]() -> Result<KeptLogos> {
+        auto listed = store_.ListOrganizationLogos(org);
+        if (!listed) return std::move(listed).error();
+        return KeptLogos{std::move(*listed)};
+      });
       if (!logos) return std::move(logos).error();
-      return OrganizationWithLogos{**kept, std::move(*logos)};
+      return OrganizationWithLogos{**kept, std::move(logos->items)};
     }
     // An unknown organization is an answer; any other failure may be the feed's, so ask SQL.
     if (kept.error().code == ErrorCode::kNotFound) return std::move(kept).error();

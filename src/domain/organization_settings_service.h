@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/result.h"
 #include "domain/model/organization_settings.h"
+#include "domain/list_cache.h"
 #include "domain/read_model.h"
 #include "store/store.h"
 
@@ -32,7 +33,8 @@ class OrganizationSettingsService {
 
   OrganizationSettingsService(store::Store& store, const Clock& clock);
   // GetOrganizationWithLogos reads the organization through `model` (which must outlive this
-  // service) when it can; see GetOrganizationWithLogos.
+  // service) when it can, and keeps the logos' descriptions per model generation (ListCache);
+  // see GetOrganizationWithLogos.
   void UseReadModel(ReadModel* model) { read_model_ = model; }
 
   // Stores `upload` as the organization's logo of its type, replacing any previous one.
@@ -76,6 +78,11 @@ class OrganizationSettingsService {
   store::Store& store_;
   const Clock& clock_;
   ReadModel* read_model_ = nullptr;
+  // An organization's logos (the ListCache shape), kept per read-model generation.
+  struct KeptLogos {
+    std::vector<OrganizationLogoInfo> items;
+  };
+  ListCache<KeptLogos> logos_;
 };
 
 // True when `name` is an acceptable logo file name (see OrganizationSettingsService).

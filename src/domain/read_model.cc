@@ -24,6 +24,8 @@ std::atomic<uint64_t> next_model_instance{1};
 // Per thread, per model: the feed's thread counter at this thread's last EnsureFresh that saw
 // every change before it applied.
 thread_local std::unordered_map<uint64_t, int64_t> fresh_at_counter;
+// The model whose AdmittedScope is alive on this thread (null: none).
+thread_local const void* admitted_model = nullptr;
 
 }  // namespace
 
@@ -61,7 +63,56 @@ ReadModel::ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots)
       snapshots_(snapshots),
       instance_(next_model_instance.fetch_add(1, std::memory_order_relaxed)) {}
 
+ReadModel::~ReadModel() { StopAdmission(); }
+
+void ReadModel::StopAdmission() {
+  {
+    std::lock_guard lock(admit_mu_);
+    admit_stopping_ = true;
+  }
+  admit_cv_.notify_all();
+  if (admit_thread_.joinable()) admit_thread_.join();
+}
+
+void ReadModel::WhenFresh(std::function<void(bool fresh)> then) {
+  {
+    std::lock_guard lock(admit_mu_);
+    admit_waiting_.push_back(std::move(then));
+    if (!admit_thread_.joinable()) admit_thread_ = std::thread([this] { AdmitLoop(); });
+  }
+  admit_cv_.notify_one();
+}
+
+void ReadModel::AdmitLoop() {
+  std::vector<std::function<void(bool)>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(admit_mu_);
+      admit_cv_.wait(lock, [&] { return admit_stopping_ || !admit_waiting_.empty(); });
+      if (admit_waiting_.empty()) return;
+      batch.swap(admit_waiting_);
+    }
+    // Every caller in the batch registered before this poll began.
+    const bool fresh = PollAfterNow().has_value();
+    admitted_batches_.fetch_add(1, std::memory_order_relaxed);
+    for (auto& then : batch) then(fresh);
+    batch.clear();
+  }
+}
+
+ReadModel::AdmittedScope::AdmittedScope(const ReadModel& model, bool fresh) {
+  if (!fresh || admitted_model != nullptr) return;
+  admitted_model = &model;
+  active_ = true;
+}
+
+ReadModel::AdmittedScope::~AdmittedScope() {
+  if (active_) admitted_model = nullptr;
+}
+
 Result<void> ReadModel::EnsureFresh() {
+  // Admitted by WhenFresh: a poll that began after the request arrived has been applied.
+  if (admitted_model == this) return {};
   // The counter is read first: when it equals this thread's value at a time when every change
   // before it was applied, nothing committed since, and no poll is needed. Otherwise a poll that
   // begins after the read applies every change before it, and the value is remembered.
@@ -435,9 +486,16 @@ Result<std::shared_ptr<const Organization>> ReadModel::GetOrganization(
   return result;
 }
 
+Result<uint64_t> ReadModel::Generation() {
+  ORGD_TRY(EnsureFresh());
+  std::shared_lock lock(mu_);
+  return epoch_;
+}
+
 ReadModel::Stats ReadModel::stats() const {
   Stats s;
   s.polls = polls_.load(std::memory_order_relaxed);
+  s.admitted_batches = admitted_batches_.load(std::memory_order_relaxed);
   s.organization_loads = organization_loads_.load(std::memory_order_relaxed);
   s.catalog_loads = catalog_loads_.load(std::memory_order_relaxed);
   s.organization_record_loads = record_loads_.load(std::memory_order_relaxed);

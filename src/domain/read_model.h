@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -49,8 +50,38 @@ class ReadModel {
  public:
   // `feed` and `snapshots` must outlive the model; the model is the only caller of feed.Poll.
   ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots);
+  // Calls StopAdmission.
+  ~ReadModel();
   ReadModel(const ReadModel&) = delete;
   ReadModel& operator=(const ReadModel&) = delete;
+
+  // Admission without a blocked thread, for servers whose handlers would otherwise each wait for
+  // a poll (PostgreSQL, where a poll is a round trip): calls `then(fresh)` once a poll of the feed
+  // that began after this call has been applied, from the model's poller thread (started on the
+  // first call). Every call that arrives while a poll runs shares the next one. `fresh` is false
+  // when that poll failed. `then` must be quick and must not call back into the model's polling
+  // (it typically posts the request to its I/O thread).
+  void WhenFresh(std::function<void(bool fresh)> then);
+  // Calls back every WhenFresh caller still waiting (after one last poll) and joins the poller
+  // thread; call before whatever the callbacks touch goes away. WhenFresh must not be called
+  // after it. Idempotent.
+  void StopAdmission();
+
+  // While alive, the calls of this model on this thread skip their own wait for a poll: they
+  // serve a request that WhenFresh admitted with fresh = true, so every change committed before
+  // the request arrived is applied. Only for requests that write nothing: a write made inside the
+  // scope would not be seen by the reads after it. With fresh = false (or nested in another
+  // scope of the same model) it changes nothing.
+  class AdmittedScope {
+   public:
+    AdmittedScope(const ReadModel& model, bool fresh);
+    ~AdmittedScope();
+    AdmittedScope(const AdmittedScope&) = delete;
+    AdmittedScope& operator=(const AdmittedScope&) = delete;
+
+   private:
+    bool active_ = false;
+  };
 
   // Whether `user` is a member of `org` (false for an unknown org or user).
   Result<bool> IsMember(const OrgId& org, const UserId& user);
@@ -74,6 +105,14 @@ class ReadModel {
       const OrgId& org, const std::function<Result<Organization>()>& load);
   static constexpr size_t kMaxKeptOrganizations = 100'000;
 
+  // A number that moves whenever the feed reports a change of any kind (memberships, grants, the
+  // catalog, users, organizations and their domains: migrations/*/0013_list_changes.sql), read
+  // after the same freshness wait as every answer here. So a value read after a write committed
+  // differs from any value read before that write was reported: an answer computed after reading
+  // generation G may be given again while the generation is still G (src/domain/list_cache.h).
+  // Errors as EnsureFresh (the caller then reads the store).
+  Result<uint64_t> Generation();
+
   struct Stats {
     int64_t polls = 0;             // polls of the change feed
     int64_t organization_loads = 0;
@@ -81,6 +120,7 @@ class ReadModel {
     int64_t organizations = 0;     // organizations held now
     int64_t memberships = 0;       // memberships held now
     int64_t organization_record_loads = 0;  // GetOrganization calls that ran `load`
+    int64_t admitted_batches = 0;  // polls run for WhenFresh callers (each serves one or more)
   };
   Stats stats() const;
 
@@ -143,6 +183,9 @@ class ReadModel {
   // after a poll of the feed that began after this call (running it when none is running).
   Result<void> EnsureFresh();
   Result<void> PollAfterNow();
+  // The poller thread: waits for WhenFresh callers, polls once for all that are waiting, calls
+  // them back; returns when the model is destroyed and nobody waits.
+  void AdmitLoop();
   void Apply(const store::ChangePoll& poll);
   // `fn` sees the organization's entry (null when it has no members) and the catalog, fresh for
   // a call that began before this one; from memory when both are held, else loaded.
@@ -161,6 +204,13 @@ class ReadModel {
   uint64_t polls_started_ = 0;  // guarded by poll_mu_
   uint64_t polls_done_ = 0;     // guarded by poll_mu_
   bool last_poll_ok_ = false;   // guarded by poll_mu_
+  // WhenFresh callers waiting for the poller thread.
+  std::mutex admit_mu_;
+  std::condition_variable admit_cv_;
+  std::vector<std::function<void(bool)>> admit_waiting_;  // guarded by admit_mu_
+  bool admit_stopping_ = false;                           // guarded by admit_mu_
+  std::thread admit_thread_;                              // started under admit_mu_
+  std::atomic<int64_t> admitted_batches_{0};
   // This model's key in each thread's table of the counter value after which that thread last
   // saw every change applied (never reused across models).
   const uint64_t instance_;

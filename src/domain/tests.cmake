@@ -14,5 +14,6 @@ orgd_add_test(NAME domain_unit_test
           ${PROJECT_SOURCE_DIR}/src/domain/jit_service_test.cc
           # area:connections-domain-tests
           ${PROJECT_SOURCE_DIR}/src/domain/organization_settings_service_test.cc
+          ${PROJECT_SOURCE_DIR}/src/domain/list_cache_test.cc
           # area:settings-domain-tests
   DEPS orgd_domain orgd_store_sql orgd_store_sqlite)

@@ -71,6 +71,8 @@ class Request {
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   // Path parameters captured by the router, percent-decoded.
   std::vector<std::pair<std::string_view, std::string>> path_params;
+  // What ServerHooks::admit noted for the handler (false unless it set it).
+  bool admitted = false;
 
   // The first header named `name` (case-insensitive), if any.
   std::optional<std::string_view> Header(std::string_view name) const;

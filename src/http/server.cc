@@ -437,6 +437,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     phase_ = Phase::kHandler;
     deadline_ = kNoDeadline;
     FillRequest(/*complete=*/true);
+    if (!shared_.hooks.admit) return RunHandler();
+    shared_.hooks.admit(request_, [self = shared_from_this()] {
+      net::post(self->stream_.get_executor(), [self] {
+        // A forced stop may have closed the connection while the request waited.
+        if (self->phase_ == Phase::kHandler) self->RunHandler();
+      });
+    });
+  }
+
+  void RunHandler() {
     Response response;
     try {
       response = shared_.hooks.handler(request_);
@@ -487,6 +497,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.path_params.clear();
     r.query = QueryParams();
     r.body.clear();
+    r.admitted = false;
 
     const auto* message = parser_ ? &parser_->get() : nullptr;
     if (message != nullptr && !message->target().empty()) {

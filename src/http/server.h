@@ -43,6 +43,12 @@ struct ServerHooks {
   // possibly nothing else. Empty means Response::Text(status, ReasonPhrase(status)). The server
   // still adds X-Request-Id, Content-Length and Connection: close.
   std::function<Response(int status, const Request& request)> render_error;
+  // Optional: runs before `handler` for each complete request, on the I/O thread. The handler
+  // runs (on that thread) once `resume` has been called, exactly once, at once or later from any
+  // thread; meanwhile the I/O thread serves other connections. Lets a request wait for something,
+  // such as a database round trip that many requests can share, without holding a thread. It may
+  // set request.admitted for the handler. Must not throw.
+  std::function<void(Request& request, std::function<void()> resume)> admit;
 };
 
 // HTTP/1.1 server on Boost.Beast: keep-alive, one io_context per thread, handlers run inline on

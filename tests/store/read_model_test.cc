@@ -4,6 +4,7 @@
 // write overlapped is not kept, catalog changes keep organizations, and polls that find no commit
 // cost no query on an SQLite file.
 #include <atomic>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -11,6 +12,12 @@
 
 #include <gtest/gtest.h>
 
+#include "common/clock.h"
+#include "common/id_generator.h"
+#include "domain/list_cache.h"
+#include "domain/membership_service.h"
+#include "domain/organization_service.h"
+#include "domain/organization_settings_service.h"
 #include "domain/read_model.h"
 #include "store/postgres/pg_db.h"
 #include "store/sql/change_feed.h"
@@ -507,6 +514,215 @@ TEST_P(ReadModelTest, AWriteIsSeenByTheNextReadOfEveryThread) {
   reader.join();
   ASSERT_OK(late);
   EXPECT_FALSE(*late);
+}
+
+// WhenFresh (the server's admission on PostgreSQL): the callback comes after a poll that began
+// after the call, so a write committed before it is seen inside the admitted scope without
+// another poll; outside a scope, or with fresh = false, reads poll as before.
+TEST_P(ReadModelTest, AdmittedReadsSeeEveryWriteBeforeTheirAdmissionWithoutPollingAgain) {
+  Database* other = OtherHandle();
+  if (other == nullptr) GTEST_SKIP() << "one in-memory database has no second handle";
+  sql::SqlStore writer(*other);
+  const OrgId org = NewOrg("org1");
+  const UserId user = NewUser("user1");
+  ReadModel& model = *reader_->model;
+  ASSERT_OK(model.IsMember(org, user));  // the first poll, and the organization kept
+  auto admit = [&] {
+    std::promise<bool> admitted;
+    model.WhenFresh([&](bool fresh) { admitted.set_value(fresh); });
+    return admitted.get_future().get();
+  };
+  for (int i = 0; i < 20; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_OK(writer.AddMembers(org, {user}, 1));
+    const bool fresh = admit();
+    ASSERT_TRUE(fresh);
+    const int64_t polls = model.stats().polls;
+    {
+      ReadModel::AdmittedScope scope(model, fresh);
+      auto member = model.IsMember(org, user);
+      ASSERT_OK(member);
+      EXPECT_TRUE(*member);
+      EXPECT_EQ(model.stats().polls, polls);  // answered on the admission's poll
+    }
+    ASSERT_OK(writer.RemoveMember(org, user));
+    {
+      // Not admitted: the read finds the removal by a poll of its own.
+      ReadModel::AdmittedScope scope(model, /*fresh=*/false);
+      auto member = model.IsMember(org, user);
+      ASSERT_OK(member);
+      EXPECT_FALSE(*member);
+    }
+  }
+  EXPECT_EQ(model.stats().admitted_batches, 20);
+}
+
+TEST_P(ReadModelTest, ConcurrentAdmissionsSharePollsAndStopAdmissionAnswersTheWaiting) {
+  const OrgId org = NewOrg("org1");
+  ReadModel& model = *reader_->model;
+  ASSERT_OK(model.IsMember(org, UserId("nobody")));
+  constexpr int kCallers = 200;
+  std::atomic<int> answered = 0, fresh = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCallers / 4; ++i) {
+        model.WhenFresh([&](bool ok) {
+          fresh += ok ? 1 : 0;
+          ++answered;
+        });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  model.StopAdmission();  // answers whoever still waits, then joins the poller
+  EXPECT_EQ(answered.load(), kCallers);
+  EXPECT_EQ(fresh.load(), kCallers);
+  EXPECT_GE(model.stats().admitted_batches, 1);
+  EXPECT_LE(model.stats().admitted_batches, kCallers);
+}
+
+// List pages kept per generation (src/domain/list_cache.h) are exactly what the store answers
+// after every kind of write a list shows, made through another handle: a new organization, a
+// rename, new domains, a delete; a member added, its user renamed, its role renamed, its role
+// taken away, the member removed.
+TEST_P(ReadModelTest, KeptListPagesFollowEveryWriteTheyShow) {
+  Database* other = OtherHandle();
+  if (other == nullptr) GTEST_SKIP() << "one in-memory database has no second handle";
+  sql::SqlStore writer(*other);
+  FakeClock clock(1'000);
+  SequentialIdGenerator ids;
+  ReadModel& model = *reader_->model;
+  domain::OrganizationService organizations(*store_, clock, ids);
+  organizations.UseReadModel(&model);
+  domain::MembershipService memberships(*store_, clock, &model);
+
+  const domain::OrganizationListQuery org_query{.want_total = true};
+  auto org_list = [&] {
+    auto kept = organizations.List(org_query);
+    EXPECT_TRUE(kept.has_value());
+    auto sql = store_->ListOrganizations(org_query);
+    EXPECT_TRUE(sql);
+    std::string out = kept ? std::to_string(kept->total) : "error";
+    std::string expected = sql ? std::to_string(sql->total) : "error";
+    for (const auto& org : kept ? kept->items : std::vector<domain::Organization>{}) {
+      out += " " + org.id.value() + "=" + org.name;
+      for (const auto& d : org.allowed_domains) out += "@" + d;
+    }
+    for (const auto& org : sql ? sql->items : std::vector<domain::Organization>{}) {
+      expected += " " + org.id.value() + "=" + org.name;
+      for (const auto& d : org.allowed_domains) expected += "@" + d;
+    }
+    EXPECT_EQ(out, expected);
+    return out;
+  };
+  const OrgId org = NewOrg("org1");
+  EXPECT_EQ(org_list(), "1 org1=org1");
+  EXPECT_EQ(org_list(), "1 org1=org1");
+  domain::Organization second;
+  second.id = OrgId("org2");
+  second.name = "second";
+  second.created_at = 2;
+  ASSERT_OK(writer.InsertOrganization(second));
+  EXPECT_EQ(org_list(), "2 org1=org1 org2=second");
+  domain::OrganizationPatch rename;
+  rename.name = "renamed";
+  ASSERT_OK(writer.UpdateOrganization(second.id, rename, 5));
+  EXPECT_EQ(org_list(), "2 org1=org1 org2=renamed");
+  domain::OrganizationPatch domains;
+  domains.allowed_domains = std::vector<std::string>{"example.com"};
+  ASSERT_OK(writer.UpdateOrganization(second.id, domains, 6));
+  EXPECT_EQ(org_list(), "2 org1=org1 org2=renamed@example.com");
+  ASSERT_OK(writer.DeleteOrganization(second.id));
+  EXPECT_EQ(org_list(), "1 org1=org1");
+
+  const UserId user = NewUser("user1");
+  const RoleId role = NewRole("r1", "admin");
+  domain::MemberListQuery member_query;
+  member_query.page.want_total = true;
+  auto member_list = [&] {
+    auto kept = memberships.ListMembers(org, member_query);
+    EXPECT_TRUE(kept.has_value());
+    auto sql = store_->ListMembers(org, member_query);
+    EXPECT_TRUE(sql);
+    auto text = [](const domain::MemberPage& page) {
+      std::string out = std::to_string(page.total);
+      for (const auto& m : page.items) {
+        out += " " + m.user.id.value() + "=" + m.user.name.value_or("-");
+        for (const auto& r : m.roles) out += "+" + r.name;
+      }
+      return out;
+    };
+    EXPECT_EQ(kept ? text(*kept) : "error", sql ? text(*sql) : "error");
+    return kept ? text(*kept) : "error";
+  };
+  EXPECT_EQ(member_list(), "0");
+  ASSERT_OK(writer.AddMembers(org, {user}, 1));
+  ASSERT_OK(writer.AddMemberRoles(org, user, {role}, 1));
+  EXPECT_EQ(member_list(), "1 user1=-+admin name");
+  domain::UserPatch user_patch;
+  user_patch.name = std::optional<std::string>("Ada");
+  ASSERT_OK(writer.UpdateUser(user, user_patch, 7));
+  EXPECT_EQ(member_list(), "1 user1=Ada+admin name");
+  domain::RolePatch role_patch;
+  role_patch.name = "Owner";
+  ASSERT_OK(writer.UpdateRole(role, role_patch));
+  EXPECT_EQ(member_list(), "1 user1=Ada+Owner");
+  ASSERT_OK(writer.RemoveMemberRole(org, user, role));
+  EXPECT_EQ(member_list(), "1 user1=Ada");
+  ASSERT_OK(writer.RemoveMember(org, user));
+  EXPECT_EQ(member_list(), "0");
+
+  // Kinde's organization with its logos: the logos' descriptions are kept too.
+  domain::OrganizationSettingsService settings(*store_, clock);
+  settings.UseReadModel(&model);
+  auto logo_hashes = [&] {
+    auto with = settings.GetOrganizationWithLogos(org);
+    EXPECT_TRUE(with.has_value());
+    std::string out;
+    for (const auto& logo : with ? with->logos : std::vector<domain::OrganizationLogoInfo>{}) {
+      out += logo.content_hash + ";";
+    }
+    return out;
+  };
+  EXPECT_EQ(logo_hashes(), "");
+  domain::OrganizationLogo logo;
+  logo.info = {.type = domain::LogoType::kLight, .file_name = std::nullopt,
+               .content_type = "image/png", .content_hash = "aa", .byte_size = 1, .updated_at = 1};
+  logo.bytes = "x";
+  ASSERT_OK(writer.PutOrganizationLogo(org, logo));
+  EXPECT_EQ(logo_hashes(), "aa;");
+  logo.info.content_hash = "bb";
+  ASSERT_OK(writer.PutOrganizationLogo(org, logo));
+  EXPECT_EQ(logo_hashes(), "bb;");
+  ASSERT_OK(writer.DeleteOrganizationLogo(org, domain::LogoType::kLight));
+  EXPECT_EQ(logo_hashes(), "");
+}
+
+TEST_P(ReadModelTest, AKeptPageIsAnsweredUntilAWriteIsReported) {
+  Database* other = OtherHandle();
+  if (other == nullptr) GTEST_SKIP() << "one in-memory database has no second handle";
+  sql::SqlStore writer(*other);
+  const OrgId org = NewOrg("org1");
+  const UserId user = NewUser("user1");
+  ReadModel& model = *reader_->model;
+  struct Page {
+    std::vector<int> items;
+  };
+  domain::ListCache<Page> cache;
+  int loads = 0;
+  auto load = [&]() -> Result<Page> { return Page{{++loads}}; };
+  auto first = cache.Through(&model, "key", load);
+  ASSERT_OK(first);
+  auto again = cache.Through(&model, "key", load);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->items, std::vector<int>{1});
+  EXPECT_EQ(loads, 1);
+  ASSERT_OK(writer.AddMembers(org, {user}, 1));
+  auto after_write = cache.Through(&model, "key", load);
+  ASSERT_OK(after_write);
+  EXPECT_EQ(after_write->items, std::vector<int>{2});
+  EXPECT_EQ(cache.Through(nullptr, "key", load)->items, std::vector<int>{3});  // no model: loads
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReadModelTest, ::testing::ValuesIn(AvailableBackends()),
