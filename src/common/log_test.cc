@@ -26,5 +26,31 @@ TEST(AppendJsonStringTest, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(Quoted("x\x7fy"), "x\"x\x7fy\"");
 }
 
+// Long strings are passed over eight bytes at a time: an escape at every position of a word,
+// in the tail after the last whole word, and bytes next to the escaped ones (0x20, '!', '#',
+// '[', ']', 0x7f, UTF-8) that must not be mistaken for them.
+TEST(AppendJsonStringTest, EscapesAtEveryPositionOfLongStrings) {
+  const std::string plain = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (const char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+    for (size_t at = 0; at < plain.size(); ++at) {
+      std::string s = plain;
+      s[at] = special;
+      std::string expected = "x\"";
+      for (char c : s) {
+        if (c == '"') expected += "\\\"";
+        else if (c == '\\') expected += "\\\\";
+        else if (c == '\n') expected += "\\n";
+        else if (c == '\x01') expected += "\\u0001";
+        else if (c == '\x1f') expected += "\\u001f";
+        else expected += c;
+      }
+      expected += "\"";
+      EXPECT_EQ(Quoted(s), expected) << "escape " << int(special) << " at " << at;
+    }
+  }
+  const std::string neighbours = " !#[]\x7f\xc3\xa9 !#[]\x7f\xc3\xa9 !#[]";
+  EXPECT_EQ(Quoted(neighbours), "x\"" + neighbours + "\"");
+}
+
 }  // namespace
 }  // namespace orgd::log

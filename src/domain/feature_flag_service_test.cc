@@ -209,7 +209,7 @@ TEST_F(FeatureFlagServiceTest, OrganizationCreateWritesOverridesAtomically) {
   ExpectError(orgs_->Create(input, IdStyle::kKinde), ErrorCode::kNotFound, "feature_flag", "");
   auto listed = orgs_->List({});
   ASSERT_OK(listed);
-  EXPECT_TRUE(listed->items.empty());
+  EXPECT_TRUE((*listed)->items.empty());
   input.feature_flags = {{FeatureFlagKey("b"), "true"}};
   auto created = orgs_->Create(input, IdStyle::kKinde);  // the handle was never taken
   ASSERT_OK(created);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -32,15 +33,21 @@ class ListCache {
 
   // The page of `key`: the kept one when the model's generation still is the one it was kept
   // for, else `load()`, kept for the generation read before it. Without a model, or when the
-  // model cannot tell its generation, just `load()`.
+  // model cannot tell its generation, just `load()`. Shared, not copied: a kept page is
+  // immutable.
   template <typename Load>
-  Result<Page> Through(ReadModel* model, std::string key, const Load& load) {
-    if (model == nullptr) return load();
-    auto generation = model->Generation();
-    if (!generation) return load();
-    if (auto kept = Find(key, *generation)) return *kept;
-    Result<Page> page = load();
-    if (page) Keep(std::move(key), *generation, *page);
+  Result<std::shared_ptr<const Page>> Through(ReadModel* model, std::string key, const Load& load) {
+    std::optional<uint64_t> generation;
+    if (model != nullptr) {
+      if (auto read = model->Generation()) generation = *read;
+    }
+    if (generation) {
+      if (auto kept = Find(key, *generation)) return kept;
+    }
+    Result<Page> loaded = load();
+    if (!loaded) return std::move(loaded).error();
+    auto page = std::make_shared<const Page>(std::move(*loaded));
+    if (generation) Keep(std::move(key), *generation, page);
     return page;
   }
 
@@ -54,9 +61,8 @@ class ListCache {
 
   // Keeps `page` under `key` for `generation`, the one read before the page was: a page of an
   // older generation than the kept ones is not kept; a newer one replaces them all.
-  void Keep(std::string key, uint64_t generation, const Page& page) {
-    if (page.items.size() > kMaxItems) return;
-    auto kept = std::make_shared<const Page>(page);
+  void Keep(std::string key, uint64_t generation, std::shared_ptr<const Page> kept) {
+    if (kept->items.size() > kMaxItems) return;
     std::unique_lock lock(mu_);
     if (generation < generation_) return;
     if (generation > generation_ || pages_.size() >= kMaxEntries) {

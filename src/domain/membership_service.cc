@@ -119,7 +119,7 @@ Result<void> MembershipService::RemoveMember(const OrgId& org, const UserId& use
   });
 }
 
-Result<MemberPage> MembershipService::ListMembers(const OrgId& org, const MemberListQuery& query) {
+Result<std::shared_ptr<const MemberPage>> MembershipService::ListMembers(const OrgId& org, const MemberListQuery& query) {
   ListKey key;
   key.Add(org.value()).Add(query.q).Add(query.role_id ? query.role_id->value() : "");
   key.Add(query.role_id ? 1 : 0).Add(static_cast<int64_t>(query.all_roles.size()));

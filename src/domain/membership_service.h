@@ -64,8 +64,9 @@ class MembershipService {
   // user is not a member: kNotFound with subject "organization" (unknown org), "user" (unknown
   // user), else subject "member", reason "not_assigned".
   Result<void> RemoveMember(const OrgId& org, const UserId& user);
-  // Members with their roles. No organization check (an unknown org lists nothing).
-  Result<MemberPage> ListMembers(const OrgId& org, const MemberListQuery& query);
+  // Members with their roles. No organization check (an unknown org lists nothing). Shared, not
+  // copied: with a read model, pages are kept (immutable) for its generation.
+  Result<std::shared_ptr<const MemberPage>> ListMembers(const OrgId& org, const MemberListQuery& query);
   // Kinde list: members holding every role of `role_keys` and every permission of
   // `permission_keys` (directly or through a role), filtered, ordered and paged by `query`. A key
   // that names no role or permission matches nobody (an empty page). kNotFound (subject

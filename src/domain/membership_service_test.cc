@@ -330,8 +330,8 @@ TEST_F(MembershipServiceTest, GrantsNeverLeakAcrossOrganizations) {
   EXPECT_TRUE(holders->items.empty());
   auto page = members_->ListMembers(b_org, MemberListQuery{});
   ASSERT_OK(page);
-  ASSERT_EQ(page->items.size(), 1u);
-  EXPECT_TRUE(page->items[0].roles.empty());
+  ASSERT_EQ((*page)->items.size(), 1u);
+  EXPECT_TRUE((*page)->items[0].roles.empty());
 }
 
 TEST_F(MembershipServiceTest, DeletingRolePermissionUserOrgCascades) {

@@ -91,7 +91,7 @@ Result<Organization> OrganizationService::Update(const OrgId& id, OrganizationPa
 
 Result<void> OrganizationService::Delete(const OrgId& id) { return store_.DeleteOrganization(id); }
 
-Result<OrganizationPage> OrganizationService::List(const OrganizationListQuery& query) {
+Result<std::shared_ptr<const OrganizationPage>> OrganizationService::List(const OrganizationListQuery& query) {
   ListKey key;
   key.Add(query.q).Add(static_cast<int64_t>(query.sort)).Add(query.limit).Add(query.offset);
   key.Add(query.want_total ? 1 : 0).Add(query.after ? 1 : 0);

@@ -41,7 +41,8 @@ class OrganizationService {
   Result<Organization> Update(const OrgId& id, OrganizationPatch patch);
   // Deletes the organization and everything that belongs to it. kNotFound when absent.
   Result<void> Delete(const OrgId& id);
-  Result<OrganizationPage> List(const OrganizationListQuery& query);
+  // Shared, not copied: with a read model, pages are kept (immutable) for its generation.
+  Result<std::shared_ptr<const OrganizationPage>> List(const OrganizationListQuery& query);
   // List, with each organization's member count and its first `featured_per_org` members by user
   // id, read in the same snapshot with one member query per page (Logto showFeatured).
   Result<OrganizationWithFeaturedPage> ListWithFeatured(const OrganizationListQuery& query,

@@ -135,7 +135,7 @@ Result<OrganizationWithLogos> OrganizationSettingsService::GetOrganizationWithLo
         return KeptLogos{std::move(*listed)};
       });
       if (!logos) return std::move(logos).error();
-      return OrganizationWithLogos{**kept, std::move(logos->items)};
+      return OrganizationWithLogos{**kept, (*logos)->items};
     }
     // An unknown organization is an answer; any other failure may be the feed's, so ask SQL.
     if (kept.error().code == ErrorCode::kNotFound) return std::move(kept).error();

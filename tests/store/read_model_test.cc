@@ -603,9 +603,9 @@ TEST_P(ReadModelTest, KeptListPagesFollowEveryWriteTheyShow) {
     EXPECT_TRUE(kept.has_value());
     auto sql = store_->ListOrganizations(org_query);
     EXPECT_TRUE(sql);
-    std::string out = kept ? std::to_string(kept->total) : "error";
+    std::string out = kept ? std::to_string((*kept)->total) : "error";
     std::string expected = sql ? std::to_string(sql->total) : "error";
-    for (const auto& org : kept ? kept->items : std::vector<domain::Organization>{}) {
+    for (const auto& org : kept ? (*kept)->items : std::vector<domain::Organization>{}) {
       out += " " + org.id.value() + "=" + org.name;
       for (const auto& d : org.allowed_domains) out += "@" + d;
     }
@@ -653,8 +653,8 @@ TEST_P(ReadModelTest, KeptListPagesFollowEveryWriteTheyShow) {
       }
       return out;
     };
-    EXPECT_EQ(kept ? text(*kept) : "error", sql ? text(*sql) : "error");
-    return kept ? text(*kept) : "error";
+    EXPECT_EQ(kept ? text(**kept) : "error", sql ? text(*sql) : "error");
+    return kept ? text(**kept) : "error";
   };
   EXPECT_EQ(member_list(), "0");
   ASSERT_OK(writer.AddMembers(org, {user}, 1));
@@ -716,13 +716,13 @@ TEST_P(ReadModelTest, AKeptPageIsAnsweredUntilAWriteIsReported) {
   ASSERT_OK(first);
   auto again = cache.Through(&model, "key", load);
   ASSERT_OK(again);
-  EXPECT_EQ(again->items, std::vector<int>{1});
+  EXPECT_EQ((*again)->items, std::vector<int>{1});
   EXPECT_EQ(loads, 1);
   ASSERT_OK(writer.AddMembers(org, {user}, 1));
   auto after_write = cache.Through(&model, "key", load);
   ASSERT_OK(after_write);
-  EXPECT_EQ(after_write->items, std::vector<int>{2});
-  EXPECT_EQ(cache.Through(nullptr, "key", load)->items, std::vector<int>{3});  // no model: loads
+  EXPECT_EQ((*after_write)->items, std::vector<int>{2});
+  EXPECT_EQ((*cache.Through(nullptr, "key", load))->items, std::vector<int>{3});  // no model: loads
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReadModelTest, ::testing::ValuesIn(AvailableBackends()),

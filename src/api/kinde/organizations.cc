@@ -382,8 +382,9 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
     query.after = domain::OrgCursor{std::move(position->key), std::move(position->id)};
   }
   query.limit = *page_size;
-  auto page = organizations_.List(query);
-  if (!page) return std::move(page).error();
+  auto listed = organizations_.List(query);
+  if (!listed) return std::move(listed).error();
+  const domain::OrganizationPage* page = listed->get();
 
   JsonWriter w(128 + page->items.size() * 160);
   w.BeginObject().Field("code", "OK").Field("message", "Success");

@@ -86,15 +86,16 @@ Result<http::Response> MembersHandler::List(const http::Request& request,
   query.page.limit = paging->page_size;
   query.page.offset = paging->offset();
   query.page.want_total = true;
-  auto page = memberships_.ListMembers(PathOrg(request), query);
-  if (!page) return std::move(page).error();
+  auto listed = memberships_.ListMembers(PathOrg(request), query);
+  if (!listed) return std::move(listed).error();
+  const domain::MemberPage& page = **listed;
 
-  JsonWriter w(64 + page->items.size() * 512);
+  JsonWriter w(64 + page.items.size() * 512);
   w.BeginArray();
-  for (const Member& member : page->items) WriteMember(w, member);
+  for (const Member& member : page.items) WriteMember(w, member);
   w.EndArray();
   http::Response response = http::Response::Json(200, w.Take());
-  AddPagingHeaders(response, request, *paging, page->total);
+  AddPagingHeaders(response, request, *paging, page.total);
   return response;
 }
 

@@ -156,11 +156,11 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
   } else {
     auto page = organizations_.List(query);
     if (!page) return std::move(page).error();
-    for (const Organization& org : page->items) {
+    for (const Organization& org : (*page)->items) {
       WriteOrganizationObjectFields(w, org);
       w.EndObject();
     }
-    total = page->total;
+    total = (*page)->total;
   }
   w.EndArray();
   http::Response response = http::Response::Json(200, w.Take());
