@@ -70,8 +70,8 @@ class ReadModel {
   // While alive, the calls of this model on this thread skip their own wait for a poll: they
   // serve a request that WhenFresh admitted with fresh = true, so every change committed before
   // the request arrived is applied. Only for requests that write nothing: a write made inside the
-  // scope would not be seen by the reads after it. With fresh = false (or nested in another
-  // scope of the same model) it changes nothing.
+  // scope would not be seen by the reads after it. With fresh = false, or inside another
+  // AdmittedScope on this thread (of any model), it changes nothing.
   class AdmittedScope {
    public:
     AdmittedScope(const ReadModel& model, bool fresh);

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -263,6 +264,54 @@ TEST_F(ServerTest, ServesTwoRequestsOnOneKeepAliveConnection) {
   EXPECT_TRUE(IsGeneratedId(*first->Header("X-Request-Id")));
   EXPECT_TRUE(IsGeneratedId(*second->Header("X-Request-Id")));
   EXPECT_NE(*first->Header("X-Request-Id"), *second->Header("X-Request-Id"));
+}
+
+// ServerHooks::admit: the handler runs only once `resume` is called (here later, from another
+// thread) and sees what admit set on the request; meanwhile the one I/O thread serves other
+// connections.
+TEST_F(ServerTest, AdmitHoldsTheRequestAndNotTheThreadUntilResumed) {
+  ServerConfig config = TestConfig();
+  config.threads = 1;
+  std::mutex mu;
+  std::vector<std::function<void()>> held;
+  ServerHooks hooks;
+  hooks.handler = [](Request& request) {
+    return Response::Text(200, request.raw_path + (request.admitted ? " admitted" : " not admitted"));
+  };
+  hooks.admit = [&](Request& request, std::function<void()> resume) {
+    if (request.raw_path != "/wait") return resume();
+    std::lock_guard lock(mu);
+    held.push_back([&request, resume = std::move(resume)] {
+      request.admitted = true;
+      resume();
+    });
+  };
+  StartServer(config, std::move(hooks));
+  TestClient waiting(port());
+  ASSERT_TRUE(waiting.Send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto held_count = [&] {
+    std::lock_guard lock(mu);
+    return held.size();
+  };
+  for (int i = 0; i < 2500 && held_count() == 0; ++i) std::this_thread::sleep_for(2ms);
+  ASSERT_EQ(held_count(), 1u);
+
+  TestClient other(port());
+  auto now = other.Request("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->body, "/now not admitted");
+  EXPECT_FALSE(waiting.Read(/*head_request=*/false, 50ms)) << "answered before resume";
+
+  std::function<void()> resume;
+  {
+    std::lock_guard lock(mu);
+    resume = std::move(held[0]);
+  }
+  std::thread(resume).join();
+  auto late = waiting.Read();
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->status, 200);
+  EXPECT_EQ(late->body, "/wait admitted");
 }
 
 TEST_F(ServerTest, AnswersPipelinedRequestsInOrder) {
