@@ -231,14 +231,15 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
       store::sqlite::SqliteConnection* raw = conn->get();
       feed_options.commit_counter = [raw] { return raw->DataVersion(); };
       feed_options.poll_connection = std::move(*conn);
-      // Each I/O thread checks data_version on a connection of its own, so that requests after
-      // which nothing committed skip the poll without waiting on one another.
+      // Each I/O thread has a commit counter of its own (the wal-index header, read without a
+      // lock), so that requests after which nothing committed skip the poll without waiting on
+      // one another.
       feed_options.open_thread_counter =
           [sqlite]() -> Result<std::function<Result<int64_t>()>> {
-        auto own = sqlite->OpenDedicated();
+        auto own = sqlite->OpenCommitCounter();
         if (!own) return std::move(own).error();
-        std::shared_ptr<store::sqlite::SqliteConnection> shared = std::move(*own);
-        return std::function<Result<int64_t>()>([shared] { return shared->DataVersion(); });
+        std::shared_ptr<store::sqlite::SqliteCommitCounter> shared = std::move(*own);
+        return std::function<Result<int64_t>()>([shared] { return shared->Read(); });
       };
     }
     s.change_feed = std::make_unique<store::sql::SqlChangeFeed>(*s.db, std::move(feed_options));

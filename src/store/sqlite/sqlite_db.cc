@@ -2,9 +2,16 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <utility>
@@ -354,6 +361,69 @@ Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::OpenDedicated() const 
     return Error::FailedPrecondition("in_memory", "an in-memory database has one connection");
   }
   return SqliteConnection::Open(path_, is_file_, options_);
+}
+
+Result<std::unique_ptr<SqliteCommitCounter>> SqliteDatabase::OpenCommitCounter() const {
+  auto conn = OpenDedicated();
+  if (!conn) return std::move(conn).error();
+  // A read makes SQLite open, initialise and map the -shm file before we map it ourselves.
+  ORGD_TRY((*conn)->DataVersion());
+  const char* db_file = sqlite3_db_filename((*conn)->db_.get(), "main");
+  const uint32_t* header = nullptr;
+  size_t mapped_bytes = 0;
+  if (db_file != nullptr && db_file[0] != '\0') {
+    const std::string shm = std::string(db_file) + "-shm";
+    int fd = ::open(shm.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    // Both header copies and the checkpoint information after them: 136 bytes.
+    constexpr size_t kNeeded = 136;
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= kNeeded) {
+      void* map = ::mmap(nullptr, kNeeded, PROT_READ, MAP_SHARED, fd, 0);
+      if (map != MAP_FAILED) {
+        header = static_cast<const uint32_t*>(map);
+        mapped_bytes = kNeeded;
+      }
+    }
+    if (fd >= 0) ::close(fd);  // the mapping outlives the descriptor
+  }
+  return std::unique_ptr<SqliteCommitCounter>(
+      new SqliteCommitCounter(std::move(*conn), header, mapped_bytes));
+}
+
+SqliteCommitCounter::SqliteCommitCounter(std::unique_ptr<SqliteConnection> conn,
+                                         const uint32_t* header, size_t mapped_bytes)
+    : conn_(std::move(conn)), header_(header), mapped_bytes_(mapped_bytes) {}
+
+SqliteCommitCounter::~SqliteCommitCounter() {
+  if (header_ != nullptr) ::munmap(const_cast<uint32_t*>(header_), mapped_bytes_);
+}
+
+Result<int64_t> SqliteCommitCounter::Read() {
+  if (header_ == nullptr) return conn_->DataVersion();
+  // A writer stores the second copy, then (after a barrier) the first; reading the first, then
+  // the second, finds them equal only when no store is half done.
+  uint32_t first[kHeaderWords];
+  uint32_t second[kHeaderWords];
+  for (size_t i = 0; i < kHeaderWords; ++i) {
+    first[i] = __atomic_load_n(&header_[i], __ATOMIC_RELAXED);
+  }
+  std::atomic_thread_fence(std::memory_order_acquire);
+  for (size_t i = 0; i < kHeaderWords; ++i) {
+    second[i] = __atomic_load_n(&header_[kHeaderWords + i], __ATOMIC_RELAXED);
+  }
+  // isInit, the byte at offset 12, is zero while the header is being rebuilt.
+  const bool initialised = reinterpret_cast<const unsigned char*>(first)[12] != 0;
+  const bool settled = initialised && std::memcmp(first, second, sizeof(first)) == 0;
+  if (!settled) {
+    have_last_ = false;
+    return ++counter_;
+  }
+  if (!have_last_ || std::memcmp(first, last_, sizeof(first)) != 0) {
+    std::memcpy(last_, first, sizeof(first));
+    have_last_ = true;
+    ++counter_;
+  }
+  return counter_;
 }
 
 size_t SqliteDatabase::open_connections() const {

@@ -543,5 +543,76 @@ TEST(SqliteDatabaseTest, DataVersionChangesWhenAnotherConnectionCommits) {
   EXPECT_NE(*after, *before);
 }
 
+TEST(SqliteDatabaseTest, CommitCounterReadsTheWalIndexHeaderAndChangesWithEveryCommit) {
+  TempDir dir;
+  auto db = OpenOrDie(dir.File("a.db"));
+  ASSERT_NE(db, nullptr);
+  Lease writer = AcquireOrDie(*db);
+  ExecOrDie(*writer, "CREATE TABLE t (k INTEGER)");
+  auto counter = db->OpenCommitCounter();
+  ASSERT_TRUE(counter) << counter.error().message;
+  EXPECT_TRUE((*counter)->mapped());
+
+  auto previous = (*counter)->Read();
+  ASSERT_TRUE(previous);
+  // Reads, including reads in a transaction, are not commits.
+  EXPECT_EQ(QueryInt(*writer, "SELECT COUNT(*) FROM t"), 0);
+  ExecOrDie(*writer, "BEGIN");
+  EXPECT_EQ(QueryInt(*writer, "SELECT COUNT(*) FROM t"), 0);
+  ExecOrDie(*writer, "COMMIT");
+  EXPECT_EQ(*(*counter)->Read(), *previous);
+  EXPECT_EQ(*(*counter)->Read(), *previous);
+
+  // Every commit is seen: commits that append to the WAL, and commits after a checkpoint that
+  // emptied it (the next writer then restarts the WAL from its first frame, with new salts).
+  for (int i = 0; i < 60; ++i) {
+    if (i % 10 == 5) {
+      ExecOrDie(*writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+      auto after_checkpoint = (*counter)->Read();
+      ASSERT_TRUE(after_checkpoint);
+      previous = after_checkpoint;
+    }
+    ExecOrDie(*writer, "INSERT INTO t VALUES (" + std::to_string(i) + ")");
+    auto now = (*counter)->Read();
+    ASSERT_TRUE(now);
+    EXPECT_NE(*now, *previous) << "commit " << i;
+    previous = now;
+  }
+  // A transaction that is rolled back commits nothing.
+  ExecOrDie(*writer, "BEGIN IMMEDIATE");
+  ExecOrDie(*writer, "INSERT INTO t VALUES (-1)");
+  ExecOrDie(*writer, "ROLLBACK");
+  EXPECT_EQ(*(*counter)->Read(), *previous);
+}
+
+TEST(SqliteDatabaseTest, CommitCounterSeesCommitsOfAnotherDatabaseHandleOnTheSameFile) {
+  TempDir dir;
+  auto db = OpenOrDie(dir.File("a.db"));
+  ASSERT_NE(db, nullptr);
+  {
+    Lease setup = AcquireOrDie(*db);
+    ExecOrDie(*setup, "CREATE TABLE t (k INTEGER)");
+  }
+  auto counter = db->OpenCommitCounter();
+  ASSERT_TRUE(counter);
+  auto before = (*counter)->Read();
+  ASSERT_TRUE(before);
+  auto other = OpenOrDie(dir.File("a.db"));
+  ASSERT_NE(other, nullptr);
+  Lease writer = AcquireOrDie(*other);
+  ExecOrDie(*writer, "INSERT INTO t VALUES (1)");
+  auto after = (*counter)->Read();
+  ASSERT_TRUE(after);
+  EXPECT_NE(*after, *before);
+}
+
+TEST(SqliteDatabaseTest, CommitCounterIsRefusedForAnInMemoryDatabase) {
+  auto db = SqliteDatabase::Open(":memory:");
+  ASSERT_TRUE(db);
+  auto counter = (*db)->OpenCommitCounter();
+  ASSERT_FALSE(counter);
+  EXPECT_EQ(counter.error().code, ErrorCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace orgd::store::sqlite
