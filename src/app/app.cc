@@ -298,6 +298,7 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
   http_config.host = config.listen_host;
   http_config.port = config.listen_port;
   http_config.threads = config.threads;
+  http_config.cpu_affinity = config.cpu_affinity;
   if (config.threads == 0 && config.store.engine == StoreConfig::Engine::kPostgres) {
     // A request that reads or writes PostgreSQL waits for round trips on its thread; two threads
     // per core keep the cores busy meanwhile (measured on 2 cores, two runs each against

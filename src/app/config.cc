@@ -96,7 +96,7 @@ Usage:
              [--jit-on-user-create]
              [--rate-limit N[/s|/m|/h]]
              [--max-connections N] [--header-timeout T] [--body-timeout T] [--idle-timeout T]
-             [--sqlite-synchronous normal|full]
+             [--sqlite-synchronous normal|full] [--cpu-affinity on|off]
   orgd migrate [--database URL]
   orgd import FILE [--database URL] [--batch N] [--from-start]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
@@ -113,6 +113,9 @@ Defaults:      listen 127.0.0.1:3001, database sqlite://orgd.db
 Secrets:       signing keys are sealed with a KEK: ORGD_KEK (base64 of 32 bytes, or 64 hex
                digits) or ORGD_KEK_FILE / --kek-file (a file holding it). Required on
                PostgreSQL; on SQLite the default is <database file>.kek, made on first start.
+CPU affinity:  by default each I/O thread is pinned to a CPU and each connection is served on
+               the CPU its packets arrive on (when --threads is a multiple of the CPUs the
+               process may use); --cpu-affinity off leaves placement to the kernel.
 Slow clients:  at most --max-connections (10000) open connections, beyond which a new one is
                closed at once; a request's header must arrive within --header-timeout (10s), its
                body within --body-timeout (30s), the next request within --idle-timeout (60s).
@@ -206,6 +209,11 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
   config.kek = env("ORGD_KEK");
   config.kek_file = env("ORGD_KEK_FILE");
   if (config.kek && config.kek_file) return Bad("set ORGD_KEK or ORGD_KEK_FILE, not both");
+  if (auto v = env("ORGD_CPU_AFFINITY")) {
+    auto flag = ParseBoolEnv("ORGD_CPU_AFFINITY", *v);
+    if (!flag) return std::move(flag).error();
+    config.cpu_affinity = *flag;
+  }
   if (auto v = env("ORGD_JIT_ON_USER_CREATE")) {
     auto flag = ParseBoolEnv("ORGD_JIT_ON_USER_CREATE", *v);
     if (!flag) return std::move(flag).error();
@@ -262,6 +270,11 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       auto v = value();
       if (!v) return std::move(v).error();
       ORGD_TRY(ParseRateLimit(flag, *v, config));
+    } else if (flag == "--cpu-affinity") {
+      auto v = value();
+      if (!v) return std::move(v).error();
+      if (*v != "on" && *v != "off") return Bad(flag + " wants on or off, got '" + *v + "'");
+      config.cpu_affinity = *v == "on";
     } else if (flag == "--sqlite-synchronous") {
       auto v = value();
       if (!v) return std::move(v).error();

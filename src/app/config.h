@@ -34,6 +34,9 @@ struct Config {
   std::string public_url;  // empty: http://<listen> once bound
   StoreConfig store;
   int threads = 0;         // 0: hardware concurrency
+  // --cpu-affinity on|off (ORGD_CPU_AFFINITY): pin the I/O threads to CPUs and serve each
+  // connection on the CPU its packets arrive on (http::ServerConfig::cpu_affinity). On by default.
+  bool cpu_affinity = true;
   bool log_requests = true;
   bool logto_test_mode = false;
   // --rate-limit N[/s|/m|/h] (ORGD_RATE_LIMIT): per-client Management API requests per window;

@@ -1,10 +1,16 @@
 #include "http/server.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -52,6 +58,32 @@ constexpr SteadyClock::time_point kNoDeadline = SteadyClock::time_point::max();
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 // Pipelined requests answered from one read before yielding to other connections.
 constexpr int kMaxPipelinedPerRead = 8;
+// With CPU affinity, how many requests a connection is served between two looks at the CPU its
+// packets arrive on (a getsockopt each).
+constexpr int kRequestsBetweenSteering = 16;
+// Connections accepted per readiness of the listening socket before other work gets a turn.
+constexpr int kMaxAcceptsPerWake = 64;
+
+// The CPU that processed the socket's latest incoming packet (SO_INCOMING_CPU), or -1. On
+// loopback that is the CPU the client sent from.
+int IncomingCpu(int fd) {
+  int cpu = -1;
+  socklen_t length = sizeof(cpu);
+  if (::getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &length) != 0) return -1;
+  return cpu;
+}
+
+// The CPUs this process may run on, in increasing order.
+std::vector<int> AllowedCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (::sched_getaffinity(0, sizeof(set), &set) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
 
 // now + timeout, saturating: a huge configured timeout means "never", not an overflow.
 SteadyClock::time_point DeadlineAfter(std::chrono::milliseconds timeout) {
@@ -140,6 +172,7 @@ ReadFailure ClassifyReadError(const beast::error_code& ec) {
 }
 
 class Connection;
+class Worker;
 
 // What every thread shares: configuration, hooks, counters and the shutdown rendezvous.
 struct Shared {
@@ -168,8 +201,22 @@ struct Shared {
     }
   }
 
+  // With CPU affinity: a worker pinned to `cpu` (taking turns among several), or null when none
+  // is (no affinity, or a CPU outside the process's set).
+  Worker* WorkerOnCpu(int cpu) {
+    if (cpu < 0 || static_cast<size_t>(cpu) >= workers_on_cpu.size()) return nullptr;
+    const auto& candidates = workers_on_cpu[static_cast<size_t>(cpu)];
+    if (candidates.empty()) return nullptr;
+    if (candidates.size() == 1) return candidates[0];
+    return candidates[steer_turn.fetch_add(1, std::memory_order_relaxed) % candidates.size()];
+  }
+  bool steering() const { return !workers_on_cpu.empty(); }
+
   const ServerConfig config;
   const ServerHooks hooks;
+  // Indexed by CPU number; set by Start before any thread runs, then read only.
+  std::vector<std::vector<Worker*>> workers_on_cpu;
+  std::atomic<size_t> steer_turn{0};
   std::atomic<bool> draining{false};
   std::atomic<size_t> live_connections{0};
   uint64_t request_id_prefix = 0;
@@ -198,6 +245,9 @@ class Worker {
 
   net::io_context& ioc() { return ioc_; }
   Shared& shared() { return shared_; }
+  // The CPU this worker's thread is pinned to, or -1.
+  int cpu() const { return cpu_; }
+  void set_cpu(int cpu) { cpu_ = cpu; }
 
   void Run() {
     for (;;) {
@@ -257,6 +307,7 @@ class Worker {
   net::steady_timer sweep_timer_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   const std::chrono::milliseconds sweep_period_;
+  int cpu_ = -1;
 };
 
 // One client connection: reads requests, runs the handler inline, writes responses. Lives on its
@@ -331,6 +382,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     if (buffer_.capacity() > kMaxIdleBufferBytes) buffer_.shrink_to_fit();
+    if (shared_.steering() && ++requests_since_steering_ >= kRequestsBetweenSteering) {
+      requests_since_steering_ = 0;
+      const int cpu = IncomingCpu(stream_.socket().native_handle());
+      if (cpu >= 0 && cpu != worker_.cpu()) {
+        if (Worker* home = shared_.WorkerOnCpu(cpu)) return MoveTo(*home);
+      }
+    }
     // Waiting for the first byte separately is what lets idle connections be told apart from
     // ones in the middle of a header, for the idle timeout and for draining.
     SetPhase(Phase::kIdle, shared_.config.idle_timeout);
@@ -341,6 +399,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
                               self->pipelined_since_read_ = 0;
                               self->StartRequest();
                             });
+  }
+
+  // Hands the connection, idle with nothing buffered, to another worker: the socket leaves this
+  // worker's reactor and joins the other's, and a new Connection there serves it from now on.
+  void MoveTo(Worker& home) {
+    beast::error_code ec;
+    const auto protocol = remote_.protocol();
+    const int fd = stream_.socket().release(ec);
+    phase_ = Phase::kClosed;
+    deadline_ = kNoDeadline;
+    if (ec) return;  // nothing was released, and the socket is gone with this connection
+    tcp::socket socket(home.ioc());
+    socket.assign(protocol, fd, ec);
+    if (ec) {
+      ::close(fd);
+      return;
+    }
+    shared_.live_connections.fetch_add(1, std::memory_order_relaxed);
+    auto moved = std::make_shared<Connection>(home, std::move(socket), remote_);
+    net::post(home.ioc(), [moved] { moved->Start(); });
   }
 
   void StartRequest() {
@@ -682,6 +760,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Phase phase_ = Phase::kIdle;
   SteadyClock::time_point deadline_ = kNoDeadline;
   int pipelined_since_read_ = 0;
+  int requests_since_steering_ = 0;
 
   // Per request; the parser lives until the next request starts, since request_.headers and
   // request_.method_text view its message.
@@ -744,39 +823,67 @@ struct Server::Impl {
     for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(shared));
   }
 
+  // Waits until the listening socket has connections, then accepts them itself (accept4), so
+  // that it can choose each one's worker before the socket joins a reactor: the worker on the
+  // CPU its packets arrive on with CPU affinity, otherwise the next in turn.
   void Accept() {
-    Worker& target = *workers[next_worker];
-    next_worker = (next_worker + 1) % workers.size();
-    acceptor->async_accept(target.ioc(), peer,
-                           [this, &target](const beast::error_code& ec, tcp::socket socket) {
-                             OnAccept(target, ec, std::move(socket));
-                           });
+    acceptor->async_wait(tcp::acceptor::wait_read, [this](const beast::error_code& ec) {
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+      if (ec) return RetryAcceptLater(ec.message());
+      for (int i = 0; i < kMaxAcceptsPerWake; ++i) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof(address);
+        const int fd = ::accept4(acceptor->native_handle(), reinterpret_cast<sockaddr*>(&address),
+                                 &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+          // The client gave up before we accepted, or a signal interrupted the call.
+          if (errno == ECONNABORTED || errno == EINTR || errno == EPROTO) continue;
+          // Usually out of file descriptors; retrying at once would spin.
+          return RetryAcceptLater(std::strerror(errno));
+        }
+        tcp::endpoint peer;
+        if (length <= peer.capacity()) {
+          std::memcpy(peer.data(), &address, length);
+          peer.resize(length);
+        }
+        OnAccept(fd, peer);
+      }
+      Accept();
+    });
   }
 
-  void OnAccept(Worker& target, const beast::error_code& ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
-    if (ec == net::error::connection_aborted) return Accept();  // the client gave up first
-    if (ec) {
-      // Usually out of file descriptors; retrying at once would spin.
-      WarnAtMostOncePerSecond("accept failed", ec.message());
-      retry_timer->expires_after(std::chrono::milliseconds(50));
-      retry_timer->async_wait([this](const beast::error_code& wait_ec) {
-        if (!wait_ec) Accept();
-      });
-      return;
-    }
-    beast::error_code ignored;
+  void RetryAcceptLater(std::string_view why) {
+    WarnAtMostOncePerSecond("accept failed", why);
+    retry_timer->expires_after(std::chrono::milliseconds(50));
+    retry_timer->async_wait([this](const beast::error_code& wait_ec) {
+      if (!wait_ec) Accept();
+    });
+  }
+
+  void OnAccept(int fd, const tcp::endpoint& peer) {
     if (shared.live_connections.load(std::memory_order_relaxed) >= shared.config.max_connections) {
       WarnAtMostOncePerSecond("connection limit reached; closing new connection",
                               std::to_string(shared.config.max_connections));
-      socket.close(ignored);
-    } else {
-      socket.set_option(tcp::no_delay(true), ignored);
-      shared.live_connections.fetch_add(1, std::memory_order_relaxed);
-      auto connection = std::make_shared<Connection>(target, std::move(socket), peer);
-      net::post(target.ioc(), [connection] { connection->Start(); });
+      ::close(fd);
+      return;
     }
-    Accept();
+    Worker* target = shared.steering() ? shared.WorkerOnCpu(IncomingCpu(fd)) : nullptr;
+    if (target == nullptr) {
+      target = workers[next_worker].get();
+      next_worker = (next_worker + 1) % workers.size();
+    }
+    beast::error_code ec;
+    tcp::socket socket(target->ioc());
+    socket.assign(peer.protocol(), fd, ec);
+    if (ec) {
+      ::close(fd);
+      return;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    shared.live_connections.fetch_add(1, std::memory_order_relaxed);
+    auto connection = std::make_shared<Connection>(*target, std::move(socket), peer);
+    net::post(target->ioc(), [connection] { connection->Start(); });
   }
 
   void WarnAtMostOncePerSecond(std::string_view msg, std::string_view detail) {
@@ -792,7 +899,6 @@ struct Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<tcp::acceptor> acceptor;         // on workers[0]
   std::unique_ptr<net::steady_timer> retry_timer;  // on workers[0]
-  tcp::endpoint peer;                              // filled by the one pending accept
   size_t next_worker = 0;                          // touched on workers[0]'s thread only
   SteadyClock::time_point last_warning{};          // idem
   uint16_t port = 0;
@@ -825,6 +931,7 @@ void Server::Start() {
     acceptor->set_option(net::socket_base::reuse_address(true));
     acceptor->bind(endpoint);
     acceptor->listen(net::socket_base::max_listen_connections);
+    acceptor->non_blocking(true);
     impl_->port = acceptor->local_endpoint().port();
     impl_->acceptor = std::move(acceptor);
   } catch (const boost::system::system_error& e) {
@@ -833,10 +940,30 @@ void Server::Start() {
   }
   impl_->retry_timer = std::make_unique<net::steady_timer>(ioc);
   impl_->started = true;
+  // CPU affinity: worker i on the (i mod n)-th of the n allowed CPUs, when the workers divide
+  // evenly among them.
+  const std::vector<int> cpus = config.cpu_affinity ? AllowedCpus() : std::vector<int>();
+  const bool pin = !cpus.empty() && impl_->workers.size() % cpus.size() == 0;
+  if (pin) {
+    impl_->shared.workers_on_cpu.resize(static_cast<size_t>(cpus.back()) + 1);
+    for (size_t i = 0; i < impl_->workers.size(); ++i) {
+      const int cpu = cpus[i % cpus.size()];
+      impl_->workers[i]->set_cpu(cpu);
+      impl_->shared.workers_on_cpu[static_cast<size_t>(cpu)].push_back(impl_->workers[i].get());
+    }
+  }
   impl_->Accept();
   for (auto& worker : impl_->workers) {
     worker->StartSweeping();
     impl_->threads.emplace_back([w = worker.get()] { w->Run(); });
+    if (worker->cpu() >= 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(worker->cpu(), &set);
+      // Best effort: a thread that cannot be pinned still serves; steering then only loses the
+      // locality it was for.
+      ::pthread_setaffinity_np(impl_->threads.back().native_handle(), sizeof(set), &set);
+    }
   }
 }
 

@@ -23,6 +23,13 @@ struct ServerConfig {
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait between requests
   size_t max_connections = 10'000;  // beyond: the connection is accepted and closed at once
   bool log_requests = true;         // one JSON line per request on stderr
+  // Pins I/O thread i to the (i mod n)-th of the n CPUs the process may run on, and serves each
+  // connection on a thread of the CPU its packets arrive on (SO_INCOMING_CPU: on loopback the
+  // client's CPU; on a network the CPU of the receive queue), looking again every 16 requests
+  // and moving the connection between requests when that CPU changed. A request is then read,
+  // answered and written on the CPU that received it, without waking a thread on another one.
+  // Ignored unless `threads` is a multiple of n.
+  bool cpu_affinity = false;
 };
 
 // Decides the body limit of a request from its method and raw path (before the body is read);

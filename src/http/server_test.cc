@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -737,6 +739,102 @@ TEST(ServerLogTest, LogsOneLineWithoutQueryOrHeaders) {
   EXPECT_EQ(line.find("s3cr3t"), std::string::npos) << line;
   EXPECT_EQ(line.find("Bearer"), std::string::npos) << line;
   EXPECT_EQ(line.back(), '}');
+}
+
+std::vector<int> CpusOfThisThread() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (::pthread_getaffinity_np(::pthread_self(), sizeof(set), &set) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+// Answers "<cpu the handler runs on> <number of CPUs its thread may run on>".
+ServerHooks WhereHooks() {
+  ServerHooks hooks;
+  hooks.handler = [](Request&) {
+    return Response::Text(200, std::to_string(::sched_getcpu()) + " " +
+                                   std::to_string(CpusOfThisThread().size()));
+  };
+  return hooks;
+}
+
+// Pins the calling thread to `cpu` (until the next call).
+void PinThisThread(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  ASSERT_EQ(::pthread_setaffinity_np(::pthread_self(), sizeof(set), &set), 0);
+}
+
+TEST_F(ServerTest, WithCpuAffinityAConnectionIsServedOnTheCpuItsClientSendsFrom) {
+  const std::vector<int> cpus = CpusOfThisThread();
+  ASSERT_FALSE(cpus.empty());
+  ServerConfig config = TestConfig();
+  config.threads = static_cast<int>(cpus.size());
+  config.cpu_affinity = true;
+  StartServer(config, WhereHooks());
+
+  // On loopback a segment is received on the CPU that sent it, so a client pinned to one CPU is
+  // served there, from its first request on (the connection is placed when it is accepted).
+  std::thread client_thread([&] {
+    for (int cpu : cpus) {
+      PinThisThread(cpu);
+      TestClient client(port());
+      for (int i = 0; i < 3; ++i) {
+        auto response = client.Request("GET /where HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->body, std::to_string(cpu) + " 1") << "request " << i;
+      }
+    }
+  });
+  client_thread.join();
+}
+
+TEST_F(ServerTest, WithCpuAffinityAConnectionFollowsItsClientToAnotherCpu) {
+  const std::vector<int> cpus = CpusOfThisThread();
+  if (cpus.size() < 2) GTEST_SKIP() << "needs two CPUs";
+  ServerConfig config = TestConfig();
+  config.threads = static_cast<int>(cpus.size());
+  config.cpu_affinity = true;
+  StartServer(config, WhereHooks());
+
+  std::thread client_thread([&] {
+    PinThisThread(cpus[0]);
+    TestClient client(port());
+    auto first = client.Request("GET /where HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->body, std::to_string(cpus[0]) + " 1");
+    // The same connection, now sending from another CPU: it is moved between two requests,
+    // within the 16 requests after which the server looks again, and keeps being answered.
+    PinThisThread(cpus[1]);
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 40; ++i) {
+      auto response = client.Request("GET /where HTTP/1.1\r\nHost: x\r\n\r\n");
+      ASSERT_TRUE(response) << "request " << i;
+      EXPECT_EQ(response->status, 200);
+      bodies.push_back(response->body);
+    }
+    for (size_t i = 17; i < bodies.size(); ++i) {
+      EXPECT_EQ(bodies[i], std::to_string(cpus[1]) + " 1") << "request " << i;
+    }
+  });
+  client_thread.join();
+}
+
+TEST_F(ServerTest, WithoutCpuAffinityTheThreadsAreNotPinned) {
+  const std::vector<int> cpus = CpusOfThisThread();
+  if (cpus.size() < 2) GTEST_SKIP() << "needs two CPUs";
+  ServerConfig config = TestConfig();
+  config.threads = static_cast<int>(cpus.size());
+  StartServer(config, WhereHooks());
+  TestClient client(port());
+  auto response = client.Request("GET /where HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_TRUE(response->body.ends_with(" " + std::to_string(cpus.size()))) << response->body;
 }
 
 }  // namespace
