@@ -15,5 +15,7 @@ orgd_add_test(NAME domain_unit_test
           # area:connections-domain-tests
           ${PROJECT_SOURCE_DIR}/src/domain/organization_settings_service_test.cc
           ${PROJECT_SOURCE_DIR}/src/domain/list_cache_test.cc
+          # The dialects' memo of kept pages' JSON (header-only), beside the cache of the pages.
+          ${PROJECT_SOURCE_DIR}/src/api/page_render_memo_test.cc
           # area:settings-domain-tests
   DEPS orgd_domain orgd_store_sql orgd_store_sqlite)

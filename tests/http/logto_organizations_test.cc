@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/support/test_server.h"
 
@@ -244,6 +245,31 @@ TEST_P(LogtoOrganizationsTest, ListPaginatesWithHeaders) {
 
   res = server_.Logto("GET", "/api/organizations?page=&page_size=");
   EXPECT_EQ(res.json.size(), 20u);
+}
+
+// A list page is kept and its JSON remembered between writes; every write shows at once.
+TEST_P(LogtoOrganizationsTest, RepeatedListsShowEveryWriteAtOnce) {
+  Json a = CreateOrg(R"({"name":"Alpha","createdAt":1})");
+  Json b = CreateOrg(R"({"name":"Beta","createdAt":2})");
+  auto names = [&] {
+    auto res = server_.Logto("GET", "/api/organizations?page_size=5");
+    EXPECT_EQ(res.status, 200);
+    std::vector<std::string> out;
+    for (const Json& org : res.json) out.push_back(org["name"]);
+    out.push_back(res.Header("total-number"));
+    return out;
+  };
+  EXPECT_EQ(names(), (std::vector<std::string>{"Alpha", "Beta", "2"}));
+  EXPECT_EQ(names(), (std::vector<std::string>{"Alpha", "Beta", "2"}));
+  ASSERT_EQ(server_.Logto("PATCH", "/api/organizations/" + b["id"].get<std::string>(),
+                          R"({"name":"Beta 2"})").status, 200);
+  EXPECT_EQ(names(), (std::vector<std::string>{"Alpha", "Beta 2", "2"}));
+  CreateOrg(R"({"name":"Gamma","createdAt":3})");
+  EXPECT_EQ(names(), (std::vector<std::string>{"Alpha", "Beta 2", "Gamma", "3"}));
+  ASSERT_EQ(server_.Logto("DELETE", "/api/organizations/" + a["id"].get<std::string>()).status,
+            204);
+  EXPECT_EQ(names(), (std::vector<std::string>{"Beta 2", "Gamma", "2"}));
+  EXPECT_EQ(names(), (std::vector<std::string>{"Beta 2", "Gamma", "2"}));
 }
 
 TEST_P(LogtoOrganizationsTest, BadPaginationIsRejected) {

@@ -386,23 +386,26 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
   if (!listed) return std::move(listed).error();
   const domain::OrganizationPage* page = listed->get();
 
-  JsonWriter w(128 + page->items.size() * 160);
-  w.BeginObject().Field("code", "OK").Field("message", "Success");
-  w.Key("organizations").BeginArray();
-  for (const Organization& org : page->items) {
-    w.BeginObject();
-    WriteItemFields(w, org);
+  // The page is kept per query, sort included, so its rendering depends on the page alone.
+  return http::Response::Json(200, list_json_.Get(*listed, [&] {
+    JsonWriter w(128 + page->items.size() * 160);
+    w.BeginObject().Field("code", "OK").Field("message", "Success");
+    w.Key("organizations").BeginArray();
+    for (const Organization& org : page->items) {
+      w.BeginObject();
+      WriteItemFields(w, org);
+      w.EndObject();
+    }
+    w.EndArray();
+    if (page->has_more && page->last) {
+      w.Field("next_token", EncodeNextToken("organizations", sort_word, "",
+                                            TokenPosition{page->last->sort_key, page->last->id}));
+    } else {
+      w.Key("next_token").Null();
+    }
     w.EndObject();
-  }
-  w.EndArray();
-  if (page->has_more && page->last) {
-    w.Field("next_token", EncodeNextToken("organizations", sort_word, "",
-                                          TokenPosition{page->last->sort_key, page->last->id}));
-  } else {
-    w.Key("next_token").Null();
-  }
-  w.EndObject();
-  return http::Response::Json(200, w.Take());
+    return w.Take();
+  }));
 }
 
 Result<http::Response> OrganizationsHandler::Update(const http::Request& request,

@@ -5,6 +5,7 @@
 
 #include "api/handler.h"
 #include "api/route_table.h"
+#include "api/page_render_memo.h"
 #include "domain/organization_service.h"
 #include "domain/organization_settings_service.h"
 
@@ -33,6 +34,7 @@ class OrganizationsHandler {
 
  private:
   domain::OrganizationService& organizations_;
+  PageRenderMemo list_json_;  // the list pages' JSON
   domain::OrganizationSettingsService& settings_;
   std::string public_url_;
 };

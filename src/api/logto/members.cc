@@ -90,11 +90,13 @@ Result<http::Response> MembersHandler::List(const http::Request& request,
   if (!listed) return std::move(listed).error();
   const domain::MemberPage& page = **listed;
 
-  JsonWriter w(64 + page.items.size() * 512);
-  w.BeginArray();
-  for (const Member& member : page.items) WriteMember(w, member);
-  w.EndArray();
-  http::Response response = http::Response::Json(200, w.Take());
+  http::Response response = http::Response::Json(200, list_json_.Get(*listed, [&] {
+    JsonWriter w(64 + page.items.size() * 512);
+    w.BeginArray();
+    for (const Member& member : page.items) WriteMember(w, member);
+    w.EndArray();
+    return w.Take();
+  }));
   AddPagingHeaders(response, request, *paging, page.total);
   return response;
 }

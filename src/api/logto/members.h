@@ -2,6 +2,7 @@
 
 #include "api/handler.h"
 #include "api/route_table.h"
+#include "api/page_render_memo.h"
 #include "domain/membership_service.h"
 
 // Logto dialect: organization members /api/organizations/{id}/users and their roles and scopes
@@ -48,6 +49,7 @@ class MembersHandler {
   Result<std::vector<RoleId>> ResolveRoleBody(const http::Request& request);
 
   domain::MembershipService& memberships_;
+  PageRenderMemo list_json_;  // the list pages' JSON
 };
 
 // Registers the routes above (scope "all").

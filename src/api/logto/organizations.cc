@@ -133,10 +133,26 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
   query.offset = paging->offset();
   query.want_total = true;
 
+  if (!featured) {
+    auto page = organizations_.List(query);
+    if (!page) return std::move(page).error();
+    http::Response response = http::Response::Json(200, list_json_.Get(*page, [&] {
+      JsonWriter w(16 + (*page)->items.size() * 320);
+      w.BeginArray();
+      for (const Organization& org : (*page)->items) {
+        WriteOrganizationObjectFields(w, org);
+        w.EndObject();
+      }
+      w.EndArray();
+      return w.Take();
+    }));
+    AddPagingHeaders(response, request, *paging, (*page)->total);
+    return response;
+  }
   JsonWriter w(256 + static_cast<size_t>(query.limit) * 320);
   int64_t total = 0;
   w.BeginArray();
-  if (featured) {
+  {
     auto page = organizations_.ListWithFeatured(query, kFeaturedUsers);
     if (!page) return std::move(page).error();
     for (const domain::OrganizationWithFeatured& item : page->items) {
@@ -153,14 +169,6 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
       w.EndObject();
     }
     total = page->total;
-  } else {
-    auto page = organizations_.List(query);
-    if (!page) return std::move(page).error();
-    for (const Organization& org : (*page)->items) {
-      WriteOrganizationObjectFields(w, org);
-      w.EndObject();
-    }
-    total = (*page)->total;
   }
   w.EndArray();
   http::Response response = http::Response::Json(200, w.Take());

@@ -2,6 +2,7 @@
 
 #include "api/handler.h"
 #include "api/route_table.h"
+#include "api/page_render_memo.h"
 #include "domain/organization_service.h"
 
 // Logto dialect: /api/organizations (contracts/logto.md §3.1, shapes §2.1).
@@ -26,6 +27,7 @@ class OrganizationsHandler {
 
  private:
   domain::OrganizationService& organizations_;
+  PageRenderMemo list_json_;  // the list pages' JSON
 };
 
 // Registers the routes above (scope "all").
