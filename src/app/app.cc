@@ -332,8 +332,8 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
     // it here, sharing one poll with every request that arrives meanwhile, instead of holding its
     // I/O thread: the threads go on reading requests while the poll runs. Only GET and HEAD, whose
     // handlers write nothing (a write inside an admitted request would not be seen by its later
-    // reads); the others check freshness themselves, as on SQLite, where the check is a local
-    // PRAGMA read per thread and needs no admission.
+    // reads); the others check freshness themselves, as on SQLite, where the check is a memory
+    // read of the WAL index (SqliteCommitCounter) and needs no admission.
     hooks.admit = [impl](http::Request& request, std::function<void()> resume) {
       if (request.method != http::Method::kGet && request.method != http::Method::kHead) {
         return resume();
