@@ -770,13 +770,18 @@ void PinThisThread(int cpu) {
   ASSERT_EQ(::pthread_setaffinity_np(::pthread_self(), sizeof(set), &set), 0);
 }
 
+// One I/O thread per CPU the test may use, answering with WhereHooks.
+ServerConfig OneThreadPerCpu(const std::vector<int>& cpus, bool cpu_affinity) {
+  ServerConfig config = TestConfig();
+  config.threads = static_cast<int>(cpus.size());
+  config.cpu_affinity = cpu_affinity;
+  return config;
+}
+
 TEST_F(ServerTest, WithCpuAffinityAConnectionIsServedOnTheCpuItsClientSendsFrom) {
   const std::vector<int> cpus = CpusOfThisThread();
   ASSERT_FALSE(cpus.empty());
-  ServerConfig config = TestConfig();
-  config.threads = static_cast<int>(cpus.size());
-  config.cpu_affinity = true;
-  StartServer(config, WhereHooks());
+  StartServer(OneThreadPerCpu(cpus, /*cpu_affinity=*/true), WhereHooks());
 
   // On loopback a segment is received on the CPU that sent it, so a client pinned to one CPU is
   // served there, from its first request on (the connection is placed when it is accepted).
@@ -797,10 +802,7 @@ TEST_F(ServerTest, WithCpuAffinityAConnectionIsServedOnTheCpuItsClientSendsFrom)
 TEST_F(ServerTest, WithCpuAffinityAConnectionFollowsItsClientToAnotherCpu) {
   const std::vector<int> cpus = CpusOfThisThread();
   if (cpus.size() < 2) GTEST_SKIP() << "needs two CPUs";
-  ServerConfig config = TestConfig();
-  config.threads = static_cast<int>(cpus.size());
-  config.cpu_affinity = true;
-  StartServer(config, WhereHooks());
+  StartServer(OneThreadPerCpu(cpus, /*cpu_affinity=*/true), WhereHooks());
 
   std::thread client_thread([&] {
     PinThisThread(cpus[0]);
@@ -828,9 +830,7 @@ TEST_F(ServerTest, WithCpuAffinityAConnectionFollowsItsClientToAnotherCpu) {
 TEST_F(ServerTest, WithoutCpuAffinityTheThreadsAreNotPinned) {
   const std::vector<int> cpus = CpusOfThisThread();
   if (cpus.size() < 2) GTEST_SKIP() << "needs two CPUs";
-  ServerConfig config = TestConfig();
-  config.threads = static_cast<int>(cpus.size());
-  StartServer(config, WhereHooks());
+  StartServer(OneThreadPerCpu(cpus, /*cpu_affinity=*/false), WhereHooks());
   TestClient client(port());
   auto response = client.Request("GET /where HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(response);
