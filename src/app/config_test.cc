@@ -1,0 +1,56 @@
+#include "app/config.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace orgd::app {
+namespace {
+
+// LoadConfig with a fixed environment.
+Result<Config> Load(const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env = {}) {
+  return LoadConfig(args, [&env](const char* name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+TEST(ConfigTest, CpuAffinityIsOnByDefaultAndSetByFlagOrEnvironment) {
+  auto defaults = Load({"serve"});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->cpu_affinity);
+  EXPECT_EQ(defaults->threads, 0);
+
+  auto off = Load({"serve", "--cpu-affinity", "off"});
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->cpu_affinity);
+  auto env_off = Load({"serve"}, {{"ORGD_CPU_AFFINITY", "false"}});
+  ASSERT_TRUE(env_off);
+  EXPECT_FALSE(env_off->cpu_affinity);
+  // The flag wins over the environment.
+  auto on = Load({"serve", "--cpu-affinity", "on"}, {{"ORGD_CPU_AFFINITY", "0"}});
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(on->cpu_affinity);
+}
+
+TEST(ConfigTest, BadCpuAffinityValuesSayWhatIsWanted) {
+  auto flag = Load({"serve", "--cpu-affinity", "yes"});
+  ASSERT_FALSE(flag);
+  EXPECT_EQ(flag.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(flag.error().message, "--cpu-affinity wants on or off, got 'yes'");
+
+  auto missing = Load({"serve", "--cpu-affinity"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, "--cpu-affinity needs a value");
+
+  auto env = Load({"serve"}, {{"ORGD_CPU_AFFINITY", "sometimes"}});
+  ASSERT_FALSE(env);
+  EXPECT_EQ(env.error().message, "ORGD_CPU_AFFINITY wants true or false, got 'sometimes'");
+}
+
+}  // namespace
+}  // namespace orgd::app
