@@ -27,8 +27,9 @@ class PageRenderMemo {
   template <typename Page, typename Render>
   const std::string& Get(const std::shared_ptr<const Page>& page, Render&& render) const {
     Slot& slot = SlotFor(page.get());
+    // Sharing `page`'s control block means the slot's page is `page`, alive while we hold it.
     const bool same_page = !slot.page.owner_before(page) && !page.owner_before(slot.page);
-    if (slot.memo != this || !same_page || slot.page.expired()) {
+    if (slot.memo != this || !same_page) {
       slot.memo = this;
       slot.page = page;
       slot.body = render();

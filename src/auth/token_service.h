@@ -270,7 +270,6 @@ class TokenVerifier {
   const Clock& clock_;
   ClientVersions* versions_;
   mutable std::shared_mutex mu_;
-  // Keyed by the SHA-256 digest of the token text, so that a key costs 32 bytes, not the token.
   // Hashes the token's last 64 characters and its length: the tail is signature, unique per
   // token and unpredictable, and hashing all of a Kinde token's 3 KB cost about a microsecond per
   // request. Only verified tokens are kept, so nobody can fill a bucket with forged tails.

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <cstdio>
 
 namespace orgd {
 namespace {
@@ -58,10 +57,6 @@ bool Digits(std::string_view s, size_t pos, size_t n, int64_t& out) {
   }
   return true;
 }
-
-}  // namespace
-
-namespace {
 
 // "YYYY-MM-DDTHH:MM:SS.mmm" into `out` (23 characters; years outside 0-9999 as std::to_chars
 // writes them, with at least four digits). Hand-written: on hot read paths snprintf cost more

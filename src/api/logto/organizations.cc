@@ -149,30 +149,26 @@ Result<http::Response> OrganizationsHandler::List(const http::Request& request,
     AddPagingHeaders(response, request, *paging, (*page)->total);
     return response;
   }
-  JsonWriter w(256 + static_cast<size_t>(query.limit) * 320);
-  int64_t total = 0;
+  auto page = organizations_.ListWithFeatured(query, kFeaturedUsers);
+  if (!page) return std::move(page).error();
+  JsonWriter w(256 + page->items.size() * 320);
   w.BeginArray();
-  {
-    auto page = organizations_.ListWithFeatured(query, kFeaturedUsers);
-    if (!page) return std::move(page).error();
-    for (const domain::OrganizationWithFeatured& item : page->items) {
-      WriteOrganizationObjectFields(w, item.organization);
-      w.Field("usersCount", item.members.users_count);
-      w.Key("featuredUsers").BeginArray();
-      for (const domain::FeaturedUser& user : item.members.featured) {
-        w.BeginObject().Field("id", user.id.value());
-        w.Key("avatar").OptString(user.avatar);
-        w.Key("name").OptString(user.name);
-        w.EndObject();
-      }
-      w.EndArray();
+  for (const domain::OrganizationWithFeatured& item : page->items) {
+    WriteOrganizationObjectFields(w, item.organization);
+    w.Field("usersCount", item.members.users_count);
+    w.Key("featuredUsers").BeginArray();
+    for (const domain::FeaturedUser& user : item.members.featured) {
+      w.BeginObject().Field("id", user.id.value());
+      w.Key("avatar").OptString(user.avatar);
+      w.Key("name").OptString(user.name);
       w.EndObject();
     }
-    total = page->total;
+    w.EndArray();
+    w.EndObject();
   }
   w.EndArray();
   http::Response response = http::Response::Json(200, w.Take());
-  AddPagingHeaders(response, request, *paging, total);
+  AddPagingHeaders(response, request, *paging, page->total);
   return response;
 }
 
