@@ -51,6 +51,7 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store/sql/change_feed.h"
+#include "domain/org_search_index.h"
 #include "domain/read_model.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -165,6 +166,8 @@ struct App::Impl {
   std::unique_ptr<store::sql::SqlStore> store;
   std::unique_ptr<store::sql::SqlChangeFeed> change_feed;
   std::unique_ptr<domain::ReadModel> read_model;
+  // Destroyed before the read model it observes (its builder thread calls into the model).
+  std::unique_ptr<domain::OrgSearchIndex> search_index;
   std::unique_ptr<domain::OrganizationService> organizations;
   std::unique_ptr<domain::FeatureFlagService> feature_flags;
   std::unique_ptr<domain::PropertyService> properties;
@@ -245,6 +248,12 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
     s.change_feed = std::make_unique<store::sql::SqlChangeFeed>(*s.db, std::move(feed_options));
     s.read_model = std::make_unique<domain::ReadModel>(*s.change_feed, *s.change_feed);
     s.organizations->UseReadModel(s.read_model.get());
+    // Counts the matches of organization searches in memory; built in Start(), in the
+    // background (searches count in SQL until it is ready).
+    if (config.org_search_index) {
+      s.search_index = std::make_unique<domain::OrgSearchIndex>(*s.store, *s.read_model);
+      s.organizations->UseSearchIndex(s.search_index.get());
+    }
   }
   s.memberships =
       std::make_unique<domain::MembershipService>(*s.store, *s.clock, s.read_model.get());
@@ -360,6 +369,7 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
 void App::Start() {
   Impl& s = *impl_;
   s.server->Start();
+  if (s.search_index) s.search_index->Start();
   s.public_url = s.config.public_url;
   if (s.public_url.empty()) {
     std::string host = s.config.listen_host;

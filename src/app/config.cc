@@ -97,6 +97,7 @@ Usage:
              [--rate-limit N[/s|/m|/h]]
              [--max-connections N] [--header-timeout T] [--body-timeout T] [--idle-timeout T]
              [--sqlite-synchronous normal|full] [--cpu-affinity on|off]
+             [--org-search-index on|off]
   orgd migrate [--database URL]
   orgd import FILE [--database URL] [--batch N] [--from-start]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
@@ -116,6 +117,9 @@ Secrets:       signing keys are sealed with a KEK: ORGD_KEK (base64 of 32 bytes,
 CPU affinity:  by default each I/O thread is pinned to a CPU and each connection is served on
                the CPU its packets arrive on (when --threads is a multiple of the CPUs the
                process may use); --cpu-affinity off leaves placement to the kernel.
+Search index:  the number of organizations a `q` search matches is counted in memory (built
+               in the background at start; about 350 bytes per organization);
+               --org-search-index off counts in SQL instead.
 Slow clients:  at most --max-connections (10000) open connections, beyond which a new one is
                closed at once; a request's header must arrive within --header-timeout (10s), its
                body within --body-timeout (30s), the next request within --idle-timeout (60s).
@@ -209,10 +213,13 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
   config.kek = env("ORGD_KEK");
   config.kek_file = env("ORGD_KEK_FILE");
   if (config.kek && config.kek_file) return Bad("set ORGD_KEK or ORGD_KEK_FILE, not both");
-  if (auto v = env("ORGD_CPU_AFFINITY")) {
-    auto flag = ParseBoolEnv("ORGD_CPU_AFFINITY", *v);
-    if (!flag) return std::move(flag).error();
-    config.cpu_affinity = *flag;
+  for (auto [name, field] : {std::pair{"ORGD_CPU_AFFINITY", &Config::cpu_affinity},
+                              std::pair{"ORGD_ORG_SEARCH_INDEX", &Config::org_search_index}}) {
+    if (auto v = env(name)) {
+      auto flag = ParseBoolEnv(name, *v);
+      if (!flag) return std::move(flag).error();
+      config.*field = *flag;
+    }
   }
   if (auto v = env("ORGD_JIT_ON_USER_CREATE")) {
     auto flag = ParseBoolEnv("ORGD_JIT_ON_USER_CREATE", *v);
@@ -270,11 +277,11 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       auto v = value();
       if (!v) return std::move(v).error();
       ORGD_TRY(ParseRateLimit(flag, *v, config));
-    } else if (flag == "--cpu-affinity") {
+    } else if (flag == "--cpu-affinity" || flag == "--org-search-index") {
       auto v = value();
       if (!v) return std::move(v).error();
       if (*v != "on" && *v != "off") return Bad(flag + " wants on or off, got '" + *v + "'");
-      config.cpu_affinity = *v == "on";
+      (flag == "--cpu-affinity" ? config.cpu_affinity : config.org_search_index) = *v == "on";
     } else if (flag == "--sqlite-synchronous") {
       auto v = value();
       if (!v) return std::move(v).error();

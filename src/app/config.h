@@ -37,6 +37,9 @@ struct Config {
   // --cpu-affinity on|off (ORGD_CPU_AFFINITY): pin the I/O threads to CPUs and serve each
   // connection on the CPU its packets arrive on (http::ServerConfig::cpu_affinity). On by default.
   bool cpu_affinity = true;
+  // --org-search-index on|off (ORGD_ORG_SEARCH_INDEX): count the matches of organization
+  // searches in memory (domain/org_search_index.h). On by default.
+  bool org_search_index = true;
   bool log_requests = true;
   bool logto_test_mode = false;
   // --rate-limit N[/s|/m|/h] (ORGD_RATE_LIMIT): per-client Management API requests per window;

@@ -52,5 +52,28 @@ TEST(ConfigTest, BadCpuAffinityValuesSayWhatIsWanted) {
   EXPECT_EQ(env.error().message, "ORGD_CPU_AFFINITY wants true or false, got 'sometimes'");
 }
 
+TEST(ConfigTest, OrgSearchIndexIsOnByDefaultAndSetByFlagOrEnvironment) {
+  auto defaults = Load({"serve"});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->org_search_index);
+  auto off = Load({"serve", "--org-search-index", "off"});
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->org_search_index);
+  EXPECT_TRUE(off->cpu_affinity);  // the other on/off flag is left alone
+  auto env_off = Load({"serve"}, {{"ORGD_ORG_SEARCH_INDEX", "false"}});
+  ASSERT_TRUE(env_off);
+  EXPECT_FALSE(env_off->org_search_index);
+  auto on = Load({"serve", "--org-search-index", "on"}, {{"ORGD_ORG_SEARCH_INDEX", "0"}});
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(on->org_search_index);
+
+  auto bad = Load({"serve", "--org-search-index", "maybe"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--org-search-index wants on or off, got 'maybe'");
+  auto bad_env = Load({"serve"}, {{"ORGD_ORG_SEARCH_INDEX", "2"}});
+  ASSERT_FALSE(bad_env);
+  EXPECT_EQ(bad_env.error().message, "ORGD_ORG_SEARCH_INDEX wants true or false, got '2'");
+}
+
 }  // namespace
 }  // namespace orgd::app

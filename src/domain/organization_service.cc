@@ -96,15 +96,26 @@ Result<std::shared_ptr<const OrganizationPage>> OrganizationService::List(const 
   key.Add(query.q).Add(static_cast<int64_t>(query.sort)).Add(query.limit).Add(query.offset);
   key.Add(query.want_total ? 1 : 0).Add(query.after ? 1 : 0);
   if (query.after) key.Add(query.after->sort_key).Add(query.after->id);
-  return pages_.Through(read_model_, key.Take(), [&] { return store_.ListOrganizations(query); });
+  return pages_.Through(read_model_, key.Take(), [&] {
+    return store_.ListOrganizations(WithKnownMatches(query));
+  });
+}
+
+OrganizationListQuery OrganizationService::WithKnownMatches(const OrganizationListQuery& query) {
+  OrganizationListQuery out = query;
+  if (search_index_ != nullptr && query.want_total && !query.q.empty()) {
+    out.known_matches = search_index_->Count(query.q);
+  }
+  return out;
 }
 
 Result<OrganizationWithFeaturedPage> OrganizationService::ListWithFeatured(
     const OrganizationListQuery& query, int64_t featured_per_org) {
   OrganizationWithFeaturedPage out;
+  const OrganizationListQuery counted = WithKnownMatches(query);
   ORGD_TRY(store_.InTransaction(store::TxMode::kRead, [&](store::Store& tx) -> Result<void> {
     out = OrganizationWithFeaturedPage{};
-    auto page = tx.ListOrganizations(query);
+    auto page = tx.ListOrganizations(counted);
     if (!page) return std::move(page).error();
     std::vector<OrgId> ids;
     ids.reserve(page->items.size());

@@ -11,6 +11,7 @@
 #include "domain/model/membership.h"
 #include "domain/model/organization.h"
 #include "domain/list_cache.h"
+#include "domain/org_search_index.h"
 #include "domain/read_model.h"
 #include "store/store.h"
 
@@ -27,6 +28,9 @@ class OrganizationService {
   // pages for the model's generation (ListCache); both fall back to the store when the model
   // cannot answer (its change feed could not be read).
   void UseReadModel(ReadModel* model) { read_model_ = model; }
+  // List and ListWithFeatured take the number of matches of a `q` search from `index` (which
+  // must outlive this service) when it can answer, instead of counting in SQL.
+  void UseSearchIndex(OrgSearchIndex* index) { search_index_ = index; }
 
   // Creates an organization with a new id in `style`'s format. created_at is the input's when
   // given, else now. kInvalidArgument for an empty name or unknown theme; kAlreadyExists
@@ -66,10 +70,14 @@ class OrganizationService {
   Result<void> RemoveJitEmailDomain(const OrgId& org, const std::string& domain);
 
  private:
+  // `query` with known_matches from the search index, when it wants a total it can give.
+  OrganizationListQuery WithKnownMatches(const OrganizationListQuery& query);
+
   store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
   ReadModel* read_model_ = nullptr;
+  OrgSearchIndex* search_index_ = nullptr;
   ListCache<OrganizationPage> pages_;
 };
 

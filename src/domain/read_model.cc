@@ -142,7 +142,10 @@ Result<void> ReadModel::PollAfterNow() {
     Result<store::ChangePoll> poll = feed_.Poll();
     polls_.fetch_add(1, std::memory_order_relaxed);
     // Applied before the poll counts as done, so that a waiter woken by it finds its effects.
-    if (poll) Apply(*poll);
+    if (poll) {
+      Apply(*poll);
+      for (const auto& observer : observers_) observer(*poll);
+    }
     lock.lock();
     polling_ = false;
     polls_done_ = mine;
@@ -154,6 +157,10 @@ Result<void> ReadModel::PollAfterNow() {
   // it again next time, so nothing is lost, but this call cannot be answered from memory).
   if (!last_poll_ok_) return Error::Unavailable("the change feed could not be read");
   return {};
+}
+
+void ReadModel::AddPollObserver(std::function<void(const store::ChangePoll&)> observer) {
+  observers_.push_back(std::move(observer));
 }
 
 void ReadModel::Apply(const store::ChangePoll& poll) {

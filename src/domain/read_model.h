@@ -113,6 +113,13 @@ class ReadModel {
   // Errors as EnsureFresh (the caller then reads the store).
   Result<uint64_t> Generation();
 
+  // Calls `observer` with every poll of the feed that succeeds, after the model applied it and
+  // before any call waiting for that poll returns, on the polling thread: for a companion kept in
+  // step with the same feed (domain/org_search_index.h), which is then as fresh as the model
+  // after any call here. `observer` must be quick and must not call into this model. Only before
+  // the model serves any call (observers are not guarded).
+  void AddPollObserver(std::function<void(const store::ChangePoll&)> observer);
+
   struct Stats {
     int64_t polls = 0;             // polls of the change feed
     int64_t organization_loads = 0;
@@ -196,6 +203,7 @@ class ReadModel {
 
   store::ChangeFeed& feed_;
   store::GrantSnapshots& snapshots_;
+  std::vector<std::function<void(const store::ChangePoll&)>> observers_;
 
   // Single-flight polls.
   std::mutex poll_mu_;

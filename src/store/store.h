@@ -72,6 +72,20 @@ class OrganizationStore {
   virtual Result<void> DeleteOrganization(const OrgId& id) = 0;
   virtual Result<domain::OrganizationPage> ListOrganizations(
       const domain::OrganizationListQuery& query) = 0;
+
+  // The texts a `q` search compares (OrganizationListQuery::q), for an in-memory search index
+  // (domain/org_search_index.h): `id_text` and `name_text` as this engine's LIKE compares them,
+  // such that the ASCII-lower-cased pattern of ListOrganizations matches the organization iff it
+  // matches one of the two texts byte for byte (`%` any run, `_` one code point, `\` escapes).
+  // On SQLite, whose LIKE folds ASCII case, both are ASCII-lower-cased; on PostgreSQL the id is
+  // as stored.
+  //
+  // At most `limit` organizations with id > `after_id`, in id order ("" starts at the first).
+  virtual Result<std::vector<domain::OrganizationSearchText>> ListOrganizationSearchTexts(
+      const std::string& after_id, int64_t limit) = 0;
+  // Those of `ids` that exist, in no particular order.
+  virtual Result<std::vector<domain::OrganizationSearchText>> GetOrganizationSearchTexts(
+      const std::vector<OrgId>& ids) = 0;
 };
 
 class ClientStore {

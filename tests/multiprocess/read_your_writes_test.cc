@@ -173,6 +173,58 @@ TEST_P(ReadYourWritesTest, WritesThroughOneProcessAreReadThroughTheOtherAtOnce) 
   for (auto& process : processes_) EXPECT_EQ(process->Terminate(seconds(5)), std::optional<int>(0));
 }
 
+// The count of a search (Logto's Total-Number), which B takes from its in-memory search index
+// (src/domain/org_search_index.h) once built, follows every create, rename and delete through A
+// at once.
+TEST_P(ReadYourWritesTest, SearchTotalsThroughOneProcessFollowWritesThroughTheOther) {
+  OrgdProcess* a_process = Start();
+  ASSERT_NE(a_process, nullptr);
+  OrgdProcess* b_process = Start();
+  ASSERT_NE(b_process, nullptr);
+  HttpClient a(a_process->port());
+  HttpClient b(b_process->port());
+  const std::string a_token = FetchLogtoToken(a);
+  const std::string b_token = FetchLogtoToken(b);
+  ASSERT_FALSE(a_token.empty() || b_token.empty());
+  auto total = [&](const std::string& q) {
+    HttpResponse r = SendBearer(b, b_token, "GET", "/api/organizations?page=1&page_size=2&q=" + q);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.Header("total-number");
+  };
+
+  std::vector<std::string> needles;  // ids of the organizations named "Needle …" now
+  int hays = 0;                      // organizations renamed "Hay …"
+  int stale = 0;
+  for (int i = 0; i < kIterations / 2 && stale <= 5; ++i) {
+    SCOPED_TRACE("iteration " + std::to_string(i));
+    HttpResponse org = SendBearer(a, a_token, "POST", "/api/organizations",
+                                  Json{{"name", "Needle " + std::to_string(i)}}.dump());
+    ASSERT_EQ(org.status, 201) << org.body;
+    needles.push_back(org.json["id"]);
+    if (i % 3 == 2) {  // renamed away
+      HttpResponse renamed = SendBearer(a, a_token, "PATCH", "/api/organizations/" + needles[0],
+                                        Json{{"name", "Hay " + std::to_string(i)}}.dump());
+      ASSERT_EQ(renamed.status, 200) << renamed.body;
+      needles.erase(needles.begin());
+      ++hays;
+    } else if (i % 5 == 4) {  // deleted
+      ASSERT_EQ(SendBearer(a, a_token, "DELETE", "/api/organizations/" + needles.back()).status,
+                204);
+      needles.pop_back();
+    }
+    if (total("needle") != std::to_string(needles.size())) {
+      ++stale;
+      ADD_FAILURE() << "needle: " << total("needle") << ", want " << needles.size();
+    }
+    if (total("HAY%25") != std::to_string(hays)) {  // q=HAY%: a case-folded wildcard search
+      ++stale;
+      ADD_FAILURE() << "hay: " << total("HAY%25") << ", want " << hays;
+    }
+  }
+  EXPECT_EQ(stale, 0);
+  for (auto& process : processes_) EXPECT_EQ(process->Terminate(seconds(5)), std::optional<int>(0));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ReadYourWritesTest, ::testing::Values("sqlite_file", "postgres"),
                          [](const auto& info) { return info.param; });
 

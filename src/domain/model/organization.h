@@ -116,6 +116,18 @@ struct OrganizationListQuery {
   int64_t offset = 0;
   std::optional<OrgCursor> after;
   bool want_total = false;
+  // The number of organizations `q` matches, when the caller already knows it (from the search
+  // index, domain/org_search_index.h): the store then neither counts nor estimates the matches,
+  // and answers it as the total when want_total. Ignored without `q`.
+  std::optional<int64_t> known_matches;
+};
+
+// What a `q` search compares of one organization (store::OrganizationStore::
+// ListOrganizationSearchTexts).
+struct OrganizationSearchText {
+  OrgId id;
+  std::string id_text;
+  std::string name_text;
 };
 
 struct OrganizationPage {

@@ -642,8 +642,13 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
     // The page goes through the FTS table when the matches are few (see internal::kDenseHits):
     // counted exactly when the total is wanted anyway (through the FTS table, which costs less
     // than reading every row even when they are many), else estimated by the FTS hits.
+    // A count the caller knows (its search index) replaces both.
+    const std::optional<int64_t> known =
+        query.q.empty() ? std::nullopt : query.known_matches;
     bool narrow = false;
-    if (fts && query.want_total) {
+    if (fts && known) {
+      narrow = *known < internal::kDenseHits;
+    } else if (fts && query.want_total) {
       ORGD_TRY(conn.Query(kCountOrganizationsFts, bound,
                           [&](const Row& row) { page.total = row.GetInt(0); }));
       narrow = page.total < internal::kDenseHits;
@@ -672,7 +677,9 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
           .id = last.id.value(),
       };
     }
-    if (query.want_total && query.q.empty()) {
+    if (query.want_total && known) {
+      page.total = *known;
+    } else if (query.want_total && query.q.empty()) {
       ORGD_TRY(conn.Query(kOrganizationsRowCount, {},
                           [&](const Row& row) { page.total = row.GetInt(0); }));
     } else if (query.want_total && !fts) {
@@ -682,6 +689,59 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
     return LoadDomainsOn(conn, page.items);
   }));
   return page;
+}
+
+namespace {
+
+// The search texts of organizations (store.h). name_sort is the ASCII-lower-cased name, which
+// both engines' LIKE compares as it is; the id is folded here as the engine's LIKE folds it.
+constexpr std::string_view kListOrganizationSearchTexts =
+    "SELECT id, name_sort FROM organizations WHERE id > $1 ORDER BY id LIMIT $2";
+constexpr std::string_view kGetOrganizationSearchTexts =
+    "SELECT id, name_sort FROM organizations WHERE id IN ("
+    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+    "$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)";
+constexpr size_t kSearchTextBatch = 32;
+
+domain::OrganizationSearchText ReadSearchText(const Row& row, Engine engine) {
+  std::string id = row.GetString(0);
+  std::string id_text = engine == Engine::kSqlite ? AsciiLower(id) : id;
+  return domain::OrganizationSearchText{
+      .id = OrgId(std::move(id)), .id_text = std::move(id_text), .name_text = row.GetString(1)};
+}
+
+}  // namespace
+
+Result<std::vector<domain::OrganizationSearchText>> SqlStore::ListOrganizationSearchTexts(
+    const std::string& after_id, int64_t limit) {
+  if (limit < 0) return Error::InvalidArgument("limit must not be negative", "limit");
+  std::vector<domain::OrganizationSearchText> out;
+  ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    out.clear();
+    return conn.Query(kListOrganizationSearchTexts, {Text(after_id), Int(limit)},
+                      [&](const Row& row) { out.push_back(ReadSearchText(row, conn.engine())); });
+  }));
+  return out;
+}
+
+Result<std::vector<domain::OrganizationSearchText>> SqlStore::GetOrganizationSearchTexts(
+    const std::vector<OrgId>& ids) {
+  std::vector<domain::OrganizationSearchText> out;
+  ORGD_TRY(RunInTransaction(TxMode::kRead, [&](Connection& conn) -> Result<void> {
+    out.clear();
+    for (size_t begin = 0; begin < ids.size(); begin += kSearchTextBatch) {
+      std::array<Param, kSearchTextBatch> params;
+      params.fill(nullptr);
+      for (size_t i = begin; i < std::min(ids.size(), begin + kSearchTextBatch); ++i) {
+        params[i - begin] = Text(ids[i].value());
+      }
+      ORGD_TRY(conn.Query(kGetOrganizationSearchTexts, params, [&](const Row& row) {
+        out.push_back(ReadSearchText(row, conn.engine()));
+      }));
+    }
+    return {};
+  }));
+  return out;
 }
 
 // Every client write raises the clients revision in its own transaction, so that another

@@ -47,6 +47,10 @@ class SqlStore final : public Store {
   Result<void> DeleteOrganization(const OrgId& id) override;
   Result<domain::OrganizationPage> ListOrganizations(
       const domain::OrganizationListQuery& query) override;
+  Result<std::vector<domain::OrganizationSearchText>> ListOrganizationSearchTexts(
+      const std::string& after_id, int64_t limit) override;
+  Result<std::vector<domain::OrganizationSearchText>> GetOrganizationSearchTexts(
+      const std::vector<OrgId>& ids) override;
 
   // Clients. Scopes are stored space-separated, so a scope must not contain a space.
   Result<void> InsertClient(const ClientRecord& client) override;
