@@ -68,21 +68,35 @@ class ReadYourWritesTest : public ::testing::TestWithParam<std::string> {
     return processes_.back().get();
   }
 
+  // Starts process A (the writer) and B (the reader), each with a client and a Logto token.
+  void StartWriterAndReader() {
+    OrgdProcess* a_process = Start();
+    ASSERT_NE(a_process, nullptr);
+    OrgdProcess* b_process = Start();
+    ASSERT_NE(b_process, nullptr);
+    a_ = std::make_unique<HttpClient>(a_process->port());
+    b_ = std::make_unique<HttpClient>(b_process->port());
+    a_token_ = FetchLogtoToken(*a_);
+    b_token_ = FetchLogtoToken(*b_);
+    ASSERT_FALSE(a_token_.empty() || b_token_.empty());
+  }
+
   std::unique_ptr<ProcessDatabase> database_;
   std::vector<std::unique_ptr<OrgdProcess>> processes_;
+  std::unique_ptr<HttpClient> a_;
+  std::unique_ptr<HttpClient> b_;
+  std::string a_token_;
+  std::string b_token_;
 };
 
 TEST_P(ReadYourWritesTest, WritesThroughOneProcessAreReadThroughTheOtherAtOnce) {
-  OrgdProcess* a_process = Start();
-  ASSERT_NE(a_process, nullptr);
-  OrgdProcess* b_process = Start();
-  ASSERT_NE(b_process, nullptr);
-  HttpClient a(a_process->port());
-  HttpClient b(b_process->port());
-  const std::string a_token = FetchLogtoToken(a);
-  const std::string b_token = FetchLogtoToken(b);
+  ASSERT_NO_FATAL_FAILURE(StartWriterAndReader());
+  HttpClient& a = *a_;
+  HttpClient& b = *b_;
+  const std::string& a_token = a_token_;
+  const std::string& b_token = b_token_;
   const std::string b_kinde = FetchKindeToken(b, OrgdProcessOptions{}.public_url);
-  ASSERT_FALSE(a_token.empty() || b_token.empty() || b_kinde.empty());
+  ASSERT_FALSE(b_kinde.empty());
   auto write = [&](const std::string& method, const std::string& target, const std::string& body) {
     return SendBearer(a, a_token, method, target, body);
   };
@@ -177,15 +191,11 @@ TEST_P(ReadYourWritesTest, WritesThroughOneProcessAreReadThroughTheOtherAtOnce) 
 // (src/domain/org_search_index.h) once built, follows every create, rename and delete through A
 // at once.
 TEST_P(ReadYourWritesTest, SearchTotalsThroughOneProcessFollowWritesThroughTheOther) {
-  OrgdProcess* a_process = Start();
-  ASSERT_NE(a_process, nullptr);
-  OrgdProcess* b_process = Start();
-  ASSERT_NE(b_process, nullptr);
-  HttpClient a(a_process->port());
-  HttpClient b(b_process->port());
-  const std::string a_token = FetchLogtoToken(a);
-  const std::string b_token = FetchLogtoToken(b);
-  ASSERT_FALSE(a_token.empty() || b_token.empty());
+  ASSERT_NO_FATAL_FAILURE(StartWriterAndReader());
+  HttpClient& a = *a_;
+  HttpClient& b = *b_;
+  const std::string& a_token = a_token_;
+  const std::string& b_token = b_token_;
   auto total = [&](const std::string& q) {
     HttpResponse r = SendBearer(b, b_token, "GET", "/api/organizations?page=1&page_size=2&q=" + q);
     EXPECT_EQ(r.status, 200) << r.body;

@@ -43,6 +43,20 @@ std::vector<std::string> AvailableBackends() {
   return {"sqlite_memory", "sqlite_file", "postgres"};
 }
 
+std::unique_ptr<Database> OpenSecondHandle(const std::string& backend, TestDatabase& database) {
+  if (backend == "sqlite_file") {
+    auto db = sqlite::SqliteDatabase::Open(database.file().string());
+    EXPECT_TRUE(db) << ErrorText(db.error());
+    return db ? std::move(*db) : nullptr;
+  }
+  if (backend == "postgres") {
+    auto db = postgres::PgDatabase::Open(database.schema_->url());
+    EXPECT_TRUE(db) << ErrorText(db.error());
+    return db ? std::move(*db) : nullptr;
+  }
+  return nullptr;
+}
+
 Result<OpenedBackend> OpenBackend(const std::string& name) {
   if (name == "sqlite_memory") {
     auto db = sqlite::SqliteDatabase::Open(":memory:");

@@ -63,6 +63,10 @@ struct OpenedBackend {
 
 Result<OpenedBackend> OpenBackend(const std::string& name);
 
+// A second handle on the database of `backend` that `database` holds, as another process would
+// hold it: null for "sqlite_memory", which has none (and a failure when it cannot be opened).
+std::unique_ptr<Database> OpenSecondHandle(const std::string& backend, TestDatabase& database);
+
 // Every field of an error on one line, for assertion messages.
 std::string ErrorText(const Error& e);
 

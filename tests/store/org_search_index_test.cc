@@ -13,10 +13,8 @@
 
 #include "domain/org_search_index.h"
 #include "domain/read_model.h"
-#include "store/postgres/pg_db.h"
 #include "store/sql/change_feed.h"
 #include "store/sql/sql_store.h"
-#include "store/sqlite/sqlite_db.h"
 #include "tests/store/backends.h"
 
 namespace orgd::store::testing {
@@ -84,17 +82,8 @@ class OrgSearchIndexTest : public MigratedStoreTest {
   // store for ":memory:" (which has no second handle).
   sql::SqlStore& Other() {
     if (other_store_) return *other_store_;
-    if (GetParam() == "sqlite_file") {
-      auto db = sqlite::SqliteDatabase::Open(database_->file().string());
-      EXPECT_TRUE(db);
-      other_db_ = std::move(*db);
-    } else if (GetParam() == "postgres") {
-      auto db = postgres::PgDatabase::Open(database_->schema_->url());
-      EXPECT_TRUE(db);
-      other_db_ = std::move(*db);
-    } else {
-      return *store_;
-    }
+    other_db_ = OpenSecondHandle(GetParam(), *database_);
+    if (other_db_ == nullptr) return *store_;
     other_store_ = std::make_unique<sql::SqlStore>(*other_db_);
     return *other_store_;
   }

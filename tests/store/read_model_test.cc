@@ -92,17 +92,7 @@ class ReadModelTest : public MigratedStoreTest {
 
   // A second handle on the same database, as another process would hold (none for ":memory:").
   Database* OtherHandle() {
-    if (GetParam() == "sqlite_file") {
-      auto db = sqlite::SqliteDatabase::Open(database_->file().string());
-      EXPECT_TRUE(db);
-      other_db_ = std::move(*db);
-    } else if (GetParam() == "postgres") {
-      auto db = postgres::PgDatabase::Open(database_->schema_->url());
-      EXPECT_TRUE(db);
-      other_db_ = std::move(*db);
-    } else {
-      return nullptr;
-    }
+    other_db_ = OpenSecondHandle(GetParam(), *database_);
     return other_db_.get();
   }
 
