@@ -521,8 +521,8 @@ bool OrgSearchIndex::ApplyPending() {
     if (entry && row && state_->SameTexts(*entry, *row)) continue;
     if (entry) state_->Kill(*entry);
     if (row && !state_->Add(*row)) {
-      // Out of room: drop the index until a rebuild (which will fail the same way, leaving
-      // the counts to SQL).
+      // Out of room (4 GiB of text): drop the index; counts go to SQL from now on (until the
+      // feed loses track, when a rebuild is tried again).
       std::lock_guard lock(mu_);
       valid_ = false;
       return false;
