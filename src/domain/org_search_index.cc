@@ -300,6 +300,7 @@ class OrgSearchIndex::State {
 
  private:
   static constexpr size_t kHeader = 6;
+  static constexpr size_t kGallopRatio = 16;
   static constexpr uint32_t kIdBase = 0x8000;
   static constexpr uint32_t kAmbiguous = 0xFFFF;
   struct Postings {
@@ -329,20 +330,27 @@ class OrgSearchIndex::State {
                         Keep keep, std::vector<uint32_t>* extra = nullptr) {
     size_t kept = 0;
     size_t at = 0;
+    // Lists of similar length (a frequent word's trigrams) merge; a long one against a short
+    // one gallops.
+    const bool merge = other.size() < kGallopRatio * candidates.size();
     for (size_t c = 0; c < candidates.size(); ++c) {
       const uint32_t record = candidates[c];
-      size_t step = 1;
-      size_t hi = at;
-      while (hi < other.size() && other[hi] < record) {
-        at = hi + 1;
-        hi += step;
-        step *= 2;
+      if (merge) {
+        while (at < other.size() && other[at] < record) ++at;
+      } else {
+        size_t step = 1;
+        size_t hi = at;
+        while (hi < other.size() && other[hi] < record) {
+          at = hi + 1;
+          hi += step;
+          step *= 2;
+        }
+        at = static_cast<size_t>(
+            std::lower_bound(
+                other.begin() + static_cast<std::ptrdiff_t>(at),
+                other.begin() + static_cast<std::ptrdiff_t>(std::min(hi, other.size())), record) -
+            other.begin());
       }
-      at = static_cast<size_t>(
-          std::lower_bound(other.begin() + static_cast<std::ptrdiff_t>(at),
-                           other.begin() + static_cast<std::ptrdiff_t>(std::min(hi, other.size())),
-                           record) -
-          other.begin());
       if (at == other.size()) break;
       if (other[at] != record || !keep(c, at)) continue;
       if (extra != nullptr) (*extra)[kept] = (*extra)[c];

@@ -145,6 +145,26 @@ TEST_P(OrgSearchIndexTest, CountsEqualSqlForEveryKindOfPattern) {
   EXPECT_EQ(index_->Count("endword"), 2);
 }
 
+// Lists of very different lengths (a trigram in every name against one in three) are
+// intersected by galloping rather than merging; the counts stay those of SQL.
+TEST_P(OrgSearchIndexTest, CountsEqualSqlWhenOneTrigramIsRareAndAnotherEverywhere) {
+  std::vector<domain::Organization> orgs(300);
+  std::vector<ImportOrganizationRow> rows;
+  for (size_t i = 0; i < orgs.size(); ++i) {
+    orgs[i].id = OrgId("org-" + std::to_string(i));
+    orgs[i].name = i % 100 == 7 ? "Common Rare " + std::to_string(i) : "Common " + std::to_string(i);
+    rows.push_back({.org = &orgs[i]});
+  }
+  ASSERT_OK(store_->ImportOrganizations(rows, 1));
+  StartAndWait();
+  for (const std::string q : {"common rare", "rare", "mon rare 1", "common 1", "rare 207", "o%rare",
+                              "common"}) {
+    EXPECT_EQ(index_->Count(q), SqlCount(q)) << "q=" << q;
+  }
+  EXPECT_EQ(index_->Count("common rare"), 3);
+  EXPECT_EQ(index_->Count("rare 207"), 1);
+}
+
 TEST_P(OrgSearchIndexTest, FollowsWritesThroughAnotherHandle) {
   for (const auto& [id, name] : kOrganizations) Insert(*store_, id, name);
   StartAndWait();
