@@ -635,6 +635,16 @@ void OrgSearchIndex::BuildLoop() {
     changed_during_build_.clear();
     ++builds_;
     cv_.notify_all();
+    if (on_built_) {
+      const OrgSearchIndexBuilt report{
+          .organizations = state_->live(),
+          .bytes = state_->Bytes(),
+          .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - now).count()};
+      lock.unlock();
+      count_lock.unlock();
+      on_built_(report);
+      lock.lock();
+    }
   }
 }
 

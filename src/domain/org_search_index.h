@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,13 @@ namespace orgd::domain {
 //
 // Thread-safe. Counts are serialized (one at a time, each a few milliseconds at a million
 // organizations); repeated searches are answered by the list cache before they get here.
+// What OrgSearchIndex::OnBuilt reports.
+struct OrgSearchIndexBuilt {
+  int64_t organizations = 0;
+  int64_t bytes = 0;  // approximate memory of the index
+  double seconds = 0;
+};
+
 class OrgSearchIndex {
  public:
   // `store` and `model` must outlive the index. Registers a poll observer on `model`, so it must
@@ -55,6 +63,12 @@ class OrgSearchIndex {
   // Starts the builder thread, which builds the index now and again whenever the feed loses
   // track. Until the first build completes, Count answers nullopt. Idempotent.
   void Start();
+
+  // Called on the builder thread after each completed build, with the stats of the new index
+  // and the build's duration (for a log line). Set before Start.
+  void OnBuilt(std::function<void(const OrgSearchIndexBuilt&)> on_built) {
+    on_built_ = std::move(on_built);
+  }
 
   // How many organizations the search `q` matches: ListOrganizations's predicate, i.e. the LIKE
   // pattern '%' + ASCII-lower-cased q + '%' (`%` and `_` wildcards, `\` escapes the next
@@ -99,6 +113,7 @@ class OrgSearchIndex {
 
   store::OrganizationStore& store_;
   ReadModel& model_;
+  std::function<void(const OrgSearchIndexBuilt&)> on_built_;
 
   // Held by a count from start to end, and by the builder while it swaps in a new state: so
   // state_ changes under it only, and re-reads of the same organization never cross.

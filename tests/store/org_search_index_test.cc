@@ -3,7 +3,9 @@
 // pattern (wildcards, escapes, case, non-ASCII text, patterns too short for a trigram), follow
 // every write made through another database handle, and are withheld while the index is not
 // built or is being rebuilt after the feed lost track.
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -163,6 +165,22 @@ TEST_P(OrgSearchIndexTest, CountsEqualSqlWhenOneTrigramIsRareAndAnotherEverywher
   }
   EXPECT_EQ(index_->Count("common rare"), 3);
   EXPECT_EQ(index_->Count("rare 207"), 1);
+}
+
+TEST_P(OrgSearchIndexTest, ReportsEachBuild) {
+  for (const auto& [id, name] : kOrganizations) Insert(*store_, id, name);
+  std::promise<domain::OrgSearchIndexBuilt> reported;
+  std::atomic<bool> once{false};
+  index_->OnBuilt([&](const domain::OrgSearchIndexBuilt& built) {
+    if (!once.exchange(true)) reported.set_value(built);
+  });
+  index_->Start();
+  auto future = reported.get_future();
+  ASSERT_EQ(future.wait_for(30s), std::future_status::ready);
+  const domain::OrgSearchIndexBuilt built = future.get();
+  EXPECT_EQ(built.organizations, static_cast<int64_t>(kOrganizations.size()));
+  EXPECT_GT(built.bytes, 0);
+  EXPECT_GE(built.seconds, 0.0);
 }
 
 TEST_P(OrgSearchIndexTest, FollowsWritesThroughAnotherHandle) {
