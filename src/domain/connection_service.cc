@@ -6,6 +6,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/text.h"
+
 namespace orgd::domain {
 namespace {
 
@@ -20,14 +22,6 @@ constexpr std::string_view kPublicEmailDomains[] = {
     "proton.me",  "protonmail.com", "gmx.com",    "gmx.net",     "mail.com",
     "yandex.com", "qq.com",         "163.com",    "zoho.com",    "fastmail.com",
 };
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Checks the rules of a connection about to be written (the name; domains are normalised).
 Result<void> CheckConnection(Connection& c) {

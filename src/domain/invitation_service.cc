@@ -5,19 +5,13 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/text.h"
+
 namespace orgd::domain {
 namespace {
 
 using store::Store;
 using store::TxMode;
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 Error MissingRef(std::string subject, const std::string& id) {
   return Error::NotFound(std::move(subject), "unknown " + id).WithReason("foreign_key");

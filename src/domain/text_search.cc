@@ -2,20 +2,14 @@
 
 #include <cstddef>
 
+#include "common/text.h"
+
 namespace orgd::domain {
 namespace {
 
 char Fold(char c, bool case_sensitive) {
   if (!case_sensitive && c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
   return c;
-}
-
-// Bytes of the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte).
-size_t SequenceLength(unsigned char lead) {
-  if (lead >= 0xF0) return 4;
-  if (lead >= 0xE0) return 3;
-  if (lead >= 0xC0) return 2;
-  return 1;
 }
 
 bool Equal(std::string_view a, std::string_view b, bool case_sensitive) {
@@ -59,7 +53,7 @@ bool LikeMatch(std::string_view text, std::string_view pattern, bool case_sensit
       star_p = p++;
       star_t = t;
     } else if (p < pattern.size() && pattern[p] == '_') {
-      t += SequenceLength(static_cast<unsigned char>(text[t]));
+      t += Utf8SequenceLength(static_cast<unsigned char>(text[t]));
       ++p;
     } else if (p < pattern.size() &&
                Fold(pattern[p], case_sensitive) == Fold(text[t], case_sensitive)) {
@@ -67,7 +61,7 @@ bool LikeMatch(std::string_view text, std::string_view pattern, bool case_sensit
       ++p;
     } else if (star_p != std::string_view::npos) {
       p = star_p + 1;
-      star_t += SequenceLength(static_cast<unsigned char>(text[star_t]));
+      star_t += Utf8SequenceLength(static_cast<unsigned char>(text[star_t]));
       t = star_t;
     } else {
       return false;

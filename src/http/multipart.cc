@@ -4,6 +4,8 @@
 #include <functional>
 #include <utility>
 
+#include "common/text.h"
+
 namespace orgd::http {
 namespace {
 
@@ -14,19 +16,6 @@ Error BadBody(std::string message) { return Error::InvalidArgument(std::move(mes
 
 Error BadContentType(std::string message) {
   return Error::InvalidArgument(std::move(message), "content_type");
-}
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
 bool IsOws(char c) { return c == ' ' || c == '\t'; }
@@ -141,12 +130,12 @@ Result<void> ReadPartHeaders(std::string_view body, size_t& pos, MultipartPart& 
     if (!std::all_of(name.begin(), name.end(), IsTchar)) return BadBody("malformed part header");
     std::string_view value = TrimOws(line.substr(colon + 1));
 
-    if (EqualsIgnoreCase(name, "content-disposition")) {
+    if (EqualsIgnoreAsciiCase(name, "content-disposition")) {
       if (has_disposition) return BadBody("duplicate Content-Disposition");
       has_disposition = true;
       auto split = SplitParameters(value);
       if (!split) return BadBody("malformed Content-Disposition");
-      if (!EqualsIgnoreCase(split->first, "form-data")) {
+      if (!EqualsIgnoreAsciiCase(split->first, "form-data")) {
         return BadBody("Content-Disposition is not form-data");
       }
       const Parameter* field = FindParameter(split->second, "name");
@@ -158,11 +147,11 @@ Result<void> ReadPartHeaders(std::string_view body, size_t& pos, MultipartPart& 
       if (const Parameter* file = FindParameter(split->second, "filename")) {
         part.filename = file->value;
       }
-    } else if (EqualsIgnoreCase(name, "content-type")) {
+    } else if (EqualsIgnoreAsciiCase(name, "content-type")) {
       if (has_type) return BadBody("duplicate Content-Type");
       has_type = true;
       part.content_type.assign(value);
-    } else if (EqualsIgnoreCase(name, "content-transfer-encoding")) {
+    } else if (EqualsIgnoreAsciiCase(name, "content-transfer-encoding")) {
       // Nothing is decoded, so only the identity encodings are accepted.
       std::string encoding = AsciiLower(value);
       if (encoding != "7bit" && encoding != "8bit" && encoding != "binary") {
@@ -179,7 +168,7 @@ Result<void> ReadPartHeaders(std::string_view body, size_t& pos, MultipartPart& 
 Result<std::string> MultipartBoundary(std::string_view content_type) {
   auto split = SplitParameters(content_type);
   if (!split) return BadContentType("malformed Content-Type");
-  if (!EqualsIgnoreCase(split->first, "multipart/form-data")) {
+  if (!EqualsIgnoreAsciiCase(split->first, "multipart/form-data")) {
     return BadContentType("Content-Type is not multipart/form-data");
   }
   const Parameter* boundary = FindParameter(split->second, "boundary");

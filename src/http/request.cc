@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/text.h"
+
 namespace orgd::http {
 namespace {
 
@@ -10,16 +12,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
 }
 
 bool IsUnreserved(unsigned char c) {
@@ -146,7 +138,7 @@ std::vector<std::string_view> QueryParams::GetAll(std::string_view key) const {
 
 std::optional<std::string_view> Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (EqualsIgnoreCase(k, name)) return v;
+    if (EqualsIgnoreAsciiCase(k, name)) return v;
   }
   return std::nullopt;
 }
@@ -175,9 +167,7 @@ std::string Request::MediaType() const {
   std::string_view type = content_type->substr(0, content_type->find(';'));
   while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  std::string out(type);
-  std::transform(out.begin(), out.end(), out.begin(), AsciiLower);
-  return out;
+  return AsciiLower(type);
 }
 
 std::string_view TargetPath(std::string_view target) {

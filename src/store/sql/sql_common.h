@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "common/result.h"
+#include "common/text.h"
 #include "domain/model/page.h"
 #include "store/db.h"
 
@@ -40,13 +41,7 @@ template <const std::string_view&... Parts>
 constexpr std::string_view kJoin = JoinedSql<Parts...>::kValue;
 
 // ASCII lower-casing, identical on both engines.
-inline std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using orgd::AsciiLower;
 
 inline std::optional<std::string> OptAsciiLower(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
