@@ -252,13 +252,13 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
     // background (searches count in SQL until it is ready).
     if (config.org_search_index) {
       s.search_index = std::make_unique<domain::OrgSearchIndex>(*s.store, *s.read_model);
-      s.search_index->OnBuilt([](const domain::OrgSearchIndexBuilt& built) {
-        char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%.2f", built.seconds);
+      s.search_index->OnBuilt([](const domain::OrgSearchIndex::Stats& built, double seconds) {
+        char formatted[32];
+        std::snprintf(formatted, sizeof formatted, "%.2f", seconds);
         log::Info("organization search index built",
                   {{"organizations", std::to_string(built.organizations)},
                    {"megabytes", std::to_string(built.bytes >> 20)},
-                   {"seconds", seconds}});
+                   {"seconds", formatted}});
       });
       s.organizations->UseSearchIndex(s.search_index.get());
     }

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/text.h"
+
 namespace orgd::domain {
 namespace {
 
@@ -27,44 +29,10 @@ struct Pattern {
   std::optional<std::string> only_run;
 };
 
-// The length of the UTF-8 sequence a lead byte starts (1 for anything else, so that a scan always
-// moves on).
-size_t SequenceLength(unsigned char lead) {
-  if (lead >= 0xF0) return 4;
-  if (lead >= 0xE0) return 3;
-  if (lead >= 0xC0) return 2;
-  return 1;
-}
-
-bool ValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    if (b < 0x80) n = 1;
-    else if (b >= 0xC2 && b <= 0xDF) n = 2;
-    else if (b >= 0xE0 && b <= 0xEF) n = 3;
-    else if (b >= 0xF0 && b <= 0xF4) n = 4;
-    else return false;
-    if (i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    const auto b1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
-    if ((b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 > 0x9F) || (b == 0xF0 && b1 < 0x90) ||
-        (b == 0xF4 && b1 > 0x8F)) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
-}
-
 // nullopt for the patterns whose meaning the engines do not share (see Count).
 std::optional<Pattern> Compile(std::string_view q) {
-  if (q.find('\0') != std::string_view::npos || !ValidUtf8(q)) return std::nullopt;
-  std::string text = "%";
-  for (char c : q) text.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  text.push_back('%');
+  if (q.find('\0') != std::string_view::npos || !IsStrictUtf8(q)) return std::nullopt;
+  const std::string text = "%" + AsciiLower(q) + "%";
 
   Pattern p;
   std::string run;
@@ -86,10 +54,8 @@ std::optional<Pattern> Compile(std::string_view q) {
       p.tokens.push_back({Pattern::Kind::kOne, 0});
       continue;
     }
-    if (c == '\\') {
-      if (++i == text.size()) return std::nullopt;  // cannot happen: the pattern ends with '%'
-      c = text[i];
-    }
+    // `\` takes the next character literally; there always is one, as the text ends with '%'.
+    if (c == '\\') c = text[++i];
     p.tokens.push_back({Pattern::Kind::kByte, c});
     run.push_back(c);
   }
@@ -114,14 +80,14 @@ bool Matches(std::string_view text, const Pattern& p) {
       star_k = k++;
       star_t = t;
     } else if (k < tokens.size() && tokens[k].kind == Pattern::Kind::kOne) {
-      t += SequenceLength(static_cast<unsigned char>(text[t]));
+      t += Utf8SequenceLength(static_cast<unsigned char>(text[t]));
       ++k;
     } else if (k < tokens.size() && tokens[k].byte == text[t]) {
       ++t;
       ++k;
     } else if (star_k != std::numeric_limits<size_t>::max()) {
       k = star_k + 1;
-      star_t += SequenceLength(static_cast<unsigned char>(text[star_t]));
+      star_t += Utf8SequenceLength(static_cast<unsigned char>(text[star_t]));
       t = star_t;
     } else {
       return false;
@@ -640,13 +606,12 @@ void OrgSearchIndex::BuildLoop() {
     ++builds_;
     cv_.notify_all();
     if (on_built_) {
-      const OrgSearchIndexBuilt report{
-          .organizations = state_->live(),
-          .bytes = state_->Bytes(),
-          .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - now).count()};
+      const Stats report = StatsLocked();
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - now).count();
       lock.unlock();
       count_lock.unlock();
-      on_built_(report);
+      on_built_(report, seconds);
       lock.lock();
     }
   }
@@ -659,9 +624,13 @@ bool OrgSearchIndex::WaitUntilBuilt(std::chrono::milliseconds timeout) {
 }
 
 OrgSearchIndex::Stats OrgSearchIndex::stats() const {
-  Stats s;
   std::lock_guard count_lock(count_mu_);
   std::lock_guard lock(mu_);
+  return StatsLocked();
+}
+
+OrgSearchIndex::Stats OrgSearchIndex::StatsLocked() const {
+  Stats s;
   s.ready = valid_;
   s.builds = builds_;
   if (state_) {

@@ -43,15 +43,16 @@ namespace orgd::domain {
 //
 // Thread-safe. Counts are serialized (one at a time, each a few milliseconds at a million
 // organizations); repeated searches are answered by the list cache before they get here.
-// What OrgSearchIndex::OnBuilt reports.
-struct OrgSearchIndexBuilt {
-  int64_t organizations = 0;
-  int64_t bytes = 0;  // approximate memory of the index
-  double seconds = 0;
-};
-
 class OrgSearchIndex {
  public:
+  struct Stats {
+    bool ready = false;
+    int64_t organizations = 0;  // live entries
+    int64_t dead = 0;           // entries of renamed or deleted organizations, until a rebuild
+    int64_t builds = 0;         // completed builds
+    int64_t bytes = 0;          // approximate memory held
+  };
+
   // `store` and `model` must outlive the index. Registers a poll observer on `model`, so it must
   // be made before the model serves any call.
   OrgSearchIndex(store::OrganizationStore& store, ReadModel& model);
@@ -65,8 +66,8 @@ class OrgSearchIndex {
   void Start();
 
   // Called on the builder thread after each completed build, with the stats of the new index
-  // and the build's duration (for a log line). Set before Start.
-  void OnBuilt(std::function<void(const OrgSearchIndexBuilt&)> on_built) {
+  // and the build's duration in seconds (for a log line). Set before Start.
+  void OnBuilt(std::function<void(const Stats& stats, double seconds)> on_built) {
     on_built_ = std::move(on_built);
   }
 
@@ -74,7 +75,7 @@ class OrgSearchIndex {
   // pattern '%' + ASCII-lower-cased q + '%' (`%` and `_` wildcards, `\` escapes the next
   // character) against either search text. nullopt when the index cannot answer: not built yet,
   // being rebuilt, the feed or the store could not be read, or a `q` whose LIKE semantics the
-  // engines do not share (a NUL byte, invalid UTF-8, a dangling `\`); the caller then counts in
+  // engines do not share (a NUL byte, invalid UTF-8); the caller then counts in
   // SQL. An empty q is every organization.
   std::optional<int64_t> Count(std::string_view q);
 
@@ -82,13 +83,6 @@ class OrgSearchIndex {
   // and the bench.
   bool WaitUntilBuilt(std::chrono::milliseconds timeout);
 
-  struct Stats {
-    bool ready = false;
-    int64_t organizations = 0;  // live entries
-    int64_t dead = 0;           // entries of renamed or deleted organizations, until a rebuild
-    int64_t builds = 0;         // completed builds
-    int64_t bytes = 0;          // approximate memory held
-  };
   Stats stats() const;
 
   // Organizations read per query while building.
@@ -105,6 +99,8 @@ class OrgSearchIndex {
  private:
   class State;
 
+  // stats(), for a caller that holds count_mu_ and mu_.
+  Stats StatsLocked() const;
   void Observe(const store::ChangePoll& poll);
   void BuildLoop();
   // Re-reads the organizations of pending_ into state_. Requires count_mu_; takes mu_ itself.
@@ -113,7 +109,7 @@ class OrgSearchIndex {
 
   store::OrganizationStore& store_;
   ReadModel& model_;
-  std::function<void(const OrgSearchIndexBuilt&)> on_built_;
+  std::function<void(const Stats&, double)> on_built_;
 
   // Held by a count from start to end, and by the builder while it swaps in a new state: so
   // state_ changes under it only, and re-reads of the same organization never cross.

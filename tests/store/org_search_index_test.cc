@@ -169,18 +169,20 @@ TEST_P(OrgSearchIndexTest, CountsEqualSqlWhenOneTrigramIsRareAndAnotherEverywher
 
 TEST_P(OrgSearchIndexTest, ReportsEachBuild) {
   for (const auto& [id, name] : kOrganizations) Insert(*store_, id, name);
-  std::promise<domain::OrgSearchIndexBuilt> reported;
+  std::promise<std::pair<OrgSearchIndex::Stats, double>> reported;
   std::atomic<bool> once{false};
-  index_->OnBuilt([&](const domain::OrgSearchIndexBuilt& built) {
-    if (!once.exchange(true)) reported.set_value(built);
+  index_->OnBuilt([&](const OrgSearchIndex::Stats& built, double seconds) {
+    if (!once.exchange(true)) reported.set_value({built, seconds});
   });
   index_->Start();
   auto future = reported.get_future();
   ASSERT_EQ(future.wait_for(30s), std::future_status::ready);
-  const domain::OrgSearchIndexBuilt built = future.get();
+  const auto [built, seconds] = future.get();
+  EXPECT_TRUE(built.ready);
   EXPECT_EQ(built.organizations, static_cast<int64_t>(kOrganizations.size()));
+  EXPECT_EQ(built.builds, 1);
   EXPECT_GT(built.bytes, 0);
-  EXPECT_GE(built.seconds, 0.0);
+  EXPECT_GE(seconds, 0.0);
 }
 
 TEST_P(OrgSearchIndexTest, FollowsWritesThroughAnotherHandle) {

@@ -643,11 +643,11 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
     // counted exactly when the total is wanted anyway (through the FTS table, which costs less
     // than reading every row even when they are many), else estimated by the FTS hits.
     // A count the caller knows (its search index) replaces both.
-    const std::optional<int64_t> known =
-        query.q.empty() ? std::nullopt : query.known_matches;
+    const bool use_known = !query.q.empty() && query.known_matches.has_value();
+    const int64_t known = use_known ? *query.known_matches : 0;
     bool narrow = false;
-    if (fts && known) {
-      narrow = *known < internal::kDenseHits;
+    if (fts && use_known) {
+      narrow = known < internal::kDenseHits;
     } else if (fts && query.want_total) {
       ORGD_TRY(conn.Query(kCountOrganizationsFts, bound,
                           [&](const Row& row) { page.total = row.GetInt(0); }));
@@ -677,8 +677,8 @@ Result<domain::OrganizationPage> SqlStore::ListOrganizations(
           .id = last.id.value(),
       };
     }
-    if (query.want_total && known) {
-      page.total = *known;
+    if (query.want_total && use_known) {
+      page.total = known;
     } else if (query.want_total && query.q.empty()) {
       ORGD_TRY(conn.Query(kOrganizationsRowCount, {},
                           [&](const Row& row) { page.total = row.GetInt(0); }));
