@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "quiet_feed.h"
 #include "domain/read_model.h"
 
 namespace {
@@ -25,18 +26,7 @@ std::string IdOf(const char* prefix, int64_t n, size_t length) {
   return id;
 }
 
-class QuietFeed final : public store::ChangeFeed {
- public:
-  Result<store::ChangePoll> Poll() override {
-    store::ChangePoll poll;
-    poll.everything = first_;
-    first_ = false;
-    return poll;
-  }
-
- private:
-  bool first_ = true;
-};
+using bench::QuietFeed;
 
 // Organization n has members_per_org users drawn from a pool of users (each user in several
 // organizations, as in the 1M users / 10M memberships shape), one of 10 roles each, and

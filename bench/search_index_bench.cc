@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quiet_feed.h"
+#include "common/text.h"
 #include "domain/org_search_index.h"
 #include "domain/read_model.h"
 
@@ -27,18 +29,7 @@ namespace {
 using namespace orgd;
 using Clock = std::chrono::steady_clock;
 
-class QuietFeed final : public store::ChangeFeed {
- public:
-  Result<store::ChangePoll> Poll() override {
-    store::ChangePoll poll;
-    poll.everything = first_;
-    first_ = false;
-    return poll;
-  }
-
- private:
-  bool first_ = true;
-};
+using bench::QuietFeed;
 
 class NoGrants final : public store::GrantSnapshots {
  public:
@@ -83,11 +74,6 @@ class TextsStore final : public store::OrganizationStore {
   static Error Unused() { return Error::Internal("not used by the benchmark"); }
   std::vector<domain::OrganizationSearchText> texts_;
 };
-
-std::string AsciiLower(std::string s) {
-  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return s;
-}
 
 double Millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
