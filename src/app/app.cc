@@ -47,6 +47,7 @@
 #include "domain/import_service.h"
 // area:settings-include
 #include "http/server.h"
+#include "store/postgres/pg_change_fence.h"
 #include "store/postgres/pg_db.h"
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
@@ -104,6 +105,8 @@ struct CommandStore {
   explicit CommandStore(std::unique_ptr<store::Database> database)
       : db(std::move(database)), store(*db) {}
   std::unique_ptr<store::Database> db;
+  // PostgreSQL: the command's writes wait until every serving process has applied them.
+  std::unique_ptr<store::postgres::PgChangeFence> fence;
   store::sql::SqlStore store;
   SystemClock clock;
   RandomIdGenerator ids;
@@ -117,7 +120,16 @@ std::unique_ptr<CommandStore> OpenCommandStore(const StoreConfig& config, std::o
     CommandFailed(err, db.error());
     return nullptr;
   }
-  return std::make_unique<CommandStore>(std::move(*db));
+  auto command = std::make_unique<CommandStore>(std::move(*db));
+  if (auto* pg = dynamic_cast<store::postgres::PgDatabase*>(command->db.get())) {
+    auto fence = store::postgres::PgChangeFence::Open(*pg, {.follow = false});
+    if (!fence) {
+      CommandFailed(err, fence.error());
+      return nullptr;
+    }
+    command->fence = std::move(*fence);
+  }
+  return command;
 }
 
 constexpr const char* kMakeKek =
@@ -165,6 +177,9 @@ struct App::Impl {
   std::unique_ptr<store::Database> db;
   std::unique_ptr<store::sql::SqlStore> store;
   std::unique_ptr<store::sql::SqlChangeFeed> change_feed;
+  // PostgreSQL with --follow-changes: the read model's lease, and the fence of every write.
+  // Destroyed after the read model (whose follower thread uses it), before the database.
+  std::unique_ptr<store::postgres::PgChangeFence> change_fence;
   std::unique_ptr<domain::ReadModel> read_model;
   // Destroyed before the read model it observes (its builder thread calls into the model).
   std::unique_ptr<domain::OrgSearchIndex> search_index;
@@ -245,8 +260,20 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
         return std::function<Result<int64_t>()>([shared] { return shared->Read(); });
       };
     }
+    auto* pg = dynamic_cast<store::postgres::PgDatabase*>(s.db.get());
+    if (pg != nullptr && config.follow_changes) {
+      // The follower's polls must not wait for the pool, which writers waiting for this very
+      // process's acknowledgement may be holding.
+      auto conn = pg->OpenDedicated();
+      if (!conn) return std::move(conn).error();
+      feed_options.poll_connection = std::move(*conn);
+      auto fence = store::postgres::PgChangeFence::Open(*pg);
+      if (!fence) return std::move(fence).error();
+      s.change_fence = std::move(*fence);
+    }
     s.change_feed = std::make_unique<store::sql::SqlChangeFeed>(*s.db, std::move(feed_options));
     s.read_model = std::make_unique<domain::ReadModel>(*s.change_feed, *s.change_feed);
+    if (s.change_fence) s.read_model->Follow(*s.change_fence);
     s.organizations->UseReadModel(s.read_model.get());
     // Counts the matches of organization searches in memory; built in Start(), in the
     // background (searches count in SQL until it is ready).
@@ -355,6 +382,8 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
       if (request.method != http::Method::kGet && request.method != http::Method::kHead) {
         return resume();
       }
+      // Following the feed under a lease: the handler's reads answer from memory at once.
+      if (impl->read_model->FreshWithoutPoll()) return resume();
       impl->read_model->WhenFresh([&request, resume = std::move(resume)](bool fresh) {
         request.admitted = fresh;
         resume();

@@ -97,7 +97,7 @@ Usage:
              [--rate-limit N[/s|/m|/h]]
              [--max-connections N] [--header-timeout T] [--body-timeout T] [--idle-timeout T]
              [--sqlite-synchronous normal|full] [--cpu-affinity on|off]
-             [--org-search-index on|off]
+             [--org-search-index on|off] [--follow-changes on|off]
   orgd migrate [--database URL]
   orgd import FILE [--database URL] [--batch N] [--from-start]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
@@ -120,6 +120,9 @@ CPU affinity:  by default each I/O thread is pinned to a CPU and each connection
 Search index:  the number of organizations a `q` search matches is counted in memory (built
                in the background at start; about 350 bytes per organization);
                --org-search-index off counts in SQL instead.
+Following:     on PostgreSQL each process follows the change feed under a lease, so that a
+               read needs no round trip; a write then waits until the other processes have
+               applied it. --follow-changes off makes each read poll the feed instead.
 Slow clients:  at most --max-connections (10000) open connections, beyond which a new one is
                closed at once; a request's header must arrive within --header-timeout (10s), its
                body within --body-timeout (30s), the next request within --idle-timeout (60s).
@@ -214,7 +217,8 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
   config.kek_file = env("ORGD_KEK_FILE");
   if (config.kek && config.kek_file) return Bad("set ORGD_KEK or ORGD_KEK_FILE, not both");
   for (auto [name, field] : {std::pair{"ORGD_CPU_AFFINITY", &Config::cpu_affinity},
-                              std::pair{"ORGD_ORG_SEARCH_INDEX", &Config::org_search_index}}) {
+                              std::pair{"ORGD_ORG_SEARCH_INDEX", &Config::org_search_index},
+                              std::pair{"ORGD_FOLLOW_CHANGES", &Config::follow_changes}}) {
     if (auto v = env(name)) {
       auto flag = ParseBoolEnv(name, *v);
       if (!flag) return std::move(flag).error();
@@ -277,11 +281,15 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       auto v = value();
       if (!v) return std::move(v).error();
       ORGD_TRY(ParseRateLimit(flag, *v, config));
-    } else if (flag == "--cpu-affinity" || flag == "--org-search-index") {
+    } else if (flag == "--cpu-affinity" || flag == "--org-search-index" ||
+               flag == "--follow-changes") {
       auto v = value();
       if (!v) return std::move(v).error();
       if (*v != "on" && *v != "off") return Bad(flag + " wants on or off, got '" + *v + "'");
-      (flag == "--cpu-affinity" ? config.cpu_affinity : config.org_search_index) = *v == "on";
+      bool& field = flag == "--cpu-affinity"       ? config.cpu_affinity
+                    : flag == "--org-search-index" ? config.org_search_index
+                                                   : config.follow_changes;
+      field = *v == "on";
     } else if (flag == "--sqlite-synchronous") {
       auto v = value();
       if (!v) return std::move(v).error();

@@ -40,6 +40,10 @@ struct Config {
   // --org-search-index on|off (ORGD_ORG_SEARCH_INDEX): count the matches of organization
   // searches in memory (domain/org_search_index.h). On by default.
   bool org_search_index = true;
+  // --follow-changes on|off (ORGD_FOLLOW_CHANGES), PostgreSQL only: follow the change feed under
+  // a lease, so that a read needs no round trip to be fresh, at the price of writes waiting for
+  // the other processes (store/postgres/pg_change_fence.h). Off: each read polls. On by default.
+  bool follow_changes = true;
   bool log_requests = true;
   bool logto_test_mode = false;
   // --rate-limit N[/s|/m|/h] (ORGD_RATE_LIMIT): per-client Management API requests per window;

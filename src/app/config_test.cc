@@ -75,5 +75,22 @@ TEST(ConfigTest, OrgSearchIndexIsOnByDefaultAndSetByFlagOrEnvironment) {
   EXPECT_EQ(bad_env.error().message, "ORGD_ORG_SEARCH_INDEX wants true or false, got '2'");
 }
 
+TEST(ConfigTest, FollowChangesIsOnByDefaultAndSetByFlagOrEnvironment) {
+  auto defaults = Load({"serve"});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->follow_changes);
+  auto off = Load({"serve", "--follow-changes", "off"});
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->follow_changes);
+  EXPECT_TRUE(off->org_search_index);
+  EXPECT_TRUE(off->cpu_affinity);
+  auto env_off = Load({"serve"}, {{"ORGD_FOLLOW_CHANGES", "false"}});
+  ASSERT_TRUE(env_off);
+  EXPECT_FALSE(env_off->follow_changes);
+  auto bad = Load({"serve", "--follow-changes", "yes"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--follow-changes wants on or off, got 'yes'");
+}
+
 }  // namespace
 }  // namespace orgd::app

@@ -69,9 +69,86 @@ void ReadModel::StopAdmission() {
   {
     std::lock_guard lock(admit_mu_);
     admit_stopping_ = true;
+    follow_stopping_ = true;
   }
   admit_cv_.notify_all();
   if (admit_thread_.joinable()) admit_thread_.join();
+  if (follow_thread_.joinable()) follow_thread_.join();
+  lease_end_.store(0, std::memory_order_release);
+}
+
+void ReadModel::Follow(store::ChangeSubscription& subscription,
+                       std::chrono::milliseconds renew_every) {
+  follow_ = &subscription;
+  follow_thread_ = std::thread([this, renew_every] { FollowLoop(renew_every); });
+}
+
+bool ReadModel::LeaseCovers(uint64_t local_writes) const {
+  if (follow_ == nullptr) return false;
+  const int64_t now = store::ChangeSubscription::Clock::now().time_since_epoch().count();
+  return now < lease_end_.load(std::memory_order_acquire) &&
+         local_writes <= local_writes_applied_.load(std::memory_order_acquire);
+}
+
+bool ReadModel::FreshWithoutPoll() const {
+  return follow_ != nullptr && LeaseCovers(follow_->LocalWrites());
+}
+
+void ReadModel::NoteLocalWritesApplied(uint64_t local_writes) {
+  uint64_t seen = local_writes_applied_.load(std::memory_order_relaxed);
+  while (seen < local_writes &&
+         !local_writes_applied_.compare_exchange_weak(seen, local_writes,
+                                                      std::memory_order_acq_rel)) {
+  }
+}
+
+void ReadModel::FollowLoop(std::chrono::milliseconds renew_every) {
+  using Clock = store::ChangeSubscription::Clock;
+  // Waits in slices, so that StopAdmission is not kept waiting for long.
+  constexpr auto kSlice = std::chrono::milliseconds(100);
+  auto stopping = [&] {
+    std::lock_guard lock(admit_mu_);
+    return follow_stopping_;
+  };
+  auto next_round = Clock::now();  // the first round at once
+  while (!stopping()) {
+    const auto now = Clock::now();
+    if (now < next_round) {
+      auto woke = follow_->WaitForWrites(std::min(
+          kSlice, std::chrono::ceil<std::chrono::milliseconds>(next_round - now)));
+      if (!woke) {
+        follow_failures_.fetch_add(1, std::memory_order_relaxed);
+        std::this_thread::sleep_for(kSlice);
+        continue;
+      }
+      if (!*woke && Clock::now() < next_round) continue;
+    }
+    // A round: the fence first, then a poll that begins after it, then the acknowledgement.
+    const uint64_t local = follow_->LocalWrites();
+    auto fence = follow_->TakeFence();
+    Result<void> polled = fence ? PollAfterNow() : Result<void>(fence.error());
+    if (!polled) {
+      follow_failures_.fetch_add(1, std::memory_order_relaxed);
+      next_round = Clock::now() + kSlice;
+      continue;
+    }
+    NoteLocalWritesApplied(local);
+    auto acknowledged = follow_->Acknowledge(*fence);
+    if (!acknowledged) {
+      follow_failures_.fetch_add(1, std::memory_order_relaxed);
+      next_round = Clock::now() + kSlice;
+      continue;
+    }
+    if (*acknowledged) {
+      lease_end_.store((**acknowledged).time_since_epoch().count(), std::memory_order_release);
+      follow_rounds_.fetch_add(1, std::memory_order_relaxed);
+      next_round = Clock::now() + renew_every;
+    } else {
+      // Rejoined after a lapse: trusted again after the next round, which runs at once.
+      lease_end_.store(0, std::memory_order_release);
+      next_round = Clock::now();
+    }
+  }
 }
 
 void ReadModel::WhenFresh(std::function<void(bool fresh)> then) {
@@ -113,6 +190,14 @@ ReadModel::AdmittedScope::~AdmittedScope() {
 Result<void> ReadModel::EnsureFresh() {
   // Admitted by WhenFresh: a poll that began after the request arrived has been applied.
   if (admitted_model == this) return {};
+  if (follow_ != nullptr) {
+    // Read first: a poll that begins after this read covers every write it counts.
+    const uint64_t local = follow_->LocalWrites();
+    if (LeaseCovers(local)) return {};
+    ORGD_TRY(PollAfterNow());
+    NoteLocalWritesApplied(local);
+    return {};
+  }
   // The counter is read first: when it equals this thread's value at a time when every change
   // before it was applied, nothing committed since, and no poll is needed. Otherwise a poll that
   // begins after the read applies every change before it, and the value is remembered.
@@ -503,6 +588,8 @@ ReadModel::Stats ReadModel::stats() const {
   Stats s;
   s.polls = polls_.load(std::memory_order_relaxed);
   s.admitted_batches = admitted_batches_.load(std::memory_order_relaxed);
+  s.follow_rounds = follow_rounds_.load(std::memory_order_relaxed);
+  s.follow_failures = follow_failures_.load(std::memory_order_relaxed);
   s.organization_loads = organization_loads_.load(std::memory_order_relaxed);
   s.catalog_loads = catalog_loads_.load(std::memory_order_relaxed);
   s.organization_record_loads = record_loads_.load(std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -63,9 +64,24 @@ class ReadModel {
   // (it typically posts the request to its I/O thread).
   void WhenFresh(std::function<void(bool fresh)> then);
   // Calls back every WhenFresh caller still waiting (after one last poll) and joins the poller
-  // thread; call before whatever the callbacks touch goes away. WhenFresh must not be called
-  // after it. Idempotent.
+  // thread and the follower thread (Follow); call before whatever the callbacks touch goes away.
+  // WhenFresh must not be called after it. Idempotent.
   void StopAdmission();
+
+  // Freshness without a poll per call, where a poll is a round trip (PostgreSQL): starts a
+  // thread that runs `subscription`'s rounds (store/change_feed.h) — at once, whenever another
+  // process writes, and at least every `renew_every` — each a fence, a poll of the feed begun
+  // after it, and an acknowledgement that renews the lease. While the lease holds and no write of
+  // this process has committed since the last poll, calls answer from memory at once: every
+  // write another process has reported done is applied, since its writer waited for this one.
+  // Otherwise they poll as without it. `subscription` must outlive the model (or StopAdmission).
+  // At most once, before the model serves any call.
+  void Follow(store::ChangeSubscription& subscription,
+              std::chrono::milliseconds renew_every = std::chrono::milliseconds(400));
+  // True when a call made now would answer without waiting for a poll (Follow's lease holds and
+  // this process wrote nothing since the last poll): a server then need not admit the request
+  // through WhenFresh.
+  bool FreshWithoutPoll() const;
 
   // While alive, the calls of this model on this thread skip their own wait for a poll: they
   // serve a request that WhenFresh admitted with fresh = true, so every change committed before
@@ -128,6 +144,8 @@ class ReadModel {
     int64_t memberships = 0;       // memberships held now
     int64_t organization_record_loads = 0;  // GetOrganization calls that ran `load`
     int64_t admitted_batches = 0;  // polls run for WhenFresh callers (each serves one or more)
+    int64_t follow_rounds = 0;     // Follow's acknowledged rounds
+    int64_t follow_failures = 0;   // Follow's rounds that failed (the lease then runs out)
   };
   Stats stats() const;
 
@@ -193,6 +211,12 @@ class ReadModel {
   // The poller thread: waits for WhenFresh callers, polls once for all that are waiting, calls
   // them back; returns when the model is destroyed and nobody waits.
   void AdmitLoop();
+  // Follow's thread: runs rounds until StopAdmission.
+  void FollowLoop(std::chrono::milliseconds renew_every);
+  // Whether Follow's lease holds now and every write of this process up to `local_writes` (read
+  // before) is applied.
+  bool LeaseCovers(uint64_t local_writes) const;
+  void NoteLocalWritesApplied(uint64_t local_writes);
   void Apply(const store::ChangePoll& poll);
   // `fn` sees the organization's entry (null when it has no members) and the catalog, fresh for
   // a call that began before this one; from memory when both are held, else loaded.
@@ -219,6 +243,15 @@ class ReadModel {
   bool admit_stopping_ = false;                           // guarded by admit_mu_
   std::thread admit_thread_;                              // started under admit_mu_
   std::atomic<int64_t> admitted_batches_{0};
+  // Follow: the subscription (null when not following), the end of the lease on the steady
+  // clock (0: none held), the subscription's LocalWrites that the latest poll covered.
+  store::ChangeSubscription* follow_ = nullptr;
+  std::atomic<int64_t> lease_end_{0};
+  std::atomic<uint64_t> local_writes_applied_{0};
+  std::thread follow_thread_;  // started by Follow, joined by StopAdmission
+  bool follow_stopping_ = false;  // guarded by admit_mu_
+  std::atomic<int64_t> follow_rounds_{0};
+  std::atomic<int64_t> follow_failures_{0};
   // This model's key in each thread's table of the counter value after which that thread last
   // saw every change applied (never reused across models).
   const uint64_t instance_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -46,6 +47,35 @@ class ChangeFeed {
   virtual Result<std::optional<int64_t>> ThreadCommitCounter() {
     return std::optional<int64_t>();
   }
+};
+
+// Freshness without a round trip per read, for engines where checking the feed costs one
+// (PostgreSQL; pg_change_fence.h). Every process that follows the feed holds a lease; after each
+// commit, a writer in any process waits until every other follower with a live lease has
+// acknowledged a poll of the feed that began after the commit, or its lease has lapsed. So while
+// a follower's lease holds, every write that any other process has reported done is applied in
+// its memory, and only this process's own writes need a poll (LocalWrites tells of them).
+//
+// A follower runs rounds, one at a time, on one thread: WaitForWrites, TakeFence, a poll of the
+// feed begun after TakeFence returned, Acknowledge. Database failures as in store.h.
+class ChangeSubscription {
+ public:
+  using Clock = std::chrono::steady_clock;
+  virtual ~ChangeSubscription() = default;
+
+  // Returns true when another process has committed a write since the previous call, false once
+  // `timeout` has passed without one.
+  virtual Result<bool> WaitForWrites(std::chrono::milliseconds timeout) = 0;
+  // A fence for the next round: every write whose writer took a lower fence committed before
+  // this call.
+  virtual Result<int64_t> TakeFence() = 0;
+  // Tells writers that every write below `fence` is applied and renews the lease. Returns the
+  // time until which this process may answer from memory, or nullopt when the lease had lapsed:
+  // it is then renewed, but trusted only from the next round's Acknowledge on.
+  virtual Result<std::optional<Clock::time_point>> Acknowledge(int64_t fence) = 0;
+  // A counter of the writes committed by this process: it moves before each of them is reported
+  // done to its caller.
+  virtual uint64_t LocalWrites() const = 0;
 };
 
 // The catalog: every role and permission, and the permissions of each role.

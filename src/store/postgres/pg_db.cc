@@ -112,6 +112,19 @@ class PgRow final : public Row {
   int row_;
 };
 
+// Whether a command's result says it changed rows: its tag is INSERT, UPDATE, DELETE or MERGE
+// with a non-zero count, or TRUNCATE.
+bool ChangedRows(const PGresult* result) {
+  const std::string_view tag = PQcmdStatus(const_cast<PGresult*>(result));
+  if (tag.starts_with("TRUNCATE")) return true;
+  if (!tag.starts_with("INSERT") && !tag.starts_with("UPDATE") && !tag.starts_with("DELETE") &&
+      !tag.starts_with("MERGE")) {
+    return false;
+  }
+  const std::string_view count = PQcmdTuples(const_cast<PGresult*>(result));
+  return !count.empty() && count != "0";
+}
+
 Error ResultError(const PGresult* result, bool connection_lost, std::string_view sql) {
   std::string message(Field(result, PG_DIAG_MESSAGE_PRIMARY));
   if (message.empty() || connection_lost) message = Trimmed(PQresultErrorMessage(result));
@@ -261,6 +274,7 @@ Result<PgConnection::ResultPtr> PgConnection::Await(std::string_view sql,
   PGconn* conn = conn_.get();
   ResultPtr failed;
   ResultPtr last;
+  bool wrote = false;
   for (;;) {
     // Read until libpq holds a complete result, so that PQgetResult never blocks. A dead session
     // is left to PQgetResult, which reports it without waiting.
@@ -294,6 +308,7 @@ Result<PgConnection::ResultPtr> PgConnection::Await(std::string_view sql,
         broken_ = true;
         return Error::Internal("COPY is not supported", std::string(sql.substr(0, 500)));
       default:
+        wrote = wrote || ChangedRows(result.get());
         last = std::move(result);
         break;
     }
@@ -303,6 +318,9 @@ Result<PgConnection::ResultPtr> PgConnection::Await(std::string_view sql,
     broken_ = true;
   } else {
     in_transaction_ = PQtransactionStatus(conn) != PQTRANS_IDLE;
+    // Outside a transaction a change is committed once its command answers; inside one, at
+    // COMMIT (see Commit). A script may also have opened and committed a transaction itself.
+    if (wrote && failed == nullptr) (in_transaction_ ? tx_wrote_ : committed_write_) = true;
   }
   if (failed != nullptr) return ResultError(failed.get(), lost, sql);
   if (lost) return TranslatePgError("", "", ConnErrorText(conn), true, sql);
@@ -423,6 +441,7 @@ Result<void> PgConnection::Commit() {
     return Error::Unavailable("the database is unavailable",
                               "the session was lost inside a transaction");
   }
+  const bool wrote = std::exchange(tx_wrote_, false);
   auto result = RunSimple("COMMIT", kNoDeadline);
   if (!result) return std::move(result).error();
   // COMMIT of a transaction that an earlier failed statement aborted "succeeds" as ROLLBACK.
@@ -430,11 +449,60 @@ Result<void> PgConnection::Commit() {
     return Error::Internal("the transaction was rolled back",
                            "COMMIT found the transaction aborted by an earlier failed statement");
   }
+  if (wrote) committed_write_ = true;
   return {};
+}
+
+bool PgConnection::TakeCommittedWrite() { return std::exchange(committed_write_, false); }
+
+Result<void> PgConnection::Listen(std::string_view channel) {
+  if (conn_ == nullptr) return Error::Unavailable("the database is unavailable", "no session");
+  std::unique_ptr<char, decltype(&PQfreemem)> quoted(
+      PQescapeIdentifier(conn_.get(), channel.data(), channel.size()), &PQfreemem);
+  if (quoted == nullptr) return Error::Internal("cannot quote a channel name", ConnErrorText(conn_.get()));
+  ORGD_TRY(ExecScript("LISTEN " + std::string(quoted.get())));
+  return {};
+}
+
+std::vector<PgNotification> PgConnection::TakeNotifications() {
+  std::vector<PgNotification> out;
+  if (conn_ == nullptr) return out;
+  while (PGnotify* n = PQnotifies(conn_.get())) {
+    out.push_back(PgNotification{.channel = n->relname != nullptr ? n->relname : "",
+                                 .payload = n->extra != nullptr ? n->extra : ""});
+    PQfreemem(n);
+  }
+  return out;
+}
+
+Result<std::vector<PgNotification>> PgConnection::WaitForNotifications(Clock::time_point deadline) {
+  if (broken()) {
+    broken_ = true;
+    return Error::Unavailable("the database is unavailable", "the listening session was lost");
+  }
+  for (;;) {
+    std::vector<PgNotification> out = TakeNotifications();
+    if (!out.empty()) return out;
+    switch (WaitSocket(conn_.get(), /*for_write=*/false, deadline)) {
+      case WaitResult::kTimeout:
+        return out;
+      case WaitResult::kError:
+        broken_ = true;
+        return Error::Unavailable("the database is unavailable",
+                                  std::string("poll: ") + std::system_category().message(errno));
+      case WaitResult::kReady:
+        break;
+    }
+    if (!PQconsumeInput(conn_.get()) || PQstatus(conn_.get()) != CONNECTION_OK) {
+      broken_ = true;
+      return Error::Unavailable("the database is unavailable", ConnErrorText(conn_.get()));
+    }
+  }
 }
 
 void PgConnection::Rollback() {
   if (!in_transaction_) return;
+  tx_wrote_ = false;
   if (broken()) {
     broken_ = true;
     in_transaction_ = false;
@@ -531,14 +599,26 @@ void PgDatabase::Release(std::unique_ptr<Connection> conn) {
   // A lease dropped inside a transaction (an early return, an exception) must not hand its
   // locks and uncommitted writes to the next borrower.
   pg->Rollback();
+  const bool wrote = pg->TakeCommittedWrite();
+  if (wrote) write_commits_.fetch_add(1, std::memory_order_acq_rel);
   if (pg->broken() || pg->in_transaction()) pg.reset();  // closed outside the lock
-  std::lock_guard lock(mu_);
-  if (pg != nullptr) {
-    idle_.push_back(std::move(pg));
-  } else {
-    --open_;
+  {
+    std::lock_guard lock(mu_);
+    if (pg != nullptr) {
+      idle_.push_back(std::move(pg));
+    } else {
+      --open_;
+    }
   }
   returned_.notify_one();
+  // The lease's owner resumes only after this: a write is done when the observer says so.
+  if (wrote) {
+    if (PgWriteObserver* observer = observer_.load(std::memory_order_acquire)) observer->Committed();
+  }
+}
+
+Result<std::unique_ptr<PgConnection>> PgDatabase::OpenDedicated() {
+  return PgConnection::Open(url_, options_.connect_timeout, kNoDeadline);
 }
 
 bool PgDatabase::Ping() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -23,6 +24,26 @@ struct pg_conn;
 struct pg_result;
 
 namespace orgd::store::postgres {
+
+class PgConnection;
+
+// One NOTIFY received by a session that LISTENs (PgConnection::Listen).
+struct PgNotification {
+  std::string channel;
+  std::string payload;
+};
+
+// Told about each pooled connection that committed a write (an INSERT, UPDATE, DELETE, MERGE or
+// TRUNCATE that changed rows, in autocommit or in a transaction that committed), once the
+// connection is back in the pool. Lets writers of several processes on one database coordinate
+// with readers (pg_change_fence.h).
+class PgWriteObserver {
+ public:
+  virtual ~PgWriteObserver() = default;
+  // On the thread that released the connection, before its caller sees the write as done (the
+  // lease's destructor returns after this). May use the pool.
+  virtual void Committed() = 0;
+};
 
 struct PgOptions {
   // Upper bound of open connections; Acquire waits while all are on loan. 0 (or less): four per
@@ -114,6 +135,20 @@ class PgConnection final : public Connection {
   // Statements currently prepared on the session.
   size_t cached_statement_count() const { return statements_.size(); }
 
+  // Whether a write committed on this connection since the last call (see PgWriteObserver);
+  // clears the mark.
+  bool TakeCommittedWrite();
+
+  // Subscribes the session to `channel` (LISTEN; the name is quoted as an identifier). A session
+  // that listens is not for the pool: open it with PgDatabase::OpenDedicated. A reconnect (after
+  // a lost session) forgets subscriptions; the caller listens again.
+  Result<void> Listen(std::string_view channel);
+  // The notifications received so far, without waiting: libpq collects them while commands run.
+  std::vector<PgNotification> TakeNotifications();
+  // Waits until at least one notification has arrived or `deadline` passes (then an empty list).
+  // kUnavailable when the session is lost.
+  Result<std::vector<PgNotification>> WaitForNotifications(Clock::time_point deadline);
+
  private:
   friend class PgDatabase;
 
@@ -171,15 +206,14 @@ class PgConnection final : public Connection {
   int64_t prepare_count_ = 0;
   bool in_transaction_ = false;
   bool broken_ = false;
+  bool tx_wrote_ = false;         // a statement of the open transaction changed rows
+  bool committed_write_ = false;  // see TakeCommittedWrite
 };
 
 // A pool of PostgreSQL connections to one database. Thread-safe. Connections are opened lazily,
 // at most pool_size; an idle connection is checked only through libpq's status when lent (no
 // round trip), and a connection found broken is closed, never returned to the pool, so that the
 // pool recovers by itself after a server restart. The database must outlive every lease.
-//
-// A dedicated LISTEN/NOTIFY connection for cross-process cache invalidation can be added beside
-// the pool with the same session plumbing (PgConnection::Connect, a socket wait with a deadline).
 class PgDatabase final : public Database {
  public:
   // Connects once to `url` (e.g. "postgresql://user@host:5432/db?sslmode=require", or a
@@ -209,6 +243,17 @@ class PgDatabase final : public Database {
   // Connections currently open (idle or on loan).
   size_t open_connections() const;
 
+  // A session of its own, outside the pool (for LISTEN, or a poller that must not wait for the
+  // pool). kUnavailable as Open.
+  Result<std::unique_ptr<PgConnection>> OpenDedicated();
+
+  // Installs the observer told of every write committed through the pool (null: none). The
+  // observer must outlive its installation; install and remove it while no lease is out.
+  void SetWriteObserver(PgWriteObserver* observer) { observer_.store(observer); }
+  // Writes committed through the pool so far in this process: moves before Release returns for a
+  // lease that committed one.
+  uint64_t write_commits() const { return write_commits_.load(std::memory_order_acquire); }
+
  protected:
   void Release(std::unique_ptr<Connection> conn) override;
 
@@ -224,6 +269,8 @@ class PgDatabase final : public Database {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<PgConnection>> idle_;  // guarded by mu_
   size_t open_ = 0;                                  // guarded by mu_
+  std::atomic<PgWriteObserver*> observer_{nullptr};
+  std::atomic<uint64_t> write_commits_{0};
 };
 
 }  // namespace orgd::store::postgres
