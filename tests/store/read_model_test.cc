@@ -19,6 +19,7 @@
 #include "domain/organization_service.h"
 #include "domain/organization_settings_service.h"
 #include "domain/read_model.h"
+#include "store/postgres/pg_change_fence.h"
 #include "store/postgres/pg_db.h"
 #include "store/sql/change_feed.h"
 #include "store/sql/migrations.h"
@@ -275,6 +276,75 @@ TEST_P(ReadModelTest, WritesThroughAnotherHandleAreSeenByTheNextRead) {
     ASSERT_OK(scopes);
     ASSERT_TRUE(scopes->empty());
   }
+}
+
+// PostgreSQL with ReadModel::Follow (as `orgd serve` runs by default): a model following the feed
+// under a lease answers without polling, and stays exactly right: writes through another handle
+// (fenced by its own PgChangeFence: they return only once this model acknowledged them) are seen
+// by the very next read, and a write through the model's own handle makes the next read poll.
+TEST_P(ReadModelTest, AFollowingModelAnswersWithoutPollsAndSeesEveryWriteAtOnce) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "following the feed under a lease is for PostgreSQL";
+  auto* own = dynamic_cast<postgres::PgDatabase*>(&database_->db());
+  auto* other = dynamic_cast<postgres::PgDatabase*>(OtherHandle());
+  ASSERT_TRUE(own != nullptr && other != nullptr);
+  // The follower polls on a session of its own, as the server wires it.
+  sql::SqlChangeFeedOptions options;
+  auto poll_connection = own->OpenDedicated();
+  ASSERT_TRUE(poll_connection);
+  options.poll_connection = std::move(*poll_connection);
+  sql::SqlChangeFeed feed(*own, std::move(options));
+  auto own_fence = postgres::PgChangeFence::Open(*own);
+  ASSERT_TRUE(own_fence);
+  auto writer_fence = postgres::PgChangeFence::Open(*other, {.follow = false});
+  ASSERT_TRUE(writer_fence);
+  sql::SqlStore writer(*other);
+
+  const OrgId org = NewOrg("org1");
+  const UserId user = NewUser("user1");
+  const PermissionId p1 = NewPermission("p1", "read");
+  const RoleId role = NewRole("r1", "member");
+  ASSERT_OK(store_->AddRolePermissions(role, {p1}, 1));
+
+  ReadModel model(feed, feed);
+  // Rounds only when another process writes (no periodic renewal within the test).
+  model.Follow(**own_fence, std::chrono::milliseconds(600'000));
+  for (int i = 0; i < 500 && model.stats().follow_rounds == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(model.stats().follow_rounds, 1);
+  ASSERT_TRUE(model.FreshWithoutPoll());
+
+  // Reads cost no poll.
+  ASSERT_OK(model.IsMember(org, user));
+  const int64_t polls = model.stats().polls;
+  for (int i = 0; i < 100; ++i) ASSERT_OK(model.MemberRoleScopes(org, user));
+  EXPECT_EQ(model.stats().polls, polls);
+
+  for (int i = 0; i < 30; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_OK(writer.AddMembers(org, {user}, 1));
+    ASSERT_OK(writer.AddMemberRoles(org, user, {role}, 1));
+    auto scopes = model.MemberRoleScopes(org, user);
+    ASSERT_OK(scopes);
+    ASSERT_EQ(scopes->size(), 1u);
+    ASSERT_OK(writer.RemoveMember(org, user));
+    auto member = model.IsMember(org, user);
+    ASSERT_OK(member);
+    ASSERT_FALSE(*member);
+  }
+  EXPECT_GE((*writer_fence)->stats().waits, 1);
+
+  // A write through the model's own handle: the next read polls once, and sees it.
+  ASSERT_TRUE(model.FreshWithoutPoll());
+  ASSERT_OK(store_->AddMembers(org, {user}, 1));
+  EXPECT_FALSE(model.FreshWithoutPoll());
+  const int64_t before = model.stats().polls;
+  auto member = model.IsMember(org, user);
+  ASSERT_OK(member);
+  EXPECT_TRUE(*member);
+  EXPECT_GE(model.stats().polls, before + 1);
+  EXPECT_TRUE(model.FreshWithoutPoll());
+  model.StopAdmission();
 }
 
 // Wraps the real snapshots and commits a write to the organization right after its grants were

@@ -15,8 +15,10 @@ namespace {
 
 using Clock = ChangeSubscription::Clock;
 
-constexpr std::string_view kChangesChannel = "orgd_changes";
-constexpr std::string_view kAcksChannel = "orgd_acks";
+// Channels are per database, tables per schema: the channels are named after the table's OID,
+// so that deployments in different schemas of one database never hear each other.
+constexpr std::string_view kTableOid =
+    "SELECT CAST(CAST(CAST('change_readers' AS regclass) AS oid) AS BIGINT)";
 
 constexpr std::string_view kDeleteStaleReaders =
     "DELETE FROM change_readers WHERE lease_until < clock_timestamp() - interval '1 hour'";
@@ -35,13 +37,13 @@ constexpr std::string_view kRenew =
     "UPDATE change_readers SET acked = GREATEST(acked, CAST($2 AS BIGINT)), "
     "lease_until = clock_timestamp() + CAST($3 AS BIGINT) * interval '1 millisecond' "
     "WHERE id = $1 AND NOT lapsed "
-    "RETURNING pg_notify('orgd_acks', CAST($4 AS TEXT))";
+    "RETURNING pg_notify(CAST($5 AS TEXT), CAST($4 AS TEXT))";
 // After a commit: the fence, the notification, and every other reader not known to be lapsed,
 // with the milliseconds its lease has left. The CTE is materialized (nextval is volatile), so it
 // runs once even when no reader row joins it.
 constexpr std::string_view kWriterFence =
     "WITH f AS (SELECT nextval('change_fence') AS fence, "
-    "pg_notify('orgd_changes', CAST($1 AS TEXT)) AS notified) "
+    "pg_notify(CAST($3 AS TEXT), CAST($1 AS TEXT)) AS notified) "
     "SELECT f.fence, r.id, r.acked, r.left_ms FROM f LEFT JOIN ("
     "SELECT id, acked, "
     "CAST(EXTRACT(EPOCH FROM (lease_until - clock_timestamp())) * 1000 AS BIGINT) AS left_ms "
@@ -86,6 +88,14 @@ PgChangeFence::PgChangeFence(PgDatabase& db, PgChangeFenceOptions options)
 Result<std::unique_ptr<PgChangeFence>> PgChangeFence::Open(PgDatabase& db,
                                                            PgChangeFenceOptions options) {
   std::unique_ptr<PgChangeFence> fence(new PgChangeFence(db, options));
+  {
+    auto lease = db.Acquire();
+    if (!lease) return std::move(lease).error();
+    int64_t oid = 0;
+    ORGD_TRY((*lease)->Query(kTableOid, {}, [&](const Row& row) { oid = row.GetInt(0); }));
+    fence->changes_channel_ = "orgd_changes_" + std::to_string(oid);
+    fence->acks_channel_ = "orgd_acks_" + std::to_string(oid);
+  }
   if (options.follow) {
     auto listener = db.OpenDedicated();
     if (!listener) return std::move(listener).error();
@@ -123,8 +133,8 @@ Result<void> PgChangeFence::EnsureListening() {
   }
   // A new session (first use, or the old one was lost and replaced): subscribe again, and assume
   // notifications were missed meanwhile.
-  ORGD_TRY(listener_->Listen(kChangesChannel));
-  ORGD_TRY(listener_->Listen(kAcksChannel));
+  ORGD_TRY(listener_->Listen(changes_channel_));
+  ORGD_TRY(listener_->Listen(acks_channel_));
   listening_pid_ = listener_->backend_pid();
   std::lock_guard lock(mu_);
   changes_pending_ = true;
@@ -137,7 +147,7 @@ void PgChangeFence::Absorb(std::vector<PgNotification> notifications) {
   {
     std::lock_guard lock(mu_);
     for (const PgNotification& n : notifications) {
-      if (n.channel == kAcksChannel) {
+      if (n.channel == acks_channel_) {
         const std::string_view payload = n.payload;
         const size_t space = payload.find(' ');
         if (space == std::string_view::npos) continue;
@@ -146,7 +156,7 @@ void PgChangeFence::Absorb(std::vector<PgNotification> notifications) {
         int64_t& known = acks_[reader];
         known = std::max(known, fence);
         acked = true;
-      } else if (n.channel == kChangesChannel && n.payload != reader_tag_) {
+      } else if (n.channel == changes_channel_ && n.payload != reader_tag_) {
         changes_pending_ = true;
       }
     }
@@ -187,7 +197,7 @@ Result<std::optional<Clock::time_point>> PgChangeFence::Acknowledge(int64_t fenc
   int rows = 0;
   ORGD_TRY(listener_->Query(kRenew,
                             {Int(reader_id_), Int(fence), Int(options_.lease.count()),
-                             Text(payload)},
+                             Text(payload), Text(acks_channel_)},
                             [&](const Row&) { ++rows; }));
   Absorb(listener_->TakeNotifications());
   if (rows == 1) return std::optional<Clock::time_point>(sent + options_.lease - options_.margin);
@@ -219,7 +229,7 @@ void PgChangeFence::Committed() {
       auto lease = db_.Acquire();
       if (!lease) return std::move(lease).error();
       return (*lease)->Query(kWriterFence, {Text(reader_tag_.empty() ? "0" : reader_tag_),
-                                            Int(reader_id_)},
+                                            Int(reader_id_), Text(changes_channel_)},
                              [&](const Row& row) {
                                fence = row.GetInt(0);
                                if (row.IsNull(1)) return;

@@ -39,15 +39,16 @@ struct PgChangeFenceOptions {
 // sees it done, until every other process following the feed has acknowledged it.
 //
 // Writers, after each commit (one statement on the committing connection): take a fence
-// (nextval of change_fence), NOTIFY orgd_changes, and read change_readers. Then, without holding
+// (nextval of change_fence), NOTIFY orgd_changes_<oid>, and read change_readers (the channels are
+// named after the table's OID: one pair per schema, as a database's channels are shared). Then, without holding
 // a connection, wait until every other reader has acked a higher fence (their acknowledgements
-// arrive as NOTIFY orgd_acks on this process's listening session; rows are re-read every
+// arrive as NOTIFY orgd_acks_<oid> on this process's listening session; rows are re-read every
 // `recheck` meanwhile) or has lapsed: a reader whose lease is past is marked `lapsed` with an
 // UPDATE that the row lock orders against its renewal. Cost: one round trip per commit when no
 // other process follows the feed; otherwise also the others' rounds (a fence, a poll, an ack).
 //
-// Readers (the ChangeSubscription calls, on one thread): LISTEN orgd_changes and orgd_acks on a
-// session of their own; Acknowledge renews with UPDATE ... WHERE NOT lapsed and trusts the lease
+// Readers (the ChangeSubscription calls, on one thread): LISTEN on both channels on a session of
+// their own; Acknowledge renews with UPDATE ... WHERE NOT lapsed and trusts the lease
 // until `lease - margin` after it sent the renewal, or rejoins when a writer marked it.
 //
 // Assumes the processes' monotonic clocks run at the rate of the server's clock (leases are a
@@ -107,6 +108,9 @@ class PgChangeFence final : public ChangeSubscription, public PgWriteObserver {
   int listening_pid_ = 0;  // the listener's backend when it last LISTENed
   int64_t reader_id_ = 0;
   std::string reader_tag_;  // reader_id_ as text: the payload of this process's notifications
+  // orgd_changes_<oid> and orgd_acks_<oid>, after change_readers' OID (one pair per schema).
+  std::string changes_channel_;
+  std::string acks_channel_;
 
   mutable std::mutex mu_;
   std::condition_variable acked_;
