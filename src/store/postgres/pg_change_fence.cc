@@ -298,7 +298,6 @@ Result<std::vector<PgChangeFence::Waiting>> PgChangeFence::Recheck(
   Connection& conn = **lease;
   std::vector<Waiting> still;
   std::vector<int64_t> past;
-  int64_t rechecks = 1;
   ORGD_TRY(conn.Query(kRecheck, {Text(ids)}, [&](const Row& row) {
     const int64_t id = row.GetInt(0);
     if (row.GetBool(2) || row.GetInt(1) > fence) return;  // lapsed, or acked
@@ -323,7 +322,7 @@ Result<std::vector<PgChangeFence::Waiting>> PgChangeFence::Recheck(
     }
   }
   std::lock_guard lock(mu_);
-  stats_.rechecks += rechecks;
+  ++stats_.rechecks;
   stats_.marked_lapsed += marked;
   return still;
 }
