@@ -276,7 +276,6 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
     }
     s.change_feed = std::make_unique<store::sql::SqlChangeFeed>(*s.db, std::move(feed_options));
     s.read_model = std::make_unique<domain::ReadModel>(*s.change_feed, *s.change_feed);
-    if (config.follow_changes && s.change_fence) s.read_model->Follow(*s.change_fence);
     s.organizations->UseReadModel(s.read_model.get());
     // Counts the matches of organization searches in memory; built in Start(), in the
     // background (searches count in SQL until it is ready).
@@ -292,6 +291,9 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
       });
       s.organizations->UseSearchIndex(s.search_index.get());
     }
+    // Last: the follower thread polls at once, and the model's poll observers (the search index)
+    // must all be registered before any poll.
+    if (config.follow_changes && s.change_fence) s.read_model->Follow(*s.change_fence);
   }
   s.memberships =
       std::make_unique<domain::MembershipService>(*s.store, *s.clock, s.read_model.get());

@@ -75,7 +75,7 @@ class ReadModel {
   // this process has committed since the last poll, calls answer from memory at once: every
   // write another process has reported done is applied, since its writer waited for this one.
   // Otherwise they poll as without it. `subscription` must outlive the model (or StopAdmission).
-  // At most once, before the model serves any call.
+  // At most once, after every AddPollObserver and before the model serves any call.
   void Follow(store::ChangeSubscription& subscription,
               std::chrono::milliseconds renew_every = std::chrono::milliseconds(400));
   // True when a call made now would answer without waiting for a poll (Follow's lease holds and
@@ -133,7 +133,7 @@ class ReadModel {
   // before any call waiting for that poll returns, on the polling thread: for a companion kept in
   // step with the same feed (domain/org_search_index.h), which is then as fresh as the model
   // after any call here. `observer` must be quick and must not call into this model. Only before
-  // the model serves any call (observers are not guarded).
+  // the model serves any call and before Follow (observers are not guarded).
   void AddPollObserver(std::function<void(const store::ChangePoll&)> observer);
 
   struct Stats {
