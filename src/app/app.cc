@@ -267,6 +267,8 @@ Result<std::unique_ptr<App>> App::Build(const Config& config, std::ostream& out,
       if (!fence) return std::move(fence).error();
       s.change_fence = std::move(*fence);
       if (config.follow_changes) {
+        log::Info("following the change feed",
+                  {{"reader", std::to_string(s.change_fence->reader_id())}});
         // The follower's polls must not wait for the pool, which writers waiting for this very
         // process's acknowledgement may be holding.
         auto conn = pg->OpenDedicated();

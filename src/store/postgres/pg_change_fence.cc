@@ -207,6 +207,9 @@ Result<std::optional<Clock::time_point>> PgChangeFence::Acknowledge(int64_t fenc
     std::lock_guard lock(mu_);
     ++stats_.rejoins;
   }
+  log::Warn("this process's lease on the change feed had lapsed (it stalled, or lost the "
+            "database, for longer than the lease): rejoined; reads poll until the next round",
+            {{"reader", reader_tag_}});
   const std::string host = HostName();
   ORGD_TRY(listener_->Exec(kRejoin, {Int(reader_id_), Int(options_.lease.count()), Text(host),
                                      Int(static_cast<int64_t>(::getpid()))}));
