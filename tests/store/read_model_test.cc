@@ -347,6 +347,89 @@ TEST_P(ReadModelTest, AFollowingModelAnswersWithoutPollsAndSeesEveryWriteAtOnce)
   model.StopAdmission();
 }
 
+// A subscription under the test's control, for how a following model uses its lease.
+class FakeSubscription final : public ChangeSubscription {
+ public:
+  Result<bool> WaitForWrites(std::chrono::milliseconds timeout) override {
+    std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(2)));
+    return wake.exchange(false);
+  }
+  Result<int64_t> TakeFence() override {
+    // After a lapse the database "is gone": no rounds (and no polls of the follower's own).
+    if (unreachable) return Error::Unavailable("test: the database is gone");
+    return ++fences;
+  }
+  Result<std::optional<Clock::time_point>> Acknowledge(int64_t) override {
+    ++acknowledgements;
+    if (lapsed) {
+      unreachable = true;
+      return std::optional<Clock::time_point>();
+    }
+    return std::optional<Clock::time_point>(Clock::now() + std::chrono::minutes(10));
+  }
+  uint64_t LocalWrites() const override { return local_writes; }
+
+  std::atomic<bool> wake{false};     // the next WaitForWrites reports another process's write
+  std::atomic<bool> lapsed{false};   // Acknowledge reports a lapsed lease, then fences fail
+  std::atomic<bool> unreachable{false};
+  std::atomic<uint64_t> local_writes{0};
+  std::atomic<int64_t> fences{0};
+  std::atomic<int64_t> acknowledgements{0};
+};
+
+// Waits (up to 5 s) until `done()`.
+template <typename Done>
+bool Eventually(Done done) {
+  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return done();
+}
+
+TEST_P(ReadModelTest, AFollowingModelPollsOnlyAfterItsOwnWritesOrWithoutALease) {
+  const OrgId org = NewOrg("org1");
+  const UserId user = NewUser("user1");
+  sql::SqlChangeFeed feed(database_->db());
+  FakeSubscription subscription;
+  ReadModel model(feed, feed);
+  model.Follow(subscription, std::chrono::milliseconds(600'000));
+  ASSERT_TRUE(Eventually([&] { return model.FreshWithoutPoll(); }));
+  EXPECT_EQ(model.stats().follow_rounds, 1);
+
+  ASSERT_OK(model.IsMember(org, user));
+  const int64_t polls = model.stats().polls;
+  for (int i = 0; i < 20; ++i) ASSERT_OK(model.IsMember(org, user));
+  EXPECT_EQ(model.stats().polls, polls);
+
+  // A write of this process: the next call polls once, and sees it.
+  ASSERT_OK(store_->AddMembers(org, {user}, 1));
+  ++subscription.local_writes;
+  EXPECT_FALSE(model.FreshWithoutPoll());
+  auto member = model.IsMember(org, user);
+  ASSERT_OK(member);
+  EXPECT_TRUE(*member);
+  EXPECT_EQ(model.stats().polls, polls + 1);
+  EXPECT_TRUE(model.FreshWithoutPoll());
+
+  // Another process's write: a round (fence, then poll, then acknowledgement of that fence).
+  const int64_t fences = subscription.fences;
+  subscription.wake = true;
+  ASSERT_TRUE(Eventually([&] { return model.stats().follow_rounds == 2; }));
+  EXPECT_EQ(subscription.fences, fences + 1);
+
+  // A lapsed lease (and no round since): each call polls, until a round is acknowledged again.
+  subscription.lapsed = true;
+  subscription.wake = true;
+  ASSERT_TRUE(Eventually([&] { return !model.FreshWithoutPoll(); }));
+  const int64_t before = model.stats().polls;
+  ASSERT_OK(model.IsMember(org, user));
+  ASSERT_OK(model.IsMember(org, user));
+  EXPECT_EQ(model.stats().polls, before + 2);
+  subscription.lapsed = false;
+  subscription.unreachable = false;
+  ASSERT_TRUE(Eventually([&] { return model.FreshWithoutPoll(); }));
+  model.StopAdmission();
+  EXPECT_FALSE(model.FreshWithoutPoll());
+}
+
 // Wraps the real snapshots and commits a write to the organization right after its grants were
 // read, then makes the model poll (as a concurrent request would) while the load is in flight.
 class WriteDuringLoad final : public GrantSnapshots {
