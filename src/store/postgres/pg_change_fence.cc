@@ -260,7 +260,7 @@ void PgChangeFence::Committed() {
 
 void PgChangeFence::AwaitReaders(int64_t fence, std::vector<Waiting> needed) {
   const auto give_up_at = Clock::now() + options_.give_up;
-  auto next_check = Clock::now() + options_.recheck;
+  auto next_check = Clock::now() + RecheckEvery();
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -284,7 +284,7 @@ void PgChangeFence::AwaitReaders(int64_t fence, std::vector<Waiting> needed) {
                 {{"error", still.error().message + " " + still.error().detail}});
       return;
     }
-    next_check = Clock::now() + options_.recheck;
+    next_check = Clock::now() + RecheckEvery();
   }
 }
 
@@ -321,7 +321,7 @@ Result<std::vector<PgChangeFence::Waiting>> PgChangeFence::Recheck(
                 {{"reader", std::to_string(id)}});
     } else {
       // It renewed or acknowledged meanwhile: read it again next time.
-      still.push_back(Waiting{.id = id, .lease_end = Clock::now() + options_.recheck});
+      still.push_back(Waiting{.id = id, .lease_end = Clock::now() + RecheckEvery()});
     }
   }
   std::lock_guard lock(mu_);

@@ -26,8 +26,10 @@ struct PgChangeFenceOptions {
   // Taken off the lease on this side, for the time a renewal may take to reach the server.
   std::chrono::milliseconds margin{300};
   // How often a waiting writer re-reads the rows of readers whose acknowledgements have not
-  // arrived as notifications.
+  // arrived as notifications (a follower's thread receives them; a writer that does not follow
+  // learns of acknowledgements only this way, and re-reads every `recheck_unfollowed`).
   std::chrono::milliseconds recheck{5};
+  std::chrono::milliseconds recheck_unfollowed{1};
   // The longest a writer waits for readers while the database cannot be read; then it logs a
   // warning and carries on.
   std::chrono::milliseconds give_up{30000};
@@ -93,6 +95,9 @@ class PgChangeFence final : public ChangeSubscription, public PgWriteObserver {
   };
 
   PgChangeFence(PgDatabase& db, PgChangeFenceOptions options);
+  std::chrono::milliseconds RecheckEvery() const {
+    return options_.follow ? options_.recheck : options_.recheck_unfollowed;
+  }
   // Reconnects the listening session and LISTENs again when it was lost.
   Result<void> EnsureListening();
   // Files notifications: acknowledgements into acks_, others' writes into changes_pending_.
