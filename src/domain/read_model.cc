@@ -249,6 +249,8 @@ void ReadModel::AddPollObserver(std::function<void(const store::ChangePoll&)> ob
 }
 
 void ReadModel::Apply(const store::ChangePoll& poll) {
+  // Most polls (every follower round on PostgreSQL) find nothing: no exclusive lock for them.
+  if (!poll.everything && !poll.catalog_changed && poll.organizations.empty()) return;
   std::unique_lock lock(mu_);
   if (poll.everything) {
     everything_epoch_ = ++epoch_;
