@@ -516,12 +516,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
     deadline_ = kNoDeadline;
     FillRequest(/*complete=*/true);
     if (!shared_.hooks.admit) return RunHandler();
-    shared_.hooks.admit(request_, [self = shared_from_this()] {
+    // 0 while admit runs; 1 once resume was called before admit returned (the handler then runs
+    // here, at once); 2 once admit returned without it (resume then posts the handler).
+    auto resumed = std::make_shared<std::atomic<int>>(0);
+    shared_.hooks.admit(request_, [self = shared_from_this(), resumed] {
+      int expected = 0;
+      if (resumed->compare_exchange_strong(expected, 1)) return;
       net::post(self->stream_.get_executor(), [self] {
         // A forced stop may have closed the connection while the request waited.
         if (self->phase_ == Phase::kHandler) self->RunHandler();
       });
     });
+    int expected = 0;
+    if (!resumed->compare_exchange_strong(expected, 2)) RunHandler();
   }
 
   void RunHandler() {

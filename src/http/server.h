@@ -52,7 +52,8 @@ struct ServerHooks {
   std::function<Response(int status, const Request& request)> render_error;
   // Optional: runs before `handler` for each complete request, on the I/O thread. The handler
   // runs (on that thread) once `resume` has been called, exactly once, at once or later from any
-  // thread; meanwhile the I/O thread serves other connections. Lets a request wait for something,
+  // thread; meanwhile the I/O thread serves other connections. Called before admit returns,
+  // resume lets the handler run right after admit, without a trip through the event loop. Lets a request wait for something,
   // such as a database round trip that many requests can share, without holding a thread. It may
   // set request.admitted for the handler. Must not throw.
   std::function<void(Request& request, std::function<void()> resume)> admit;
