@@ -69,7 +69,6 @@ void ReadModel::StopAdmission() {
   {
     std::lock_guard lock(admit_mu_);
     admit_stopping_ = true;
-    follow_stopping_ = true;
   }
   admit_cv_.notify_all();
   if (admit_thread_.joinable()) admit_thread_.join();
@@ -84,7 +83,6 @@ void ReadModel::Follow(store::ChangeSubscription& subscription,
 }
 
 bool ReadModel::LeaseCovers(uint64_t local_writes) const {
-  if (follow_ == nullptr) return false;
   const int64_t now = store::ChangeSubscription::Clock::now().time_since_epoch().count();
   return now < lease_end_.load(std::memory_order_acquire) &&
          local_writes <= local_writes_applied_.load(std::memory_order_acquire);
@@ -108,7 +106,7 @@ void ReadModel::FollowLoop(std::chrono::milliseconds renew_every) {
   constexpr auto kSlice = std::chrono::milliseconds(100);
   auto stopping = [&] {
     std::lock_guard lock(admit_mu_);
-    return follow_stopping_;
+    return admit_stopping_;
   };
   auto next_round = Clock::now();  // the first round at once
   while (!stopping()) {

@@ -214,7 +214,7 @@ class ReadModel {
   // Follow's thread: runs rounds until StopAdmission.
   void FollowLoop(std::chrono::milliseconds renew_every);
   // Whether Follow's lease holds now and every write of this process up to `local_writes` (read
-  // before) is applied.
+  // before) is applied. Only while following.
   bool LeaseCovers(uint64_t local_writes) const;
   void NoteLocalWritesApplied(uint64_t local_writes);
   void Apply(const store::ChangePoll& poll);
@@ -240,7 +240,7 @@ class ReadModel {
   std::mutex admit_mu_;
   std::condition_variable admit_cv_;
   std::vector<std::function<void(bool)>> admit_waiting_;  // guarded by admit_mu_
-  bool admit_stopping_ = false;                           // guarded by admit_mu_
+  bool admit_stopping_ = false;  // guarded by admit_mu_; also stops Follow's thread
   std::thread admit_thread_;                              // started under admit_mu_
   std::atomic<int64_t> admitted_batches_{0};
   // Follow: the subscription (null when not following), the end of the lease on the steady
@@ -249,7 +249,6 @@ class ReadModel {
   std::atomic<int64_t> lease_end_{0};
   std::atomic<uint64_t> local_writes_applied_{0};
   std::thread follow_thread_;  // started by Follow, joined by StopAdmission
-  bool follow_stopping_ = false;  // guarded by admit_mu_
   std::atomic<int64_t> follow_rounds_{0};
   std::atomic<int64_t> follow_failures_{0};
   // This model's key in each thread's table of the counter value after which that thread last

@@ -83,7 +83,7 @@ Clock::time_point LeaseEnd(int64_t left_ms) {
 }  // namespace
 
 PgChangeFence::PgChangeFence(PgDatabase& db, PgChangeFenceOptions options)
-    : db_(db), options_(options) {}
+    : db_(db), options_(options), host_(HostName()), pid_(::getpid()) {}
 
 Result<std::unique_ptr<PgChangeFence>> PgChangeFence::Open(PgDatabase& db,
                                                            PgChangeFenceOptions options) {
@@ -102,9 +102,8 @@ Result<std::unique_ptr<PgChangeFence>> PgChangeFence::Open(PgDatabase& db,
     fence->listener_ = std::move(*listener);
     PgConnection& conn = *fence->listener_;
     ORGD_TRY(conn.Exec(kDeleteStaleReaders, {}));
-    const std::string host = HostName();
     ORGD_TRY(conn.Query(kRegister,
-                        {Int(options.lease.count()), Text(host), Int(static_cast<int64_t>(::getpid()))},
+                        {Int(options.lease.count()), Text(fence->host_), Int(fence->pid_)},
                         [&](const Row& row) { fence->reader_id_ = row.GetInt(0); }));
     fence->reader_tag_ = std::to_string(fence->reader_id_);
     ORGD_TRY(fence->EnsureListening());
@@ -210,9 +209,8 @@ Result<std::optional<Clock::time_point>> PgChangeFence::Acknowledge(int64_t fenc
   log::Warn("this process's lease on the change feed had lapsed (it stalled, or lost the "
             "database, for longer than the lease): rejoined; reads poll until the next round",
             {{"reader", reader_tag_}});
-  const std::string host = HostName();
-  ORGD_TRY(listener_->Exec(kRejoin, {Int(reader_id_), Int(options_.lease.count()), Text(host),
-                                     Int(static_cast<int64_t>(::getpid()))}));
+  ORGD_TRY(listener_->Exec(kRejoin, {Int(reader_id_), Int(options_.lease.count()), Text(host_),
+                                     Int(pid_)}));
   return std::optional<Clock::time_point>();
 }
 

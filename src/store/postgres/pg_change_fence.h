@@ -3,7 +3,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,10 +39,11 @@ struct PgChangeFenceOptions {
 // the pool's PgWriteObserver, it makes every write committed through `db` wait, before its caller
 // sees it done, until every other process following the feed has acknowledged it.
 //
-// Writers, after each commit (one statement on the committing connection): take a fence
-// (nextval of change_fence), NOTIFY orgd_changes_<oid>, and read change_readers (the channels are
-// named after the table's OID: one pair per schema, as a database's channels are shared). Then, without holding
-// a connection, wait until every other reader has acked a higher fence (their acknowledgements
+// Writers, after each commit, once the connection is back in the pool (one statement on a pooled
+// connection): take a fence (nextval of change_fence), NOTIFY orgd_changes_<oid>, and read
+// change_readers (the channels are named after the table's OID: one pair per schema, as a
+// database's channels are shared). Then, without holding a connection, wait until every other
+// reader has acked a higher fence (their acknowledgements
 // arrive as NOTIFY orgd_acks_<oid> on this process's listening session; rows are re-read every
 // `recheck` meanwhile) or has lapsed: a reader whose lease is past is marked `lapsed` with an
 // UPDATE that the row lock orders against its renewal. Cost: one round trip per commit when no
@@ -112,6 +112,8 @@ class PgChangeFence final : public ChangeSubscription, public PgWriteObserver {
   std::unique_ptr<PgConnection> listener_;  // follow only; the follower thread's
   int listening_pid_ = 0;  // the listener's backend when it last LISTENed
   int64_t reader_id_ = 0;
+  const std::string host_;  // this machine's name and this process's id, for change_readers
+  const int64_t pid_;
   std::string reader_tag_;  // reader_id_ as text: the payload of this process's notifications
   // orgd_changes_<oid> and orgd_acks_<oid>, after change_readers' OID (one pair per schema).
   std::string changes_channel_;

@@ -25,8 +25,6 @@ struct pg_result;
 
 namespace orgd::store::postgres {
 
-class PgConnection;
-
 // One NOTIFY received by a session that LISTENs (PgConnection::Listen).
 struct PgNotification {
   std::string channel;
