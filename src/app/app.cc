@@ -593,19 +593,40 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   };
   auto line_of = [&](const domain::ImportSummary& s) {
     const double elapsed = std::max(seconds_since(start), 1e-3);
+    const double percent = s.bytes_total ? 100.0 * static_cast<double>(s.bytes_done) /
+                                               static_cast<double>(s.bytes_total)
+                                         : 100.0;
     char buf[160];
-    std::snprintf(buf, sizeof buf, "import: %lld lines (%.1f%%), %.0f rows/s",
-                  static_cast<long long>(s.lines_done),
-                  s.bytes_total ? 100.0 * static_cast<double>(s.bytes_done) /
-                                      static_cast<double>(s.bytes_total)
-                                : 100.0,
-                  static_cast<double>(Rows(s.counts)) / elapsed);
+    switch (s.stage) {
+      case domain::ImportStage::kBatches:
+        std::snprintf(buf, sizeof buf, "import: %lld lines (%.1f%%), %.0f rows/s",
+                      static_cast<long long>(s.lines_done), percent,
+                      static_cast<double>(Rows(s.counts)) / elapsed);
+        break;
+      case domain::ImportStage::kReading:
+        std::snprintf(buf, sizeof buf, "import (one transaction): read %lld lines (%.1f%%), %.0f s",
+                      static_cast<long long>(s.lines_done), percent, elapsed);
+        break;
+      case domain::ImportStage::kMemberships:
+        std::snprintf(buf, sizeof buf, "import (one transaction): writing memberships, %.0f s",
+                      elapsed);
+        break;
+      case domain::ImportStage::kIndexing:
+        std::snprintf(buf, sizeof buf,
+                      "import (one transaction): building indexes and search tables, %.0f s",
+                      elapsed);
+        break;
+    }
     return std::string(buf);
   };
   // On a terminal the line is rewritten in place a few times a second; into a file or a pipe a
   // new line every ten seconds keeps logs short.
+  // A bulk load's change of stage is always worth a line.
+  domain::ImportStage last_stage = domain::ImportStage::kBatches;
   auto on_progress = [&](const domain::ImportSummary& s) {
-    if (seconds_since(last_report) < (tty ? 0.25 : 10.0)) return;
+    const bool new_stage = s.stage != last_stage;
+    last_stage = s.stage;
+    if (!new_stage && seconds_since(last_report) < (tty ? 0.25 : 10.0)) return;
     last_report = SteadyClock::now();
     err << (tty ? "\r" : "") << line_of(s) << (tty ? "\x1b[K" : "\n");
     err.flush();
@@ -614,6 +635,7 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   domain::ImportOptions options;
   options.batch_lines = config.import_batch_lines;
   options.from_start = config.import_from_start;
+  options.bulk_load = config.import_bulk_load;
   // This process serves nothing else: a page cache of a quarter of the machine's memory, between
   // 512 MiB and 4 GiB, keeps a big import's tables and indexes in memory (10 million memberships
   // over a million organizations make a 3 GiB SQLite file, whose inserts land on random pages:
@@ -646,8 +668,10 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
     return 0;
   }
   if (summary->first_line > 1) out << "resumed at line " << summary->first_line << "\n";
-  out << "imported " << summary->lines_this_run << " lines in " << summary->batches
-      << " batches, " << elapsed << " s, " << static_cast<int64_t>(Rows(c) / elapsed)
+  out << "imported " << summary->lines_this_run << " lines in "
+      << (summary->bulk ? std::string("one transaction (into an empty database)")
+                        : std::to_string(summary->batches) + " batches")
+      << ", " << elapsed << " s, " << static_cast<int64_t>(Rows(c) / elapsed)
       << " rows/s (memberships " << static_cast<int64_t>(Rows(c.memberships) / elapsed)
       << "/s)\n";
   tally("organizations", c.organizations);

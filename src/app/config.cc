@@ -99,7 +99,7 @@ Usage:
              [--sqlite-synchronous normal|full] [--cpu-affinity on|off]
              [--org-search-index on|off] [--follow-changes on|off]
   orgd migrate [--database URL]
-  orgd import FILE [--database URL] [--batch N] [--from-start]
+  orgd import FILE [--database URL] [--batch N] [--from-start] [--in-batches]
   orgd client create --name NAME [--scope SCOPE ...] [--database URL]
   orgd client list | rotate-secret CLIENT_ID | delete CLIENT_ID [--database URL]
   orgd keys rotate [--database URL] [--kek-file PATH]
@@ -123,6 +123,11 @@ Search index:  the number of organizations a `q` search matches is counted in me
 Following:     on PostgreSQL each process follows the change feed under a lease, so that a
                read needs no round trip; a write then waits until the other processes have
                applied it. --follow-changes off makes each read poll the feed instead.
+Import:        into a SQLite database without organizations, users or memberships, the file
+               loads in one transaction that builds indexes and search tables once at the end
+               (a crash loses it all; the next run starts over). Otherwise, or with
+               --in-batches, it commits batches of --batch lines, and a re-run resumes after
+               the last one.
 Slow clients:  at most --max-connections (10000) open connections, beyond which a new one is
                closed at once; a request's header must arrive within --header-timeout (10s), its
                body within --body-timeout (30s), the next request within --idle-timeout (60s).
@@ -330,6 +335,8 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, const EnvLookup&
       config.import_batch_lines = *n;
     } else if (flag == "--from-start" && config.command == Command::kImport) {
       config.import_from_start = true;
+    } else if (flag == "--in-batches" && config.command == Command::kImport) {
+      config.import_bulk_load = false;
     } else if (flag == "--scope" && config.command == Command::kClientCreate) {
       auto v = value();
       if (!v) return std::move(v).error();

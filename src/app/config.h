@@ -70,6 +70,9 @@ struct Config {
   std::string import_file;
   int64_t import_batch_lines = 500000;
   bool import_from_start = false;
+  // Into an empty SQLite database, load the file in one transaction (domain::ImportOptions::
+  // bulk_load); --in-batches commits batches whatever the database holds.
+  bool import_bulk_load = true;
   // `client create`
   std::string client_name;
   std::vector<std::string> client_scopes;

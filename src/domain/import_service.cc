@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <future>
+#include <thread>
+#include <tuple>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -540,6 +542,83 @@ class RunWriter {
   std::unordered_set<std::string_view> ids_;  // of the organization or user run
 };
 
+// Sorts `rows` by `less` and drops repeats; a large vector is sorted in two halves on two
+// threads and merged.
+template <typename T, typename Less>
+void SortUnique(std::vector<T>& rows, Less less) {
+  constexpr size_t kParallelFrom = size_t{1} << 16;
+  if (rows.size() >= kParallelFrom && std::thread::hardware_concurrency() > 1) {
+    const auto middle = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
+    std::thread first([&] { std::sort(rows.begin(), middle, less); });
+    std::sort(middle, rows.end(), less);
+    first.join();
+    std::inplace_merge(rows.begin(), middle, rows.end(), less);
+  } else {
+    std::sort(rows.begin(), rows.end(), less);
+  }
+  rows.erase(std::unique(rows.begin(), rows.end(),
+                         [&](const T& a, const T& b) { return !less(a, b) && !less(b, a); }),
+             rows.end());
+}
+
+// The lines of a bulk load, in file order: organizations, users, scopes and roles are written as
+// they come (RunWriter); memberships and member role grants are gathered, to be written sorted at
+// the end. A membership must name an organization and a user of earlier lines, as in batches
+// (the tables were empty when the load began); one that does not fails the load, and the batches
+// that Import runs instead report its line.
+class BulkGatherer {
+ public:
+  BulkGatherer(store::Store& tx, NameCache& names, RunWriter& runs)
+      : tx_(tx), names_(names), runs_(runs) {}
+
+  Result<void> operator()(const ImportOrganizationRecord& r) {
+    ORGD_TRY(runs_(r));
+    org_ids_.insert(r.org.id.value());
+    return {};
+  }
+  Result<void> operator()(const ImportUserRecord& r) {
+    ORGD_TRY(runs_(r));
+    user_ids_.insert(r.user.id.value());
+    return {};
+  }
+  Result<void> operator()(const ImportScopeRecord& r) { return runs_(r); }
+  Result<void> operator()(const ImportRoleRecord& r) { return runs_(r); }
+  Result<void> operator()(const ImportMembershipRecord& r) { return Member(r.org, r.user); }
+  Result<void> operator()(const ImportMemberRolesRecord& r) {
+    ORGD_TRY(Member(r.org, r.user));
+    for (const std::string& name : r.role_names) {
+      auto role = GrantableRole(tx_, names_, name);
+      if (!role) return std::move(role).error();
+      grants.push_back({r.org, r.user, std::move(*role)});
+    }
+    return {};
+  }
+
+  std::vector<store::ImportMembershipRow> members;  // one per line that names a membership
+  std::vector<store::ImportMemberRoleRow> grants;   // one per role name of those lines
+
+ private:
+  Result<void> Member(const OrgId& org, const UserId& user) {
+    if (!org_ids_.contains(org.value()) || !user_ids_.contains(user.value())) {
+      return Error::FailedPrecondition("foreign_key", "a membership names an unknown row");
+    }
+    members.push_back({org, user});
+    return {};
+  }
+
+  store::Store& tx_;
+  NameCache& names_;
+  RunWriter& runs_;
+  std::unordered_set<std::string> org_ids_;
+  std::unordered_set<std::string> user_ids_;
+};
+
+// The errors of a file that batches would report with its line.
+bool IsFileProblem(const Error& e) {
+  return e.code == ErrorCode::kInvalidArgument || e.code == ErrorCode::kNotFound ||
+         e.code == ErrorCode::kAlreadyExists || e.code == ErrorCode::kFailedPrecondition;
+}
+
 }  // namespace
 
 Result<void> ValidateImportRecord(const ImportRecord& record) {
@@ -578,6 +657,14 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
     }
   }
   summary.first_line = summary.lines_done + 1;
+
+  if (options.bulk_load && summary.lines_done == 0) {
+    ImportSummary bulk = summary;
+    auto loaded = LoadInBulk(content, file_id, options, started_at, bulk, progress);
+    if (loaded && *loaded) return bulk;
+    // Declined (batches), or the file has a problem that batches will name the line of.
+    if (!loaded && !IsFileProblem(loaded.error())) return std::move(loaded).error();
+  }
 
   NameCache names;
   auto parse_at = [this, content, &options](int64_t offset, int64_t line) {
@@ -647,6 +734,79 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
     batch = next.valid() ? next.get() : parse_at(summary.bytes_done, summary.lines_done);
   }
   return summary;
+}
+
+}  // namespace orgd::domain
+
+namespace orgd::domain {
+
+Result<bool> ImportService::LoadInBulk(std::string_view content, const std::string& file_id,
+                                       const ImportOptions& options, int64_t started_at,
+                                       ImportSummary& summary, const ImportProgressFn& progress) {
+  const int64_t now = clock_.NowMillis();
+  auto parse_at = [this, content, &options](int64_t offset, int64_t line) {
+    return ParseBatch(parse_, content, offset, line, options.batch_lines);
+  };
+  auto report = [&](ImportStage stage) {
+    summary.stage = stage;
+    if (progress) progress(summary);
+  };
+  const ImportSummary initial = summary;
+  auto loaded = store_.BulkLoad([&](store::Store& tx) -> Result<void> {
+    summary = initial;  // a retried attempt starts over
+    NameCache names;
+    names.Begin();
+    RecordWriter writer(tx, names, ids_, now, summary.counts);
+    RunWriter runs(tx, names, writer, now, summary.counts);
+    BulkGatherer gather(tx, names, runs);
+    Batch batch = parse_at(0, 0);
+    for (;;) {
+      if (batch.error) return std::move(*batch.error);
+      const bool last = batch.end_offset >= summary.bytes_total;
+      std::future<Batch> next;
+      if (!last) next = std::async(std::launch::async, parse_at, batch.end_offset, batch.end_line);
+      for (const ParsedLine& parsed : batch.lines) ORGD_TRY(std::visit(gather, parsed.record));
+      ORGD_TRY(runs.Flush());  // its rows point into this batch
+      summary.lines_this_run = batch.end_line;
+      summary.lines_done = batch.end_line;
+      summary.bytes_done = batch.end_offset;
+      report(ImportStage::kReading);
+      if (last) break;
+      batch = next.get();
+    }
+
+    report(ImportStage::kMemberships);
+    const auto member_lines = static_cast<int64_t>(gather.members.size());
+    const auto grant_names = static_cast<int64_t>(gather.grants.size());
+    SortUnique(gather.members, [](const auto& a, const auto& b) {
+      return std::tie(a.org, a.user) < std::tie(b.org, b.user);
+    });
+    SortUnique(gather.grants, [](const auto& a, const auto& b) {
+      return std::tie(a.org, a.user, a.role) < std::tie(b.org, b.user, b.role);
+    });
+    auto added = tx.ImportMemberships(gather.members, now);
+    if (!added) return std::move(added).error();
+    summary.counts.memberships = {.inserted = *added, .unchanged = member_lines - *added};
+    auto granted = tx.ImportMemberRoles(gather.grants, now);
+    if (!granted) return std::move(granted).error();
+    summary.counts.member_roles = {.inserted = *granted, .unchanged = grant_names - *granted};
+    ORGD_TRY(tx.PutImportProgress(store::ImportProgress{
+        .file_id = file_id,
+        .file_size = summary.bytes_total,
+        .lines_done = summary.lines_done,
+        .bytes_done = summary.bytes_done,
+        .started_at = started_at,
+        .updated_at = now,
+        .completed_at = now,
+    }));
+    report(ImportStage::kIndexing);
+    return {};
+  });
+  if (!loaded) return std::move(loaded).error();
+  if (!*loaded) return false;
+  summary.batches = 1;
+  summary.bulk = true;
+  return true;
 }
 
 }  // namespace orgd::domain

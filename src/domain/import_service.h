@@ -109,6 +109,21 @@ struct ImportOptions {
   // When set, store::ImportStore::PrepareBulkImport(bulk_cache_bytes) runs first: only for a
   // store that serves nothing but this import (the command line).
   std::optional<int64_t> bulk_cache_bytes;
+  // Into a database whose organizations, users, memberships and member role grants are all empty,
+  // and for a file not begun before: load the whole file in one transaction
+  // (store::ImportStore::BulkLoad) instead of in batches. Several times faster on SQLite, which
+  // builds the indexes and search tables once at the end; holds the membership lines in memory
+  // (about 100 bytes each) and the database's write lock until it commits; a crash loses the
+  // whole load (the next run starts again at line 1). Where the store declines, batches as usual.
+  bool bulk_load = false;
+};
+
+// What an Import call is doing when it reports progress.
+enum class ImportStage {
+  kBatches,      // committing batches; bytes_done and lines_done are committed
+  kReading,      // a bulk load reading the file; nothing is committed before the end
+  kMemberships,  // a bulk load writing the memberships and grants it gathered, sorted
+  kIndexing,     // a bulk load building indexes and search tables, then committing
 };
 
 // Where an import stands; the running totals of one Import call.
@@ -120,6 +135,8 @@ struct ImportSummary {
   int64_t lines_this_run = 0;
   int64_t batches = 0;            // transactions this run committed
   bool already_complete = false;  // an earlier run had committed every line: nothing was done
+  bool bulk = false;              // the run loaded the whole file in one transaction (bulk_load)
+  ImportStage stage = ImportStage::kBatches;
   ImportCounts counts;            // this run's writes
 };
 
@@ -159,6 +176,13 @@ class ImportService {
                                const ImportOptions& options, const ImportProgressFn& progress = {});
 
  private:
+  // The bulk load of `content` into `summary` (options.bulk_load): false when the store declined.
+  // A file it cannot load (a bad line, a clash, a reference to an unknown row) fails it with
+  // nothing written; Import then runs the file in batches, which name the line.
+  Result<bool> LoadInBulk(std::string_view content, const std::string& file_id,
+                          const ImportOptions& options, int64_t started_at,
+                          ImportSummary& summary, const ImportProgressFn& progress);
+
   store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,8 @@
 #include "domain/model/user.h"
 
 namespace orgd::store {
+
+class Store;
 
 // How far an import file got: lines 1..lines_done are committed, and they end at byte
 // bytes_done of the file. `file_id` is the file's identity (hex SHA-256 of its bytes).
@@ -80,6 +83,21 @@ class ImportStore {
   // next run applies again. Requires: the store's pool hands the same connection back to a
   // single-threaded caller (both drivers reuse the last returned connection first).
   virtual Result<void> PrepareBulkImport(int64_t cache_bytes) = 0;
+
+  // Loads an import into empty tables in one write transaction, the fast way (the `orgd import`
+  // command into a new database). Returns false, having changed nothing and without calling
+  // `load`, when the engine has no bulk load (PostgreSQL, today) or when organizations, users,
+  // memberships or member role grants already hold a row (checked inside the transaction).
+  // Otherwise, for the length of the transaction, the non-unique secondary indexes and the insert
+  // triggers of those four tables are set aside; `load` writes through the store it is handed
+  // (the calls above, as in InTransaction); then the indexes are built again and what the
+  // triggers would have done is done once for every row (the search tables, the kept row count,
+  // a change-feed row per organization), the triggers are restored, and the transaction commits:
+  // the schema and the rows end as the same writes through batches would have left them. Unique
+  // indexes and foreign keys stay in force throughout, so every clash still fails its statement.
+  // A failure of `load` or of the rebuild rolls everything back and is returned; a crash leaves
+  // the database as it was. Other writers wait for the whole load (SQLite's write lock).
+  virtual Result<bool> BulkLoad(const std::function<Result<void>(Store& tx)>& load) = 0;
 
   // The recorded progress of `file_id`, or nullopt when the file was never imported.
   virtual Result<std::optional<ImportProgress>> GetImportProgress(const std::string& file_id) = 0;

@@ -98,7 +98,7 @@ std::string ErrorText(const Error& e) {
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 void BackendTest::SetUp() {
-  auto opened = OpenBackend(GetParam());
+  auto opened = OpenBackend(backend());
   ASSERT_TRUE(opened) << ErrorText(opened.error());
   if (opened->database == nullptr) GTEST_SKIP() << opened->skip_reason;
   database_ = std::move(opened->database);

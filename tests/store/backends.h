@@ -91,10 +91,18 @@ std::string BackendName(const ::testing::TestParamInfo<std::string>& info);
 
 // A fresh, unmigrated database of the backend GetParam() names, for suites instantiated over
 // AvailableBackends(). SetUp skips the test when the backend cannot run here; a subclass's SetUp
-// returns early when IsSkipped() or HasFatalFailure() after calling this one.
+// returns early when IsSkipped() or HasFatalFailure() after calling this one. A suite may run its
+// tests again in a variant of its own: GetParam() "sqlite_file+bulk" opens sqlite_file, and
+// variant() is "bulk".
 class BackendTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override;
+
+  std::string backend() const { return GetParam().substr(0, GetParam().find('+')); }
+  std::string variant() const {
+    const size_t plus = GetParam().find('+');
+    return plus == std::string::npos ? "" : GetParam().substr(plus + 1);
+  }
 
   Database& db() { return database_->db(); }
 

@@ -1,9 +1,12 @@
 // The bulk-import writes of the SQL store (store/import_store.h).
 
+#include <algorithm>
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <unordered_set>
 #include <utility>
@@ -83,11 +86,11 @@ constexpr std::string_view kInsertMemberRole =
     "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
     "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
 
-// The multi-row writes: the same statements reading their rows from bulk parameters
-// (bulk_rows.h), one text per engine. $1 is now; the rows follow. An upsert runs the insert
-// (RETURNING the ids it inserted) and then the conditional update over the other rows only.
-// `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint; the casts give
-// PostgreSQL the types of a SELECT list.
+// The multi-row writes on PostgreSQL (SQLite runs the single-row statements above once per row:
+// UpsertEach): the same statements reading their rows from array parameters (bulk_rows.h), where
+// a round trip per row is what would cost. $1 is now; the rows follow. An upsert runs the insert
+// (RETURNING the ids it inserted) and then the conditional update over the other rows only. The
+// casts give PostgreSQL the types of a SELECT list.
 constexpr std::string_view kInsertOrganizationsPostgres =
     "INSERT INTO organizations (id, name, name_sort, description, custom_data, is_mfa_required, "
     "custom_css, created_at, updated_at) SELECT v.id, v.name, v.name_sort, v.description, "
@@ -96,22 +99,7 @@ constexpr std::string_view kInsertOrganizationsPostgres =
     "CAST($6 AS TEXT[]), CAST($7 AS BIGINT[]), CAST($8 AS TEXT[]), CAST($9 AS BIGINT[])) "
     "AS v(id, name, name_sort, description, custom_data, is_mfa_required, custom_css, created_at) "
     "ON CONFLICT (id) DO NOTHING RETURNING id";
-constexpr std::string_view kInsertOrganizationsSqlite =
-    "INSERT INTO organizations (id, name, name_sort, description, custom_data, is_mfa_required, "
-    "custom_css, created_at, updated_at) SELECT json_extract(j.value, '$[0]'), "
-    "json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
-    "json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), "
-    "json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), "
-    "json_extract(j.value, '$[7]'), $1 FROM json_each($2) AS j WHERE true "
-    "ON CONFLICT (id) DO NOTHING RETURNING id";
 // The rows' columns as v(...) for the updates; created_at NULL where the line has none.
-constexpr std::string_view kOrganizationRowsSqlite =
-    "(SELECT json_extract(j.value, '$[0]') AS id, json_extract(j.value, '$[1]') AS name, "
-    "json_extract(j.value, '$[2]') AS name_sort, json_extract(j.value, '$[3]') AS description, "
-    "json_extract(j.value, '$[4]') AS custom_data, "
-    "json_extract(j.value, '$[5]') AS is_mfa_required, "
-    "json_extract(j.value, '$[6]') AS custom_css, json_extract(j.value, '$[7]') AS created_at "
-    "FROM json_each($2) AS j) AS v";
 constexpr std::string_view kOrganizationRowsPostgres =
     "unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), "
     "CAST($6 AS TEXT[]), CAST($7 AS BIGINT[]), CAST($8 AS TEXT[]), CAST($9 AS BIGINT[])) "
@@ -130,8 +118,6 @@ constexpr std::string_view kUpdateOrganizationsTail =
     "(v.created_at IS NOT NULL AND o.created_at IS DISTINCT FROM v.created_at))";
 constexpr std::string_view kUpdateOrganizationsPostgres =
     internal::kJoin<kUpdateOrganizationsHead, kOrganizationRowsPostgres, kUpdateOrganizationsTail>;
-constexpr std::string_view kUpdateOrganizationsSqlite =
-    internal::kJoin<kUpdateOrganizationsHead, kOrganizationRowsSqlite, kUpdateOrganizationsTail>;
 
 constexpr std::string_view kInsertUsersPostgres =
     "INSERT INTO users (id, username, username_lower, primary_email, primary_email_lower, "
@@ -143,25 +129,6 @@ constexpr std::string_view kInsertUsersPostgres =
     "CAST($9 AS TEXT[]), CAST($10 AS TEXT[]), CAST($11 AS TEXT[]), CAST($12 AS BIGINT[])) "
     "AS v(id, username, username_lower, primary_email, primary_email_lower, primary_phone, name, "
     "name_lower, avatar, custom_data, created_at) ON CONFLICT (id) DO NOTHING RETURNING id";
-constexpr std::string_view kInsertUsersSqlite =
-    "INSERT INTO users (id, username, username_lower, primary_email, primary_email_lower, "
-    "primary_phone, name, name_lower, avatar, custom_data, created_at, updated_at) "
-    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
-    "json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), "
-    "json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), "
-    "json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]'), "
-    "json_extract(j.value, '$[8]'), json_extract(j.value, '$[9]'), "
-    "json_extract(j.value, '$[10]'), $1 FROM json_each($2) AS j WHERE true "
-    "ON CONFLICT (id) DO NOTHING RETURNING id";
-constexpr std::string_view kUserRowsSqlite =
-    "(SELECT json_extract(j.value, '$[0]') AS id, json_extract(j.value, '$[1]') AS username, "
-    "json_extract(j.value, '$[2]') AS username_lower, "
-    "json_extract(j.value, '$[3]') AS primary_email, "
-    "json_extract(j.value, '$[4]') AS primary_email_lower, "
-    "json_extract(j.value, '$[5]') AS primary_phone, json_extract(j.value, '$[6]') AS name, "
-    "json_extract(j.value, '$[7]') AS name_lower, json_extract(j.value, '$[8]') AS avatar, "
-    "json_extract(j.value, '$[9]') AS custom_data, json_extract(j.value, '$[10]') AS created_at "
-    "FROM json_each($2) AS j) AS v";
 constexpr std::string_view kUserRowsPostgres =
     "unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), "
     "CAST($6 AS TEXT[]), CAST($7 AS TEXT[]), CAST($8 AS TEXT[]), CAST($9 AS TEXT[]), "
@@ -182,28 +149,17 @@ constexpr std::string_view kUpdateUsersTail =
     "(v.created_at IS NOT NULL AND u.created_at IS DISTINCT FROM v.created_at))";
 constexpr std::string_view kUpdateUsersPostgres =
     internal::kJoin<kUpdateUsersHead, kUserRowsPostgres, kUpdateUsersTail>;
-constexpr std::string_view kUpdateUsersSqlite =
-    internal::kJoin<kUpdateUsersHead, kUserRowsSqlite, kUpdateUsersTail>;
 
 constexpr std::string_view kInsertMembershipsPostgres =
     "INSERT INTO organization_members (org_id, user_id, created_at) "
     "SELECT v.org_id, v.user_id, CAST($1 AS BIGINT) "
     "FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[])) AS v(org_id, user_id) "
     "ON CONFLICT DO NOTHING";
-constexpr std::string_view kInsertMembershipsSqlite =
-    "INSERT INTO organization_members (org_id, user_id, created_at) "
-    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), $1 "
-    "FROM json_each($2) AS j WHERE true ON CONFLICT DO NOTHING";
 constexpr std::string_view kInsertMemberRolesPostgres =
     "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
     "SELECT v.org_id, v.user_id, v.role_id, CAST($1 AS BIGINT) "
     "FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[])) "
     "AS v(org_id, user_id, role_id) ON CONFLICT DO NOTHING";
-constexpr std::string_view kInsertMemberRolesSqlite =
-    "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
-    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
-    "json_extract(j.value, '$[2]'), $1 FROM json_each($2) AS j WHERE true "
-    "ON CONFLICT DO NOTHING";
 
 constexpr std::string_view kGetProgress =
     "SELECT file_size, lines_done, bytes_done, started_at, updated_at, completed_at "
@@ -214,6 +170,73 @@ constexpr std::string_view kPutProgress =
     "ON CONFLICT (file_id) DO UPDATE SET file_size = excluded.file_size, "
     "lines_done = excluded.lines_done, bytes_done = excluded.bytes_done, "
     "updated_at = excluded.updated_at, completed_at = excluded.completed_at";
+
+// Bulk load (ImportStore::BulkLoad), SQLite. The tables it fills must all be empty.
+constexpr std::string_view kBulkTablesEmpty =
+    "SELECT NOT EXISTS (SELECT 1 FROM organizations) AND NOT EXISTS (SELECT 1 FROM users) AND "
+    "NOT EXISTS (SELECT 1 FROM organization_members) AND "
+    "NOT EXISTS (SELECT 1 FROM organization_member_roles)";
+// The indexes of those tables made by CREATE INDEX (not UNIQUE), which the load sets aside, and
+// their triggers, with the SQL that makes each again; insert triggers are marked.
+constexpr std::string_view kBulkSchema =
+    "SELECT type, name, sql, type = 'trigger' AND instr(upper(sql), ' INSERT ON ') > 0 "
+    "FROM sqlite_master WHERE tbl_name IN "
+    "('organizations', 'users', 'organization_members', 'organization_member_roles') "
+    "AND sql IS NOT NULL AND ((type = 'index' AND upper(sql) NOT LIKE 'CREATE UNIQUE %') OR "
+    "type = 'trigger') ORDER BY type, name";
+
+// One change-feed row per organization, as the insert triggers of organizations, memberships and
+// member role grants leave them (every membership's organization is an organization row): a
+// sequence number above every earlier one.
+constexpr std::string_view kNoteEveryOrganization =
+    "INSERT INTO changes (org_id, seq) "
+    "SELECT id, (SELECT COALESCE(MAX(seq), 0) FROM changes) + ROW_NUMBER() OVER (ORDER BY id) "
+    "FROM organizations WHERE true ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq";
+
+// The triggers a bulk load sets aside, and the statement that does for all rows at once what
+// the trigger does for one (migrations 0009-0013): every insert trigger, and the search tables'
+// update and delete triggers (an update of a row whose insert was not indexed would corrupt
+// the index; the rebuild indexes the rows as they end). The other triggers of those tables (on
+// update, on delete) stay and fire as usual. An insert trigger not listed here makes BulkLoad
+// decline (the import then runs in batches): a migration adding one must add it here
+// (import_test checks that the bulk load runs on the current schema).
+struct TriggerReplay {
+  std::string_view trigger;
+  std::string_view replay;
+};
+constexpr std::string_view kRebuildOrganizationsFts =
+    "INSERT INTO organizations_fts (organizations_fts) VALUES ('rebuild')";
+constexpr std::string_view kRebuildUsersFts =
+    "INSERT INTO users_fts (users_fts) VALUES ('rebuild')";
+constexpr std::array<TriggerReplay, 10> kTriggerReplays = {{
+    {"organizations_fts_insert", kRebuildOrganizationsFts},
+    {"organizations_fts_update", kRebuildOrganizationsFts},
+    {"organizations_fts_delete", kRebuildOrganizationsFts},
+    {"users_fts_insert", kRebuildUsersFts},
+    {"users_fts_update", kRebuildUsersFts},
+    {"users_fts_delete", kRebuildUsersFts},
+    {"organizations_count_insert",
+     "UPDATE row_counts SET n = (SELECT COUNT(*) FROM organizations) WHERE name = 'organizations'"},
+    {"organizations_changes_insert", kNoteEveryOrganization},
+    {"organization_members_changes_insert", kNoteEveryOrganization},
+    {"organization_member_roles_changes_insert", kNoteEveryOrganization},
+}};
+
+struct SchemaObject {
+  std::string type;  // "index" or "trigger"
+  std::string name;
+  std::string sql;
+  bool on_insert = false;  // a trigger on insert
+};
+
+std::string QuotedName(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
 
 Error MapOrganizationUnique(Error error) {
   return MapUnique(std::move(error), "organization",
@@ -252,13 +275,68 @@ Result<ImportWrite> Upsert(Connection& conn, std::string_view insert,
   return *updated == 1 ? ImportWrite::kUpdated : ImportWrite::kUnchanged;
 }
 
-std::string_view ForEngine(const Connection& conn, std::string_view postgres,
-                           std::string_view sqlite) {
-  return conn.engine() == Engine::kPostgres ? postgres : sqlite;
-}
-
 const std::string& Id(const ImportOrganizationRow& row) { return row.org->id.value(); }
 const std::string& Id(const ImportUserRow& row) { return row.user->id.value(); }
+
+// One organization's upsert (ImportOrganization): created_at = now on insert unless given.
+Result<ImportWrite> UpsertOrganization(Connection& conn, const domain::Organization& org,
+                                       std::optional<int64_t> created_at, int64_t now_ms) {
+  const std::string name_sort = AsciiLower(org.name);
+  const std::array<Param, 9> insert = {Text(org.id.value()),
+                                       Text(org.name),
+                                       Text(name_sort),
+                                       OptText(org.description),
+                                       Text(org.custom_data),
+                                       Bool(org.is_mfa_required),
+                                       OptText(org.custom_css),
+                                       Int(created_at.value_or(now_ms)),
+                                       Int(now_ms)};
+  const std::array<Param, 9> update = {insert[0], insert[1],          insert[2],
+                                       insert[3], insert[4],          insert[5],
+                                       insert[6], OptInt(created_at), Int(now_ms)};
+  return Upsert(conn, kInsertOrganization, insert, kUpdateOrganization, update,
+                MapOrganizationUnique);
+}
+
+// One user's upsert (ImportUser).
+Result<ImportWrite> UpsertUser(Connection& conn, const domain::User& u,
+                               std::optional<int64_t> created_at, int64_t now_ms) {
+  const std::optional<std::string> username_lower = OptAsciiLower(u.username);
+  const std::optional<std::string> email_lower = OptAsciiLower(u.primary_email);
+  const std::optional<std::string> name_lower = OptAsciiLower(u.name);
+  const std::array<Param, 12> insert = {Text(u.id.value()),
+                                        OptText(u.username),
+                                        OptText(username_lower),
+                                        OptText(u.primary_email),
+                                        OptText(email_lower),
+                                        OptText(u.primary_phone),
+                                        OptText(u.name),
+                                        OptText(name_lower),
+                                        OptText(u.avatar),
+                                        Text(u.custom_data),
+                                        Int(created_at.value_or(now_ms)),
+                                        Int(now_ms)};
+  std::array<Param, 12> update = insert;
+  update[10] = OptInt(created_at);
+  return Upsert(conn, kInsertUser, insert, kUpdateUser, update, MapUserUnique);
+}
+
+// SQLite runs a multi-row write as its single-row statements, one after the other, in key
+// order: in process, a prepared statement per row costs less than encoding the rows as one JSON
+// parameter for json_each to decode, and a single-row statement's journal stays in memory.
+template <typename RowT, typename Write>
+Result<ImportRunCounts> UpsertEach(std::span<const RowT> rows, Write write) {
+  ImportRunCounts counts;
+  for (const RowT* row : internal::InKeyOrder(rows, [](const RowT& r) -> const std::string& {
+         return Id(r);
+       })) {
+    auto written = write(*row);
+    if (!written) return std::move(written).error();
+    if (*written == ImportWrite::kInserted) ++counts.inserted;
+    if (*written == ImportWrite::kUpdated) ++counts.updated;
+  }
+  return counts;
+}
 
 // The multi-row upsert: inserts every row (RETURNING the ids inserted), then runs the conditional
 // update over the rows that were not inserted. `add(rows, i, for_update)` appends row i; the
@@ -300,13 +378,64 @@ Result<void> SqlStore::PrepareBulkImport(int64_t cache_bytes) {
   // Session settings, so the statements differ per engine (pragmas are SQLite's alone).
   return Run([&](Connection& conn) -> Result<void> {
     if (conn.engine() == Engine::kPostgres) return conn.ExecScript("SET synchronous_commit = off");
-    // temp_store = MEMORY keeps the statement journals in memory: a multi-row insert into tables
-    // with foreign keys journals every page it changes that the batch had changed before, and
-    // past 64 KiB SQLite spills that journal to a temporary file (most of the import's writes).
+    // threads: CREATE INDEX (a bulk load's last step) sorts on helper threads. Temporary files
+    // stay on disk (temp_store FILE, the default): in memory, SQLite sorts an index's keys as one
+    // list, four times slower at ten million rows than in file-backed runs.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     const std::string pragmas = "PRAGMA cache_size = -" + std::to_string(cache_bytes / 1024) +
-                                "; PRAGMA wal_autocheckpoint = 131072; PRAGMA temp_store = MEMORY";
+                                "; PRAGMA wal_autocheckpoint = 131072; PRAGMA threads = " +
+                                std::to_string(std::min(cores, 8u));
     return conn.ExecScript(pragmas);
   });
+}
+
+Result<bool> SqlStore::BulkLoad(const std::function<Result<void>(Store& tx)>& load) {
+  if (bound_ != nullptr) {
+    return Error::Internal("a bulk load runs in a transaction of its own",
+                           "BulkLoad called inside InTransaction");
+  }
+  if (db_.engine() != Engine::kSqlite) return false;
+  bool loaded = false;
+  ORGD_TRY(RunInTransaction(TxMode::kWrite, [&](Connection& conn) -> Result<void> {
+    loaded = false;
+    bool empty = false;
+    ORGD_TRY(conn.Query(kBulkTablesEmpty, {}, [&](const Row& row) { empty = row.GetInt(0) != 0; }));
+    if (!empty) return {};
+    std::vector<SchemaObject> set_aside;
+    std::vector<std::string_view> replays;  // each once
+    bool declined = false;
+    ORGD_TRY(conn.Query(kBulkSchema, {}, [&](const Row& row) {
+      SchemaObject object{row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt(3) != 0};
+      const auto known = std::find_if(kTriggerReplays.begin(), kTriggerReplays.end(),
+                                      [&](const TriggerReplay& r) { return r.trigger == object.name; });
+      if (object.type == "trigger") {
+        if (known == kTriggerReplays.end()) {
+          declined = declined || object.on_insert;  // one this code cannot stand in for
+          return;                                   // other triggers stay
+        }
+        if (std::find(replays.begin(), replays.end(), known->replay) == replays.end()) {
+          replays.push_back(known->replay);
+        }
+      }
+      set_aside.push_back(std::move(object));
+    }));
+    if (declined) return {};
+    for (const SchemaObject& object : set_aside) {
+      ORGD_TRY(conn.ExecScript("DROP " + object.type + " " + QuotedName(object.name)));
+    }
+    SqlStore bound(db_, conn);
+    ORGD_TRY(load(bound));
+    for (const SchemaObject& object : set_aside) {
+      if (object.type == "index") ORGD_TRY(conn.ExecScript(object.sql));
+    }
+    for (std::string_view replay : replays) ORGD_TRY(conn.ExecScript(replay));
+    for (const SchemaObject& object : set_aside) {
+      if (object.type == "trigger") ORGD_TRY(conn.ExecScript(object.sql));
+    }
+    loaded = true;
+    return {};
+  }));
+  return loaded;
 }
 
 Result<std::optional<ImportProgress>> SqlStore::GetImportProgress(const std::string& file_id) {
@@ -339,23 +468,9 @@ Result<void> SqlStore::PutImportProgress(const ImportProgress& p) {
 Result<ImportWrite> SqlStore::ImportOrganization(const domain::Organization& org,
                                                  std::optional<int64_t> created_at,
                                                  int64_t now_ms) {
-  const std::string name_sort = AsciiLower(org.name);
-  const std::array<Param, 9> insert = {Text(org.id.value()),
-                                       Text(org.name),
-                                       Text(name_sort),
-                                       OptText(org.description),
-                                       Text(org.custom_data),
-                                       Bool(org.is_mfa_required),
-                                       OptText(org.custom_css),
-                                       Int(created_at.value_or(now_ms)),
-                                       Int(now_ms)};
-  const std::array<Param, 9> update = {insert[0], insert[1],          insert[2],
-                                       insert[3], insert[4],          insert[5],
-                                       insert[6], OptInt(created_at), Int(now_ms)};
   Result<ImportWrite> out = ImportWrite::kUnchanged;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
-    out = Upsert(conn, kInsertOrganization, insert, kUpdateOrganization, update,
-                 MapOrganizationUnique);
+    out = UpsertOrganization(conn, org, created_at, now_ms);
     if (!out) return out.error();
     return {};
   }));
@@ -364,26 +479,9 @@ Result<ImportWrite> SqlStore::ImportOrganization(const domain::Organization& org
 
 Result<ImportWrite> SqlStore::ImportUser(const domain::User& u, std::optional<int64_t> created_at,
                                          int64_t now_ms) {
-  const std::optional<std::string> username_lower = OptAsciiLower(u.username);
-  const std::optional<std::string> email_lower = OptAsciiLower(u.primary_email);
-  const std::optional<std::string> name_lower = OptAsciiLower(u.name);
-  const std::array<Param, 12> insert = {Text(u.id.value()),
-                                        OptText(u.username),
-                                        OptText(username_lower),
-                                        OptText(u.primary_email),
-                                        OptText(email_lower),
-                                        OptText(u.primary_phone),
-                                        OptText(u.name),
-                                        OptText(name_lower),
-                                        OptText(u.avatar),
-                                        Text(u.custom_data),
-                                        Int(created_at.value_or(now_ms)),
-                                        Int(now_ms)};
-  std::array<Param, 12> update = insert;
-  update[10] = OptInt(created_at);
   Result<ImportWrite> out = ImportWrite::kUnchanged;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
-    out = Upsert(conn, kInsertUser, insert, kUpdateUser, update, MapUserUnique);
+    out = UpsertUser(conn, u, created_at, now_ms);
     if (!out) return out.error();
     return {};
   }));
@@ -462,6 +560,14 @@ Result<ImportRunCounts> SqlStore::ImportOrganizations(std::span<const ImportOrga
                                                       int64_t now_ms) {
   ImportRunCounts counts;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    if (conn.engine() == Engine::kSqlite) {
+      auto r = UpsertEach(rows, [&](const ImportOrganizationRow& row) {
+        return UpsertOrganization(conn, *row.org, row.created_at, now_ms);
+      });
+      if (!r) return std::move(r).error();
+      counts = *r;
+      return {};
+    }
     std::string name_sort;
     auto add = [&](internal::BulkRows& out, const ImportOrganizationRow& row,
                    bool for_update) -> Result<void> {
@@ -473,8 +579,8 @@ Result<ImportRunCounts> SqlStore::ImportOrganizations(std::span<const ImportOrga
                       for_update ? OptInt(row.created_at) : Int(row.created_at.value_or(now_ms))});
     };
     auto r = UpsertRows(conn, rows, 8,
-                        ForEngine(conn, kInsertOrganizationsPostgres, kInsertOrganizationsSqlite),
-                        ForEngine(conn, kUpdateOrganizationsPostgres, kUpdateOrganizationsSqlite),
+                        kInsertOrganizationsPostgres,
+                        kUpdateOrganizationsPostgres,
                         now_ms, add, MapOrganizationUnique);
     if (!r) return std::move(r).error();
     counts = *r;
@@ -487,6 +593,14 @@ Result<ImportRunCounts> SqlStore::ImportUsers(std::span<const ImportUserRow> row
                                               int64_t now_ms) {
   ImportRunCounts counts;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
+    if (conn.engine() == Engine::kSqlite) {
+      auto r = UpsertEach(rows, [&](const ImportUserRow& row) {
+        return UpsertUser(conn, *row.user, row.created_at, now_ms);
+      });
+      if (!r) return std::move(r).error();
+      counts = *r;
+      return {};
+    }
     std::optional<std::string> username_lower;
     std::optional<std::string> email_lower;
     std::optional<std::string> name_lower;
@@ -502,8 +616,8 @@ Result<ImportRunCounts> SqlStore::ImportUsers(std::span<const ImportUserRow> row
                       Text(u.custom_data),
                       for_update ? OptInt(row.created_at) : Int(row.created_at.value_or(now_ms))});
     };
-    auto r = UpsertRows(conn, rows, 11, ForEngine(conn, kInsertUsersPostgres, kInsertUsersSqlite),
-                        ForEngine(conn, kUpdateUsersPostgres, kUpdateUsersSqlite), now_ms, add,
+    auto r = UpsertRows(conn, rows, 11, kInsertUsersPostgres,
+                        kUpdateUsersPostgres, now_ms, add,
                         MapUserUnique);
     if (!r) return std::move(r).error();
     counts = *r;
@@ -519,12 +633,21 @@ Result<int64_t> SqlStore::ImportMemberships(std::span<const ImportMembershipRow>
     added = 0;
     const auto ordered = internal::InKeyOrder(
         rows, [](const ImportMembershipRow& r) { return std::tie(r.org, r.user); });
+    if (conn.engine() == Engine::kSqlite) {  // a statement per row, as UpsertEach says why
+      for (const ImportMembershipRow* row : ordered) {
+        auto n = conn.Exec(kInsertMembership,
+                           {Text(row->org.value()), Text(row->user.value()), Int(now_ms)});
+        if (!n) return std::move(n).error();
+        added += *n;
+      }
+      return {};
+    }
     return internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
       internal::BulkRows bulk(conn.engine(), 2);
       for (size_t i = begin; i < end; ++i) {
         ORGD_TRY(bulk.Add({Text(ordered[i]->org.value()), Text(ordered[i]->user.value())}));
       }
-      auto n = conn.Exec(ForEngine(conn, kInsertMembershipsPostgres, kInsertMembershipsSqlite),
+      auto n = conn.Exec(kInsertMembershipsPostgres,
                          internal::BulkParams({Int(now_ms)}, bulk));
       if (!n) return std::move(n).error();
       added += *n;
@@ -541,13 +664,22 @@ Result<int64_t> SqlStore::ImportMemberRoles(std::span<const ImportMemberRoleRow>
     added = 0;
     const auto ordered = internal::InKeyOrder(
         rows, [](const ImportMemberRoleRow& r) { return std::tie(r.org, r.user, r.role); });
+    if (conn.engine() == Engine::kSqlite) {  // a statement per row, as UpsertEach says why
+      for (const ImportMemberRoleRow* row : ordered) {
+        auto n = conn.Exec(kInsertMemberRole, {Text(row->org.value()), Text(row->user.value()),
+                                               Text(row->role.value()), Int(now_ms)});
+        if (!n) return std::move(n).error();
+        added += *n;
+      }
+      return {};
+    }
     return internal::InChunks(rows.size(), [&](size_t begin, size_t end) -> Result<void> {
       internal::BulkRows bulk(conn.engine(), 3);
       for (size_t i = begin; i < end; ++i) {
         const ImportMemberRoleRow& row = *ordered[i];
         ORGD_TRY(bulk.Add({Text(row.org.value()), Text(row.user.value()), Text(row.role.value())}));
       }
-      auto n = conn.Exec(ForEngine(conn, kInsertMemberRolesPostgres, kInsertMemberRolesSqlite),
+      auto n = conn.Exec(kInsertMemberRolesPostgres,
                          internal::BulkParams({Int(now_ms)}, bulk));
       if (!n) return std::move(n).error();
       added += *n;
