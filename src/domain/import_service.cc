@@ -1,7 +1,9 @@
 #include "domain/import_service.h"
 
 #include <algorithm>
+#include <deque>
 #include <future>
+#include <limits>
 #include <thread>
 #include <tuple>
 #include <string>
@@ -660,7 +662,7 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
 
   if (options.bulk_load && summary.lines_done == 0) {
     ImportSummary bulk = summary;
-    auto loaded = LoadInBulk(content, file_id, options, started_at, bulk, progress);
+    auto loaded = LoadInBulk(content, file_id, started_at, bulk, progress);
     if (loaded && *loaded) return bulk;
     // Declined (batches), or the file has a problem that batches will name the line of.
     if (!loaded && !IsFileProblem(loaded.error())) return std::move(loaded).error();
@@ -741,17 +743,23 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
 namespace orgd::domain {
 
 Result<bool> ImportService::LoadInBulk(std::string_view content, const std::string& file_id,
-                                       const ImportOptions& options, int64_t started_at,
+                                       int64_t started_at,
                                        ImportSummary& summary, const ImportProgressFn& progress) {
   const int64_t now = clock_.NowMillis();
-  auto parse_at = [this, content, &options](int64_t offset, int64_t line) {
-    return ParseBatch(parse_, content, offset, line, options.batch_lines);
-  };
   auto report = [&](ImportStage stage) {
     summary.stage = stage;
     if (progress) progress(summary);
   };
   const ImportSummary initial = summary;
+  // Where the chunks end: at the first line end after every kBulkChunkBytes.
+  constexpr size_t kBulkChunkBytes = size_t{16} << 20;
+  std::vector<int64_t> chunk_ends;
+  for (size_t pos = 0; pos < content.size();) {
+    size_t end = content.find('\n', std::min(pos + kBulkChunkBytes, content.size() - 1));
+    pos = end == std::string_view::npos ? content.size() : end + 1;
+    chunk_ends.push_back(static_cast<int64_t>(pos));
+  }
+  const size_t parsers = std::max(2u, std::thread::hardware_concurrency());
   auto loaded = store_.BulkLoad([&](store::Store& tx) -> Result<void> {
     summary = initial;  // a retried attempt starts over
     NameCache names;
@@ -759,20 +767,31 @@ Result<bool> ImportService::LoadInBulk(std::string_view content, const std::stri
     RecordWriter writer(tx, names, ids_, now, summary.counts);
     RunWriter runs(tx, names, writer, now, summary.counts);
     BulkGatherer gather(tx, names, runs);
-    Batch batch = parse_at(0, 0);
-    for (;;) {
+    // Chunks parsed on every core ahead of this thread, which applies them in file order. Line
+    // numbers inside a chunk start at 1: a bad line fails the load, and the batches that Import
+    // runs then name it.
+    std::deque<std::future<Batch>> parsing;
+    size_t launched = 0;
+    auto launch = [&] {
+      const int64_t begin = launched == 0 ? 0 : chunk_ends[launched - 1];
+      const std::string_view chunk = content.substr(0, static_cast<size_t>(chunk_ends[launched]));
+      parsing.push_back(std::async(std::launch::async, [this, chunk, begin] {
+        return ParseBatch(parse_, chunk, begin, 0, std::numeric_limits<int64_t>::max());
+      }));
+      ++launched;
+    };
+    while (launched < chunk_ends.size() && parsing.size() < parsers) launch();
+    while (!parsing.empty()) {
+      Batch batch = parsing.front().get();
+      parsing.pop_front();
+      if (launched < chunk_ends.size()) launch();
       if (batch.error) return std::move(*batch.error);
-      const bool last = batch.end_offset >= summary.bytes_total;
-      std::future<Batch> next;
-      if (!last) next = std::async(std::launch::async, parse_at, batch.end_offset, batch.end_line);
       for (const ParsedLine& parsed : batch.lines) ORGD_TRY(std::visit(gather, parsed.record));
       ORGD_TRY(runs.Flush());  // its rows point into this batch
-      summary.lines_this_run = batch.end_line;
-      summary.lines_done = batch.end_line;
+      summary.lines_done += batch.end_line;
+      summary.lines_this_run = summary.lines_done;
       summary.bytes_done = batch.end_offset;
       report(ImportStage::kReading);
-      if (last) break;
-      batch = next.get();
     }
 
     report(ImportStage::kMemberships);

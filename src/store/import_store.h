@@ -88,15 +88,23 @@ class ImportStore {
   // command into a new database). Returns false, having changed nothing and without calling
   // `load`, when the engine has no bulk load (PostgreSQL, today) or when organizations, users,
   // memberships or member role grants already hold a row (checked inside the transaction).
-  // Otherwise, for the length of the transaction, the non-unique secondary indexes and the insert
-  // triggers of those four tables are set aside; `load` writes through the store it is handed
-  // (the calls above, as in InTransaction); then the indexes are built again and what the
-  // triggers would have done is done once for every row (the search tables, the kept row count,
-  // a change-feed row per organization), the triggers are restored, and the transaction commits:
-  // the schema and the rows end as the same writes through batches would have left them. Unique
-  // indexes and foreign keys stay in force throughout, so every clash still fails its statement.
+  // Otherwise, for the length of the transaction, the non-unique secondary indexes of those four
+  // tables, their insert triggers and their search tables' triggers are set aside; `load` writes
+  // through the store it is handed (the calls above, as in InTransaction); then what the triggers
+  // would have done is done once for every row (the search tables rebuilt, the kept row count,
+  // a change-feed row per organization), the indexes are built again, the triggers restored,
+  // and the transaction commits: the schema and the rows end as the same writes through batches
+  // would have left them. Unique indexes stay in force, so every clash still fails its statement.
+  //
+  // Requires: `load` writes only rows whose references exist (a membership's organization and
+  // user, a grant's membership and role): foreign keys are not checked during the load (they cost
+  // a third of its time). ImportService checks them against the lines before, as batches would.
+  //
   // A failure of `load` or of the rebuild rolls everything back and is returned; a crash leaves
-  // the database as it was. Other writers wait for the whole load (SQLite's write lock).
+  // the database as it was. Other writers wait for the whole load (SQLite's write lock). When no
+  // other connection has the file open as it starts, the load runs in rollback-journal mode (its
+  // pages go to the file once, not to the WAL and again at the checkpoint): until it ends, other
+  // processes cannot open the file.
   virtual Result<bool> BulkLoad(const std::function<Result<void>(Store& tx)>& load) = 0;
 
   // The recorded progress of `file_id`, or nullopt when the file was never imported.

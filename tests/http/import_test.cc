@@ -559,6 +559,12 @@ TEST_P(ImportServiceTest, ABulkLoadEndsAsBatchesEnd) {
   if (backend() != "postgres") {
     EXPECT_EQ(CountRows("SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"),
               0);
+    // The load checked no foreign key row by row; every reference holds all the same.
+    EXPECT_EQ(CountRows("SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+    EXPECT_EQ(CountRows("PRAGMA foreign_keys"), 1);  // back on for the connection
+    if (backend() == "sqlite_file") {  // ran in rollback-journal mode, and back in WAL
+      EXPECT_EQ(CountRows("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+    }
   }
 
   // The search tables were built: a search finds the organization by its new name and the user

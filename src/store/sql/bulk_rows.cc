@@ -110,4 +110,16 @@ std::vector<Param> BulkRows::Params() {
   return params;
 }
 
+std::string ValuesTuples(size_t rows, size_t columns, std::string_view tail) {
+  std::string out;
+  size_t n = 2;
+  for (size_t r = 0; r < rows; ++r) {
+    out += r == 0 ? "(" : ", (";
+    for (size_t c = 0; c < columns; ++c) out += "$" + std::to_string(n++) + ", ";
+    out += tail;
+    out += ")";
+  }
+  return out;
+}
+
 }  // namespace orgd::store::sql::internal

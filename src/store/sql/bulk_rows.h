@@ -18,6 +18,7 @@
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -78,6 +79,12 @@ std::vector<const T*> InKeyOrder(std::span<const T> rows, Key key) {
   }
   return ordered;
 }
+
+// For SQLite, where a statement costs no round trip but each execution sets its cursors up
+// again: "($2, $3, $1), ($4, $5, $1), …", `rows` tuples of `columns` parameters numbered from $2,
+// each ending with `tail` (parameters every row shares, such as $1), for a multi-row
+// INSERT … VALUES that fills a table many rows per execution.
+std::string ValuesTuples(size_t rows, size_t columns, std::string_view tail);
 
 // Calls fn(begin, end) for consecutive ranges of at most kBulkRowsPerStatement of [0, count), and
 // stops at the first error.

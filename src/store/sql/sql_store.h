@@ -356,6 +356,9 @@ class SqlStore final : public Store {
   using ConnFn = std::function<Result<void>(Connection&)>;
 
   SqlStore(Database& db, Connection& bound);
+  // BulkLoad's transaction on `conn` (import.cc); `loaded` false when it declined.
+  Result<void> LoadInBulk(Connection& conn, const std::function<Result<void>(Store& tx)>& load,
+                          bool& loaded);
 
   // Runs `fn` on the bound connection, or else on a pooled one outside any explicit transaction
   // (for single statements, which are atomic on their own).
