@@ -182,6 +182,8 @@ run_engine() {  # ENGINE DATABASE_URL
   out="$("$ORGD" import "$RUN/data.ndjson" --database "$url" 2>"$RUN/import-$engine.err")" || {
     cat "$RUN/import-$engine.err" >&2; return 1; }
   note "import into $engine: $(since "$t0") s; $(grep -m1 '^imported' <<<"$out")"
+  printf 'import into an empty database (memberships/s)\t%s\t%s\t-\t-\n' "$engine" \
+    "$(grep -m1 '^imported' <<<"$out" | sed -n 's/.*(memberships \([0-9]*\)\/s).*/\1/p')" >>"$RESULTS"
   "$ORGD" import "$RUN/writers.ndjson" --database "$url" >/dev/null 2>&1
 
   port="$(free_port)"
@@ -291,10 +293,18 @@ for name, engine, rps, p50, p99 in rows:
     elif name.startswith("start-up"):
         target = "<= 30 s"
         met = "met" if float(p50) <= 30 else "not met"
+    elif name.startswith("import"):
+        target = ">= 100000/s" if engine == "sqlite" else "(SQLite only)"
+        met = ("met" if float(rps) >= 100000 else "not met") if engine == "sqlite" else ""
     elif name.startswith("RSS"):
+        # The issue states this bound with 10M memberships (beside the start-up bound); below a
+        # million the process's fixed cost (code, thread arenas, caches) is most of the figure.
         per = float(p99) * 1024 / members
         target = f"<= 300 B/membership ({per:.0f} B now)"
-        met = "met" if per <= 300 else "not met"
+        if members >= 1000000:
+            met = "met" if per <= 300 else "not met"
+        else:
+            target += ", judged at 10M memberships"
     out.append(f"| {name} | {engine} | {rps} | {p50} | {p99} | {ratio} | {target} | {met} |")
 print("\n".join(out))
 PY

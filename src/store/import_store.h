@@ -101,10 +101,11 @@ class ImportStore {
   // a third of its time). ImportService checks them against the lines before, as batches would.
   //
   // A failure of `load` or of the rebuild rolls everything back and is returned; a crash leaves
-  // the database as it was. Other writers wait for the whole load (SQLite's write lock). When no
-  // other connection has the file open as it starts, the load runs in rollback-journal mode (its
-  // pages go to the file once, not to the WAL and again at the checkpoint): until it ends, other
-  // processes cannot open the file.
+  // the database as it was. Other writers wait for the whole load (SQLite's write lock). The load
+  // runs in rollback-journal mode when it can switch to it (no other connection reading at that
+  // moment; its pages then go to the file once, not to the WAL and again at the checkpoint), and
+  // other processes then cannot read the database either until it ends: it is meant for a
+  // database nothing else uses yet.
   virtual Result<bool> BulkLoad(const std::function<Result<void>(Store& tx)>& load) = 0;
 
   // The recorded progress of `file_id`, or nullopt when the file was never imported.

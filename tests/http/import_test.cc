@@ -514,13 +514,22 @@ TEST_P(ImportServiceTest, ABulkLoadEndsAsBatchesEnd) {
   const std::vector<std::string> schema = Schema();
   // Lines that batches apply one after the other: a changed organization line, a repeated
   // membership, grant lines naming existing memberships and repeating a role.
-  const std::string file =
+  std::string file =
       kFile +
       R"({"type":"organization","id":"orgacme00001","name":"Acme Two","description":"Rockets"})" "\n"
       R"({"type":"membership","organizationId":"orgacme00001","userId":"useralice001"})" "\n"
       R"({"type":"memberRoles","organizationId":"orgacme00001","userId":"userbob00001","organizationRoleNames":["viewer","viewer"]})" "\n"
       R"({"type":"user","id":"userdave0001","username":"dave","primaryEmail":"dave@example.com"})" "\n"
       R"({"type":"memberRoles","organizationId":"orgglobex001","userId":"userdave0001","organizationRoleNames":["editor"]})" "\n";
+  // And 300 members with a role each: memberships and grants in statements of many rows.
+  std::string many = file;
+  for (int i = 0; i < 300; ++i) {
+    const std::string id = "usermany" + std::to_string(1000 + i);
+    many += R"({"type":"user","id":")" + id + R"("})" "\n";
+    many += R"({"type":"memberRoles","organizationId":"orgglobex001","userId":")" + id +
+            R"(","organizationRoleNames":["viewer"]})" "\n";
+  }
+  file = many;
   auto summary = Import(file, ImportOptions{.batch_lines = 4});
   ASSERT_TRUE(summary) << Text(summary.error());
   EXPECT_EQ(summary->bulk, LoadsInBulk());
@@ -550,9 +559,9 @@ TEST_P(ImportServiceTest, ABulkLoadEndsAsBatchesEnd) {
     EXPECT_EQ(g->updated, w->updated);
     EXPECT_EQ(g->unchanged, w->unchanged);
   }
-  EXPECT_EQ(got.memberships.inserted, 4);
+  EXPECT_EQ(got.memberships.inserted, 304);
   EXPECT_EQ(got.memberships.unchanged, 3);
-  EXPECT_EQ(got.member_roles.inserted, 5);
+  EXPECT_EQ(got.member_roles.inserted, 305);
   EXPECT_EQ(got.member_roles.unchanged, 1);
   EXPECT_EQ(summary->lines_done, expected->lines_done);
   EXPECT_EQ(Schema(), schema);

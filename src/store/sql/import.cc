@@ -90,11 +90,11 @@ constexpr std::string_view kInsertMemberRole =
     "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
     "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
 
-// The multi-row writes on PostgreSQL (SQLite runs the single-row statements above once per row:
-// UpsertEach): the same statements reading their rows from array parameters (bulk_rows.h), where
-// a round trip per row is what would cost. $1 is now; the rows follow. An upsert runs the insert
-// (RETURNING the ids it inserted) and then the conditional update over the other rows only. The
-// casts give PostgreSQL the types of a SELECT list.
+// The multi-row writes: the same statements reading their rows from bulk parameters
+// (bulk_rows.h), one text per engine. $1 is now; the rows follow. An upsert runs the insert
+// (RETURNING the ids it inserted) and then the conditional update over the other rows only.
+// `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint; the casts give
+// PostgreSQL the types of a SELECT list.
 constexpr std::string_view kInsertOrganizationsPostgres =
     "INSERT INTO organizations (id, name, name_sort, description, custom_data, is_mfa_required, "
     "custom_css, created_at, updated_at) SELECT v.id, v.name, v.name_sort, v.description, "
@@ -103,7 +103,22 @@ constexpr std::string_view kInsertOrganizationsPostgres =
     "CAST($6 AS TEXT[]), CAST($7 AS BIGINT[]), CAST($8 AS TEXT[]), CAST($9 AS BIGINT[])) "
     "AS v(id, name, name_sort, description, custom_data, is_mfa_required, custom_css, created_at) "
     "ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr std::string_view kInsertOrganizationsSqlite =
+    "INSERT INTO organizations (id, name, name_sort, description, custom_data, is_mfa_required, "
+    "custom_css, created_at, updated_at) SELECT json_extract(j.value, '$[0]'), "
+    "json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), "
+    "json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), "
+    "json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), "
+    "json_extract(j.value, '$[7]'), $1 FROM json_each($2) AS j WHERE true "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
 // The rows' columns as v(...) for the updates; created_at NULL where the line has none.
+constexpr std::string_view kOrganizationRowsSqlite =
+    "(SELECT json_extract(j.value, '$[0]') AS id, json_extract(j.value, '$[1]') AS name, "
+    "json_extract(j.value, '$[2]') AS name_sort, json_extract(j.value, '$[3]') AS description, "
+    "json_extract(j.value, '$[4]') AS custom_data, "
+    "json_extract(j.value, '$[5]') AS is_mfa_required, "
+    "json_extract(j.value, '$[6]') AS custom_css, json_extract(j.value, '$[7]') AS created_at "
+    "FROM json_each($2) AS j) AS v";
 constexpr std::string_view kOrganizationRowsPostgres =
     "unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), "
     "CAST($6 AS TEXT[]), CAST($7 AS BIGINT[]), CAST($8 AS TEXT[]), CAST($9 AS BIGINT[])) "
@@ -122,6 +137,8 @@ constexpr std::string_view kUpdateOrganizationsTail =
     "(v.created_at IS NOT NULL AND o.created_at IS DISTINCT FROM v.created_at))";
 constexpr std::string_view kUpdateOrganizationsPostgres =
     internal::kJoin<kUpdateOrganizationsHead, kOrganizationRowsPostgres, kUpdateOrganizationsTail>;
+constexpr std::string_view kUpdateOrganizationsSqlite =
+    internal::kJoin<kUpdateOrganizationsHead, kOrganizationRowsSqlite, kUpdateOrganizationsTail>;
 
 constexpr std::string_view kInsertUsersPostgres =
     "INSERT INTO users (id, username, username_lower, primary_email, primary_email_lower, "
@@ -133,6 +150,25 @@ constexpr std::string_view kInsertUsersPostgres =
     "CAST($9 AS TEXT[]), CAST($10 AS TEXT[]), CAST($11 AS TEXT[]), CAST($12 AS BIGINT[])) "
     "AS v(id, username, username_lower, primary_email, primary_email_lower, primary_phone, name, "
     "name_lower, avatar, custom_data, created_at) ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr std::string_view kInsertUsersSqlite =
+    "INSERT INTO users (id, username, username_lower, primary_email, primary_email_lower, "
+    "primary_phone, name, name_lower, avatar, custom_data, created_at, updated_at) "
+    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
+    "json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), "
+    "json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), "
+    "json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]'), "
+    "json_extract(j.value, '$[8]'), json_extract(j.value, '$[9]'), "
+    "json_extract(j.value, '$[10]'), $1 FROM json_each($2) AS j WHERE true "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr std::string_view kUserRowsSqlite =
+    "(SELECT json_extract(j.value, '$[0]') AS id, json_extract(j.value, '$[1]') AS username, "
+    "json_extract(j.value, '$[2]') AS username_lower, "
+    "json_extract(j.value, '$[3]') AS primary_email, "
+    "json_extract(j.value, '$[4]') AS primary_email_lower, "
+    "json_extract(j.value, '$[5]') AS primary_phone, json_extract(j.value, '$[6]') AS name, "
+    "json_extract(j.value, '$[7]') AS name_lower, json_extract(j.value, '$[8]') AS avatar, "
+    "json_extract(j.value, '$[9]') AS custom_data, json_extract(j.value, '$[10]') AS created_at "
+    "FROM json_each($2) AS j) AS v";
 constexpr std::string_view kUserRowsPostgres =
     "unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), "
     "CAST($6 AS TEXT[]), CAST($7 AS TEXT[]), CAST($8 AS TEXT[]), CAST($9 AS TEXT[]), "
@@ -153,17 +189,28 @@ constexpr std::string_view kUpdateUsersTail =
     "(v.created_at IS NOT NULL AND u.created_at IS DISTINCT FROM v.created_at))";
 constexpr std::string_view kUpdateUsersPostgres =
     internal::kJoin<kUpdateUsersHead, kUserRowsPostgres, kUpdateUsersTail>;
+constexpr std::string_view kUpdateUsersSqlite =
+    internal::kJoin<kUpdateUsersHead, kUserRowsSqlite, kUpdateUsersTail>;
 
 constexpr std::string_view kInsertMembershipsPostgres =
     "INSERT INTO organization_members (org_id, user_id, created_at) "
     "SELECT v.org_id, v.user_id, CAST($1 AS BIGINT) "
     "FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[])) AS v(org_id, user_id) "
     "ON CONFLICT DO NOTHING";
+constexpr std::string_view kInsertMembershipsSqlite =
+    "INSERT INTO organization_members (org_id, user_id, created_at) "
+    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), $1 "
+    "FROM json_each($2) AS j WHERE true ON CONFLICT DO NOTHING";
 constexpr std::string_view kInsertMemberRolesPostgres =
     "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
     "SELECT v.org_id, v.user_id, v.role_id, CAST($1 AS BIGINT) "
     "FROM unnest(CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[])) "
     "AS v(org_id, user_id, role_id) ON CONFLICT DO NOTHING";
+constexpr std::string_view kInsertMemberRolesSqlite =
+    "INSERT INTO organization_member_roles (org_id, user_id, role_id, created_at) "
+    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
+    "json_extract(j.value, '$[2]'), $1 FROM json_each($2) AS j WHERE true "
+    "ON CONFLICT DO NOTHING";
 
 constexpr std::string_view kGetProgress =
     "SELECT file_size, lines_done, bytes_done, started_at, updated_at, completed_at "
@@ -279,6 +326,11 @@ Result<ImportWrite> Upsert(Connection& conn, std::string_view insert,
   return *updated == 1 ? ImportWrite::kUpdated : ImportWrite::kUnchanged;
 }
 
+std::string_view ForEngine(const Connection& conn, std::string_view postgres,
+                           std::string_view sqlite) {
+  return conn.engine() == Engine::kPostgres ? postgres : sqlite;
+}
+
 const std::string& Id(const ImportOrganizationRow& row) { return row.org->id.value(); }
 const std::string& Id(const ImportUserRow& row) { return row.user->id.value(); }
 
@@ -325,9 +377,9 @@ Result<ImportWrite> UpsertUser(Connection& conn, const domain::User& u,
   return Upsert(conn, kInsertUser, insert, kUpdateUser, update, MapUserUnique);
 }
 
-// SQLite runs a multi-row write as its single-row statements, one after the other, in key
-// order: in process, a prepared statement per row costs less than encoding the rows as one JSON
-// parameter for json_each to decode, and a single-row statement's journal stays in memory.
+// A bulk load's organizations and users on SQLite: the single-row upserts one after the other,
+// in key order. Without triggers a prepared statement per row costs less than encoding the rows
+// as one JSON parameter for json_each to decode (1,000,000 organizations and users: 10 s less).
 template <typename RowT, typename Write>
 Result<ImportRunCounts> UpsertEach(std::span<const RowT> rows, Write write) {
   ImportRunCounts counts;
@@ -342,11 +394,13 @@ Result<ImportRunCounts> UpsertEach(std::span<const RowT> rows, Write write) {
   return counts;
 }
 
-// SQLite: inserts `ordered` rows into `insert_head` ("INSERT INTO t (a, b, created_at) VALUES ")
+// A bulk load's memberships and grants on SQLite (no triggers, no foreign key checks, sorted
+// rows): inserts `ordered` rows into `insert_head` ("INSERT INTO t (a, b, created_at) VALUES ")
 // with ON CONFLICT DO NOTHING, kSqliteRowsPerInsert rows per execution of one multi-row
-// statement (the rest one by one): per row, an execution of its own costs several times the
-// insert. `add(row, params)` appends the row's `columns` text parameters; $1 is now_ms. Returns
-// the rows inserted.
+// INSERT … VALUES (the rest one by one). There it beats json_each, whose decoding then costs more
+// than the insert (10,000,000 memberships: 2.8 s); in batches, where each statement also runs
+// the triggers and foreign key checks, json_each's 4,096-row statements win. `add(row, params)`
+// appends the row's `columns` text parameters; $1 is now_ms. Returns the rows inserted.
 constexpr size_t kSqliteRowsPerInsert = 128;
 
 template <typename RowT, typename AddParams>
@@ -414,13 +468,14 @@ Result<void> SqlStore::PrepareBulkImport(int64_t cache_bytes) {
   // Session settings, so the statements differ per engine (pragmas are SQLite's alone).
   return Run([&](Connection& conn) -> Result<void> {
     if (conn.engine() == Engine::kPostgres) return conn.ExecScript("SET synchronous_commit = off");
-    // threads: CREATE INDEX (a bulk load's last step) sorts on helper threads. Temporary files
-    // stay on disk (temp_store FILE, the default): in memory, SQLite sorts an index's keys as one
-    // list, four times slower at ten million rows than in file-backed runs.
+    // temp_store = MEMORY keeps the statement journals in memory: a multi-row insert into tables
+    // with foreign keys journals every page it changes that the batch had changed before, and
+    // past 64 KiB SQLite spills that journal to a temporary file (most of the import's writes).
+    // threads: CREATE INDEX (a bulk load's last step) sorts on helper threads.
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     const std::string pragmas = "PRAGMA cache_size = -" + std::to_string(cache_bytes / 1024) +
-                                "; PRAGMA wal_autocheckpoint = 131072; PRAGMA threads = " +
-                                std::to_string(std::min(cores, 8u));
+                                "; PRAGMA wal_autocheckpoint = 131072; PRAGMA temp_store = MEMORY"
+                                "; PRAGMA threads = " + std::to_string(std::min(cores, 8u));
     return conn.ExecScript(pragmas);
   });
 }
@@ -435,14 +490,21 @@ Result<bool> SqlStore::BulkLoad(const std::function<Result<void>(Store& tx)>& lo
   if (!lease) return std::move(lease).error();
   Connection& conn = **lease;
 
-  // Session settings for the load, put back after it whatever happens. When no other connection
-  // has the file open, the load runs in rollback-journal mode: its pages, new ones all, then go to
-  // the file once, instead of to the WAL and again to the file at the checkpoint (a third of the
-  // time of a big load). With another connection open (a server), WAL stays, which only costs time.
+  // Session settings for the load, put back after it whatever happens. The load runs in
+  // rollback-journal mode when it can switch to it (no other connection reading at that moment):
+  // its pages, new ones all, then go to the file once, instead of to the WAL and again to the
+  // file at the checkpoint (a third of the time of a big load). Otherwise WAL stays, which only
+  // costs time.
   std::string journal;
   int64_t cache_size = 0;
   ORGD_TRY(conn.Query("PRAGMA journal_mode", {}, [&](const Row& row) { journal = row.GetString(0); }));
   ORGD_TRY(conn.Query("PRAGMA cache_size", {}, [&](const Row& row) { cache_size = row.GetInt(0); }));
+  // Temporary files on disk (temp_store FILE, SQLite's default): with temp_store MEMORY, SQLite
+  // sorts an index's keys as one list, four times slower at ten million rows than in file-backed
+  // runs. The load's statements journal little (its tables start empty).
+  int64_t temp_store = 0;
+  ORGD_TRY(conn.Query("PRAGMA temp_store", {}, [&](const Row& row) { temp_store = row.GetInt(0); }));
+  ORGD_TRY(conn.ExecScript("PRAGMA temp_store = FILE"));
   // Foreign keys are not checked row by row (a third of the load's time at ten million
   // memberships): the caller writes only rows whose references exist (the contract).
   int64_t foreign_keys = 1;
@@ -464,7 +526,8 @@ Result<bool> SqlStore::BulkLoad(const std::function<Result<void>(Store& tx)>& lo
     return r;
   }();
   Result<void> restored = conn.ExecScript("PRAGMA cache_size = " + std::to_string(cache_size) +
-                                          "; PRAGMA foreign_keys = " + std::to_string(foreign_keys));
+                                          "; PRAGMA foreign_keys = " + std::to_string(foreign_keys) +
+                                          "; PRAGMA temp_store = " + std::to_string(temp_store));
   if (left_wal && restored) restored = conn.ExecScript("PRAGMA journal_mode = WAL");
   if (!done) return std::move(done).error();
   if (!restored) return std::move(restored).error();
@@ -501,6 +564,7 @@ Result<void> SqlStore::LoadInBulk(Connection& conn,
     ORGD_TRY(conn.ExecScript("DROP " + object.type + " " + QuotedName(object.name)));
   }
   SqlStore bound(db_, conn);
+  bound.in_bulk_load_ = true;
   ORGD_TRY(load(bound));
   // A small page cache from here: CREATE INDEX sorts in runs of the cache's size, and sorts many
   // small runs on several threads far faster than one big one (13.6 s against 3.8 s for ten
@@ -641,7 +705,7 @@ Result<ImportRunCounts> SqlStore::ImportOrganizations(std::span<const ImportOrga
                                                       int64_t now_ms) {
   ImportRunCounts counts;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
-    if (conn.engine() == Engine::kSqlite) {
+    if (in_bulk_load_) {
       auto r = UpsertEach(rows, [&](const ImportOrganizationRow& row) {
         return UpsertOrganization(conn, *row.org, row.created_at, now_ms);
       });
@@ -660,8 +724,8 @@ Result<ImportRunCounts> SqlStore::ImportOrganizations(std::span<const ImportOrga
                       for_update ? OptInt(row.created_at) : Int(row.created_at.value_or(now_ms))});
     };
     auto r = UpsertRows(conn, rows, 8,
-                        kInsertOrganizationsPostgres,
-                        kUpdateOrganizationsPostgres,
+                        ForEngine(conn, kInsertOrganizationsPostgres, kInsertOrganizationsSqlite),
+                        ForEngine(conn, kUpdateOrganizationsPostgres, kUpdateOrganizationsSqlite),
                         now_ms, add, MapOrganizationUnique);
     if (!r) return std::move(r).error();
     counts = *r;
@@ -674,7 +738,7 @@ Result<ImportRunCounts> SqlStore::ImportUsers(std::span<const ImportUserRow> row
                                               int64_t now_ms) {
   ImportRunCounts counts;
   ORGD_TRY(Run([&](Connection& conn) -> Result<void> {
-    if (conn.engine() == Engine::kSqlite) {
+    if (in_bulk_load_) {
       auto r = UpsertEach(rows, [&](const ImportUserRow& row) {
         return UpsertUser(conn, *row.user, row.created_at, now_ms);
       });
@@ -697,8 +761,8 @@ Result<ImportRunCounts> SqlStore::ImportUsers(std::span<const ImportUserRow> row
                       Text(u.custom_data),
                       for_update ? OptInt(row.created_at) : Int(row.created_at.value_or(now_ms))});
     };
-    auto r = UpsertRows(conn, rows, 11, kInsertUsersPostgres,
-                        kUpdateUsersPostgres, now_ms, add,
+    auto r = UpsertRows(conn, rows, 11, ForEngine(conn, kInsertUsersPostgres, kInsertUsersSqlite),
+                        ForEngine(conn, kUpdateUsersPostgres, kUpdateUsersSqlite), now_ms, add,
                         MapUserUnique);
     if (!r) return std::move(r).error();
     counts = *r;
@@ -714,7 +778,7 @@ Result<int64_t> SqlStore::ImportMemberships(std::span<const ImportMembershipRow>
     added = 0;
     const auto ordered = internal::InKeyOrder(
         rows, [](const ImportMembershipRow& r) { return std::tie(r.org, r.user); });
-    if (conn.engine() == Engine::kSqlite) {
+    if (in_bulk_load_) {
       auto n = InsertInGroups(conn, ordered, kInsertMembershipsHead, 2, now_ms,
                               [](const ImportMembershipRow& row, std::vector<Param>& out) {
                                 out.push_back(Text(row.org.value()));
@@ -729,7 +793,7 @@ Result<int64_t> SqlStore::ImportMemberships(std::span<const ImportMembershipRow>
       for (size_t i = begin; i < end; ++i) {
         ORGD_TRY(bulk.Add({Text(ordered[i]->org.value()), Text(ordered[i]->user.value())}));
       }
-      auto n = conn.Exec(kInsertMembershipsPostgres,
+      auto n = conn.Exec(ForEngine(conn, kInsertMembershipsPostgres, kInsertMembershipsSqlite),
                          internal::BulkParams({Int(now_ms)}, bulk));
       if (!n) return std::move(n).error();
       added += *n;
@@ -746,7 +810,7 @@ Result<int64_t> SqlStore::ImportMemberRoles(std::span<const ImportMemberRoleRow>
     added = 0;
     const auto ordered = internal::InKeyOrder(
         rows, [](const ImportMemberRoleRow& r) { return std::tie(r.org, r.user, r.role); });
-    if (conn.engine() == Engine::kSqlite) {
+    if (in_bulk_load_) {
       auto n = InsertInGroups(conn, ordered, kInsertMemberRolesHead, 3, now_ms,
                               [](const ImportMemberRoleRow& row, std::vector<Param>& out) {
                                 out.push_back(Text(row.org.value()));
@@ -763,7 +827,7 @@ Result<int64_t> SqlStore::ImportMemberRoles(std::span<const ImportMemberRoleRow>
         const ImportMemberRoleRow& row = *ordered[i];
         ORGD_TRY(bulk.Add({Text(row.org.value()), Text(row.user.value()), Text(row.role.value())}));
       }
-      auto n = conn.Exec(kInsertMemberRolesPostgres,
+      auto n = conn.Exec(ForEngine(conn, kInsertMemberRolesPostgres, kInsertMemberRolesSqlite),
                          internal::BulkParams({Int(now_ms)}, bulk));
       if (!n) return std::move(n).error();
       added += *n;

@@ -372,6 +372,7 @@ class SqlStore final : public Store {
 
   Database& db_;
   Connection* bound_ = nullptr;  // set on stores handed to InTransaction callbacks
+  bool in_bulk_load_ = false;    // set on the store handed to a BulkLoad callback
 };
 
 }  // namespace orgd::store::sql
