@@ -615,6 +615,21 @@ class BulkGatherer {
   std::unordered_set<std::string> user_ids_;
 };
 
+// The progress row of a file whose lines 1..lines_done, ending at byte bytes_done, are written.
+store::ImportProgress ProgressRow(const std::string& file_id, int64_t file_size,
+                                  int64_t lines_done, int64_t bytes_done, int64_t started_at,
+                                  int64_t now, bool complete) {
+  return store::ImportProgress{
+      .file_id = file_id,
+      .file_size = file_size,
+      .lines_done = lines_done,
+      .bytes_done = bytes_done,
+      .started_at = started_at,
+      .updated_at = now,
+      .completed_at = complete ? std::optional<int64_t>(now) : std::nullopt,
+  };
+}
+
 // The errors of a file that batches would report with its line.
 bool IsFileProblem(const Error& e) {
   return e.code == ErrorCode::kInvalidArgument || e.code == ErrorCode::kNotFound ||
@@ -702,15 +717,8 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
           }
         }
         if (in_runs) ORGD_TRY(runs.Flush());
-        return tx.PutImportProgress(store::ImportProgress{
-            .file_id = file_id,
-            .file_size = summary.bytes_total,
-            .lines_done = batch.end_line,
-            .bytes_done = batch.end_offset,
-            .started_at = started_at,
-            .updated_at = now,
-            .completed_at = last ? std::optional<int64_t>(now) : std::nullopt,
-        });
+        return tx.PutImportProgress(ProgressRow(file_id, summary.bytes_total, batch.end_line,
+                                                batch.end_offset, started_at, now, last));
       });
     };
     auto written = write_batch(/*in_runs=*/true);
@@ -743,8 +751,8 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
 namespace orgd::domain {
 
 Result<bool> ImportService::LoadInBulk(std::string_view content, const std::string& file_id,
-                                       int64_t started_at,
-                                       ImportSummary& summary, const ImportProgressFn& progress) {
+                                       int64_t started_at, ImportSummary& summary,
+                                       const ImportProgressFn& progress) {
   const int64_t now = clock_.NowMillis();
   auto report = [&](ImportStage stage) {
     summary.stage = stage;
@@ -761,7 +769,7 @@ Result<bool> ImportService::LoadInBulk(std::string_view content, const std::stri
   }
   const size_t parsers = std::max(2u, std::thread::hardware_concurrency());
   auto loaded = store_.BulkLoad([&](store::Store& tx) -> Result<void> {
-    summary = initial;  // a retried attempt starts over
+    summary = initial;
     NameCache names;
     names.Begin();
     RecordWriter writer(tx, names, ids_, now, summary.counts);
@@ -809,15 +817,9 @@ Result<bool> ImportService::LoadInBulk(std::string_view content, const std::stri
     auto granted = tx.ImportMemberRoles(gather.grants, now);
     if (!granted) return std::move(granted).error();
     summary.counts.member_roles = {.inserted = *granted, .unchanged = grant_names - *granted};
-    ORGD_TRY(tx.PutImportProgress(store::ImportProgress{
-        .file_id = file_id,
-        .file_size = summary.bytes_total,
-        .lines_done = summary.lines_done,
-        .bytes_done = summary.bytes_done,
-        .started_at = started_at,
-        .updated_at = now,
-        .completed_at = now,
-    }));
+    ORGD_TRY(tx.PutImportProgress(ProgressRow(file_id, summary.bytes_total, summary.lines_done,
+                                              summary.bytes_done, started_at, now,
+                                              /*complete=*/true)));
     report(ImportStage::kIndexing);
     return {};
   });

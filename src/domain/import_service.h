@@ -180,8 +180,8 @@ class ImportService {
   // A file it cannot load (a bad line, a clash, a reference to an unknown row) fails it with
   // nothing written; Import then runs the file in batches, which name the line.
   Result<bool> LoadInBulk(std::string_view content, const std::string& file_id,
-                          int64_t started_at,
-                          ImportSummary& summary, const ImportProgressFn& progress);
+                          int64_t started_at, ImportSummary& summary,
+                          const ImportProgressFn& progress);
 
   store::Store& store_;
   const Clock& clock_;
