@@ -7,14 +7,19 @@
 //
 // The random moments come from one seed, printed at the start; ORGD_CRASH_SEED=<seed> replays
 // the same kill delays and write choices (thread interleaving still varies).
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -176,6 +181,140 @@ TEST(CrashTest, SigkillUnderWriteLoadLosesNoAcknowledgedWriteOnSqlite) {
             << " organizations checked\n";
   RecordProperty("acknowledged", total_acknowledged);
   RecordProperty("in_flight", total_unknown);
+}
+
+// The first column of every row `sql` returns, as text, on a read-write connection (which rolls
+// back a hot journal that a killed writer left); "error: ..." when it fails.
+std::vector<std::string> Column(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    out.push_back(std::string("error: ") + (db != nullptr ? sqlite3_errmsg(db) : "open"));
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+    out.push_back(std::string("error: ") + sqlite3_errmsg(db));
+  } else {
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      out.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "NULL");
+    }
+    if (rc != SQLITE_DONE) out.push_back(std::string("error: ") + sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+// Runs `orgd ARGS...` in a child. With `kill_at` set, reads its stderr until a line holding
+// `kill_at` appears, then kills it with SIGKILL; true when that happened (false when the child
+// ended first). Without it, waits for the child: true when it exited with status 0. `output`
+// gets what the child wrote to stderr (and stdout) up to then.
+bool RunOrgd(const std::vector<std::string>& args, const char* kill_at, std::string* output) {
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return false;
+  const pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], STDERR_FILENO);
+    ::dup2(pipe_fds[1], STDOUT_FILENO);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(ORGD_BINARY));
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    ::execv(ORGD_BINARY, argv.data());
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+  bool killed = false;
+  std::string line;
+  char c = 0;
+  while (::read(pipe_fds[0], &c, 1) == 1) {
+    output->push_back(c);
+    if (c != '\n') {
+      line.push_back(c);
+      continue;
+    }
+    if (kill_at != nullptr && line.find(kill_at) != std::string::npos) {
+      ::kill(pid, SIGKILL);
+      killed = true;
+      break;
+    }
+    line.clear();
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (kill_at != nullptr) return killed;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// `orgd import` into an empty SQLite database loads the file in one transaction (docs/import.md).
+// Killed with SIGKILL as it reads, as it writes the memberships and as it builds the indexes and
+// search tables, it leaves the database as it was: no row, every index and trigger in place,
+// whole; and the same command then loads the file completely, and the file is in WAL mode again.
+TEST(CrashTest, AKilledBulkLoadLeavesTheDatabaseAsItWas) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string db_path = dir.path() + "/orgd.db";
+  const std::string url = "sqlite://" + db_path;
+  const std::string file = dir.path() + "/data.ndjson";
+  // 150,000 grant lines make a file of two 16 MiB chunks: the first kill comes as it reads.
+  constexpr int kOrgs = 3000, kUsers = 3000, kMemberships = 150000;
+  {
+    std::ofstream out(file);
+    out << R"({"type":"organizationRole","name":"member"})" "\n";
+    for (int i = 0; i < kOrgs; ++i) {
+      out << R"({"type":"organization","id":"org)" << 100000 + i << R"(","name":"Org )" << i
+          << R"("})" "\n";
+    }
+    for (int i = 0; i < kUsers; ++i) {
+      out << R"({"type":"user","id":"user)" << 100000 + i << R"(","username":"user_)" << i
+          << R"(","primaryEmail":"user)" << i << R"(@example.com"})" "\n";
+    }
+    for (int i = 0; i < kMemberships; ++i) {
+      const int org = i % kOrgs, user = (i / kOrgs + i * 7) % kUsers;
+      out << R"({"type":"memberRoles","organizationId":"org)" << 100000 + org
+          << R"(","userId":"user)" << 100000 + user << R"(","organizationRoleNames":["member"]})"
+          << "\n";
+    }
+  }
+  std::string output;
+  ASSERT_TRUE(RunOrgd({"migrate", "--database", url}, nullptr, &output)) << output;
+  const char* kSchema = "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master "
+                        "ORDER BY name";
+  const std::vector<std::string> schema = Column(db_path, kSchema);
+  ASSERT_GT(schema.size(), 50u);
+
+  for (const char* stage : {"read ", "writing memberships", "building indexes"}) {
+    SCOPED_TRACE(std::string("killed at: ") + stage);
+    output.clear();
+    ASSERT_TRUE(RunOrgd({"import", file, "--database", url}, stage, &output))
+        << "the import ended before the stage: " << output;
+    EXPECT_EQ(Column(db_path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+    EXPECT_EQ(Column(db_path,
+                     "SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM users) + "
+                     "(SELECT COUNT(*) FROM organization_members) + "
+                     "(SELECT COUNT(*) FROM import_progress)"),
+              std::vector<std::string>{"0"});
+    EXPECT_EQ(Column(db_path, kSchema), schema);
+  }
+
+  output.clear();
+  ASSERT_TRUE(RunOrgd({"import", file, "--database", url}, nullptr, &output)) << output;
+  EXPECT_NE(output.find("in one transaction"), std::string::npos) << output;
+  EXPECT_EQ(Column(db_path, "SELECT COUNT(*) FROM organization_member_roles"),
+            std::vector<std::string>{std::to_string(kMemberships)});
+  EXPECT_EQ(Column(db_path, "SELECT COUNT(*) FROM users_fts WHERE users_fts MATCH '\"user12@\"'"),
+            std::vector<std::string>{"1"});
+  EXPECT_EQ(Column(db_path, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  EXPECT_EQ(Column(db_path, kSchema), schema);
+  EXPECT_EQ(Column(db_path, "PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
 }  // namespace
