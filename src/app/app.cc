@@ -635,7 +635,6 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   domain::ImportOptions options;
   options.batch_lines = config.import_batch_lines;
   options.from_start = config.import_from_start;
-  options.bulk_load = config.import_bulk_load;
   // This process serves nothing else: a page cache of a quarter of the machine's memory, between
   // 512 MiB and 4 GiB, keeps a big import's tables and indexes in memory (10 million memberships
   // over a million organizations make a 3 GiB SQLite file, whose inserts land on random pages:
@@ -643,6 +642,10 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   const int64_t physical = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
   options.bulk_cache_bytes =
       std::clamp(physical / 4, int64_t{512} << 20, int64_t{4} << 30);
+  // A bulk load holds the file's membership and grant lines in memory (about as many bytes as
+  // the file): only for a file of at most a quarter of the machine's memory.
+  options.bulk_load =
+      config.import_bulk_load && static_cast<int64_t>(content.size()) <= physical / 4;
   auto summary = imports.Import(content, file_id, options, on_progress);
   if (tty) err << "\r\x1b[K";
   if (!summary) {

@@ -37,6 +37,18 @@ TEST(ConfigTest, CpuAffinityIsOnByDefaultAndSetByFlagOrEnvironment) {
   EXPECT_TRUE(on->cpu_affinity);
 }
 
+TEST(ConfigTest, ImportLoadsInBulkUnlessInBatches) {
+  auto defaults = Load({"import", "data.ndjson"});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->import_bulk_load);
+  EXPECT_EQ(defaults->import_file, "data.ndjson");
+  auto batches = Load({"import", "data.ndjson", "--in-batches"});
+  ASSERT_TRUE(batches);
+  EXPECT_FALSE(batches->import_bulk_load);
+  // Only import knows the flag.
+  EXPECT_FALSE(Load({"serve", "--in-batches"}));
+}
+
 TEST(ConfigTest, BadCpuAffinityValuesSayWhatIsWanted) {
   auto flag = Load({"serve", "--cpu-affinity", "yes"});
   ASSERT_FALSE(flag);
