@@ -625,6 +625,12 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   domain::ImportStage last_stage = domain::ImportStage::kBatches;
   auto on_progress = [&](const domain::ImportSummary& s) {
     const bool new_stage = s.stage != last_stage;
+    if (new_stage && last_stage == domain::ImportStage::kBatches) {
+      err << (tty ? "\r\x1b[K" : "")
+          << "import: the database is empty: the file loads in one transaction; other processes "
+             "on this database wait until it ends (--in-batches imports beside a running "
+             "server)\n";
+    }
     last_stage = s.stage;
     if (!new_stage && seconds_since(last_report) < (tty ? 0.25 : 10.0)) return;
     last_report = SteadyClock::now();
