@@ -1,6 +1,7 @@
 #include "domain/import_service.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <limits>
@@ -563,6 +564,77 @@ void SortUnique(std::vector<T>& rows, Less less) {
              rows.end());
 }
 
+// The ids a bulk load has seen: open addressing over a power-of-two table whose slots hold the
+// id's hash and the id itself when it fits (longer ones sit in an arena). An
+// std::unordered_set<std::string> allocates a node per id, and at a million ids each lookup cost
+// several cache misses: three quarters of the writer's time on membership lines (now about
+// half: one miss per lookup is left).
+class IdSet {
+ public:
+  void Insert(std::string_view id) {
+    if ((count_ + 1) * 2 > slots_.size()) Grow();
+    const uint64_t hash = Hash(id);
+    size_t i = hash & (slots_.size() - 1);
+    for (; slots_[i].hash != 0; i = (i + 1) & (slots_.size() - 1)) {
+      if (Equal(slots_[i], hash, id)) return;
+    }
+    Slot& slot = slots_[i];
+    slot.hash = hash;
+    slot.size = id.size();
+    if (id.size() <= sizeof slot.inline_id) {
+      std::memcpy(slot.inline_id, id.data(), id.size());
+    } else {
+      slot.offset = arena_.size();
+      arena_.append(id);
+    }
+    ++count_;
+  }
+
+  bool Contains(std::string_view id) const {
+    if (slots_.empty()) return false;
+    const uint64_t hash = Hash(id);
+    for (size_t i = hash & (slots_.size() - 1); slots_[i].hash != 0;
+         i = (i + 1) & (slots_.size() - 1)) {
+      if (Equal(slots_[i], hash, id)) return true;
+    }
+    return false;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;  // 0: empty
+    size_t size = 0;
+    size_t offset = 0;  // into arena_, for an id longer than inline_id
+    char inline_id[16] = {};
+  };
+
+  static uint64_t Hash(std::string_view id) {
+    return std::hash<std::string_view>{}(id) | 1;  // never 0, the empty mark
+  }
+
+  bool Equal(const Slot& slot, uint64_t hash, std::string_view id) const {
+    if (slot.hash != hash || slot.size != id.size()) return false;
+    const char* stored =
+        id.size() <= sizeof slot.inline_id ? slot.inline_id : arena_.data() + slot.offset;
+    return std::memcmp(stored, id.data(), id.size()) == 0;
+  }
+
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(64, old.size() * 2), Slot{});
+    for (const Slot& slot : old) {
+      if (slot.hash == 0) continue;
+      size_t i = slot.hash & (slots_.size() - 1);
+      while (slots_[i].hash != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::string arena_;
+  size_t count_ = 0;
+};
+
 // The lines of a bulk load, in file order: organizations, users, scopes and roles are written as
 // they come (RunWriter); memberships and member role grants are gathered, to be written sorted at
 // the end. A membership must name an organization and a user of earlier lines, as in batches
@@ -575,12 +647,12 @@ class BulkGatherer {
 
   Result<void> operator()(const ImportOrganizationRecord& r) {
     ORGD_TRY(runs_(r));
-    org_ids_.insert(r.org.id.value());
+    org_ids_.Insert(r.org.id.value());
     return {};
   }
   Result<void> operator()(const ImportUserRecord& r) {
     ORGD_TRY(runs_(r));
-    user_ids_.insert(r.user.id.value());
+    user_ids_.Insert(r.user.id.value());
     return {};
   }
   Result<void> operator()(const ImportScopeRecord& r) { return runs_(r); }
@@ -601,7 +673,7 @@ class BulkGatherer {
 
  private:
   Result<void> Member(const OrgId& org, const UserId& user) {
-    if (!org_ids_.contains(org.value()) || !user_ids_.contains(user.value())) {
+    if (!org_ids_.Contains(org.value()) || !user_ids_.Contains(user.value())) {
       return Error::FailedPrecondition("foreign_key", "a membership names an unknown row");
     }
     members.push_back({org, user});
@@ -611,8 +683,8 @@ class BulkGatherer {
   store::Store& tx_;
   NameCache& names_;
   RunWriter& runs_;
-  std::unordered_set<std::string> org_ids_;
-  std::unordered_set<std::string> user_ids_;
+  IdSet org_ids_;
+  IdSet user_ids_;
 };
 
 // The progress row of a file whose lines 1..lines_done, ending at byte bytes_done, are written.

@@ -521,6 +521,9 @@ TEST_P(ImportServiceTest, ABulkLoadEndsAsBatchesEnd) {
       R"({"type":"memberRoles","organizationId":"orgacme00001","userId":"userbob00001","organizationRoleNames":["viewer","viewer"]})" "\n"
       R"({"type":"user","id":"userdave0001","username":"dave","primaryEmail":"dave@example.com"})" "\n"
       R"({"type":"memberRoles","organizationId":"orgglobex001","userId":"userdave0001","organizationRoleNames":["editor"]})" "\n";
+  // An id longer than the bulk load keeps inline in its id set.
+  file += R"({"type":"user","id":"user-with-a-rather-long-identifier-0001"})" "\n"
+          R"({"type":"membership","organizationId":"orgacme00001","userId":"user-with-a-rather-long-identifier-0001"})" "\n";
   // And 300 members with a role each: memberships and grants in statements of many rows.
   std::string many = file;
   for (int i = 0; i < 300; ++i) {
@@ -559,7 +562,7 @@ TEST_P(ImportServiceTest, ABulkLoadEndsAsBatchesEnd) {
     EXPECT_EQ(g->updated, w->updated);
     EXPECT_EQ(g->unchanged, w->unchanged);
   }
-  EXPECT_EQ(got.memberships.inserted, 304);
+  EXPECT_EQ(got.memberships.inserted, 305);
   EXPECT_EQ(got.memberships.unchanged, 3);
   EXPECT_EQ(got.member_roles.inserted, 305);
   EXPECT_EQ(got.member_roles.unchanged, 1);
