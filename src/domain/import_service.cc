@@ -818,10 +818,6 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
   return summary;
 }
 
-}  // namespace orgd::domain
-
-namespace orgd::domain {
-
 Result<bool> ImportService::LoadInBulk(std::string_view content, const std::string& file_id,
                                        int64_t started_at, ImportSummary& summary,
                                        const ImportProgressFn& progress) {
@@ -830,7 +826,6 @@ Result<bool> ImportService::LoadInBulk(std::string_view content, const std::stri
     summary.stage = stage;
     if (progress) progress(summary);
   };
-  const ImportSummary initial = summary;
   // Where the chunks end: at the first line end after every kBulkChunkBytes. Small enough that a
   // chunk's parsed records (about 860 bytes a line) stay below malloc's mmap threshold and reuse
   // the heap, instead of faulting in fresh pages for every chunk.
@@ -843,9 +838,7 @@ Result<bool> ImportService::LoadInBulk(std::string_view content, const std::stri
   }
   const size_t parsers = std::max(2u, std::thread::hardware_concurrency());
   auto loaded = store_.BulkLoad([&](store::Store& tx) -> Result<void> {
-    summary = initial;
     NameCache names;
-    names.Begin();
     RecordWriter writer(tx, names, ids_, now, summary.counts);
     RunWriter runs(tx, names, writer, now, summary.counts);
     BulkGatherer gather(tx, names, runs);

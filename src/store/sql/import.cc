@@ -280,6 +280,14 @@ struct SchemaObject {
   bool on_insert = false;  // a trigger on insert
 };
 
+// The value of a pragma on `conn`, as text.
+Result<std::string> ReadPragma(Connection& conn, std::string_view name) {
+  std::string value;
+  ORGD_TRY(conn.Query("PRAGMA " + std::string(name), {},
+                      [&](const Row& row) { value = row.GetString(0); }));
+  return value;
+}
+
 std::string QuotedName(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {
@@ -494,40 +502,35 @@ Result<bool> SqlStore::BulkLoad(const std::function<Result<void>(Store& tx)>& lo
   // rollback-journal mode when it can switch to it (no other connection reading at that moment):
   // its pages, new ones all, then go to the file once, instead of to the WAL and again to the
   // file at the checkpoint (a third of the time of a big load). Otherwise WAL stays, which only
-  // costs time.
-  std::string journal;
-  int64_t cache_size = 0;
-  ORGD_TRY(conn.Query("PRAGMA journal_mode", {}, [&](const Row& row) { journal = row.GetString(0); }));
-  ORGD_TRY(conn.Query("PRAGMA cache_size", {}, [&](const Row& row) { cache_size = row.GetInt(0); }));
+  // costs time. The page cache is shrunk for the index builds (LoadInBulk).
+  auto journal = ReadPragma(conn, "journal_mode");
+  if (!journal) return std::move(journal).error();
+  auto cache_size = ReadPragma(conn, "cache_size");
+  if (!cache_size) return std::move(cache_size).error();
   // Temporary files on disk (temp_store FILE, SQLite's default): with temp_store MEMORY, SQLite
   // sorts an index's keys as one list, four times slower at ten million rows than in file-backed
   // runs. The load's statements journal little (its tables start empty).
-  int64_t temp_store = 0;
-  ORGD_TRY(conn.Query("PRAGMA temp_store", {}, [&](const Row& row) { temp_store = row.GetInt(0); }));
-  ORGD_TRY(conn.ExecScript("PRAGMA temp_store = FILE"));
+  auto temp_store = ReadPragma(conn, "temp_store");
+  if (!temp_store) return std::move(temp_store).error();
   // Foreign keys are not checked row by row (a third of the load's time at ten million
   // memberships): the caller writes only rows whose references exist (the contract).
-  int64_t foreign_keys = 1;
-  ORGD_TRY(conn.Query("PRAGMA foreign_keys", {}, [&](const Row& row) { foreign_keys = row.GetInt(0); }));
-  ORGD_TRY(conn.ExecScript("PRAGMA foreign_keys = OFF"));
+  auto foreign_keys = ReadPragma(conn, "foreign_keys");
+  if (!foreign_keys) return std::move(foreign_keys).error();
+  ORGD_TRY(conn.ExecScript("PRAGMA temp_store = FILE; PRAGMA foreign_keys = OFF"));
   bool left_wal = false;
-  if (journal == "wal") {
-    std::string mode;
-    auto switched = conn.Query("PRAGMA journal_mode = DELETE", {},
-                               [&](const Row& row) { mode = row.GetString(0); });
-    left_wal = switched && mode == "delete";
+  if (*journal == "wal") {
+    auto mode = conn.Query("PRAGMA journal_mode = DELETE", {}, [&](const Row& row) {
+      left_wal = row.GetString(0) == "delete";
+    });
+    left_wal = left_wal && mode;
   }
   bool loaded = false;
-  Result<void> done = [&]() -> Result<void> {
-    ORGD_TRY(conn.Begin(TxMode::kWrite));
-    Result<void> r = LoadInBulk(conn, load, loaded);
-    if (r && loaded) r = conn.Commit();
-    if (!r || !loaded) conn.Rollback();
-    return r;
-  }();
-  Result<void> restored = conn.ExecScript("PRAGMA cache_size = " + std::to_string(cache_size) +
-                                          "; PRAGMA foreign_keys = " + std::to_string(foreign_keys) +
-                                          "; PRAGMA temp_store = " + std::to_string(temp_store));
+  Result<void> done = TransactionOn(conn, TxMode::kWrite, [&](Connection& tx) {
+    return LoadInBulk(tx, load, loaded);  // a declined load commits a transaction that wrote nothing
+  });
+  Result<void> restored = conn.ExecScript(
+      "PRAGMA cache_size = " + *cache_size + "; PRAGMA foreign_keys = " + *foreign_keys +
+      "; PRAGMA temp_store = " + *temp_store);
   if (left_wal && restored) restored = conn.ExecScript("PRAGMA journal_mode = WAL");
   if (!done) return std::move(done).error();
   if (!restored) return std::move(restored).error();

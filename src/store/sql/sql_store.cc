@@ -414,6 +414,25 @@ Result<void> SqlStore::Run(const ConnFn& fn) {
   return fn(**lease);
 }
 
+Result<void> SqlStore::TransactionOn(Connection& conn, TxMode mode, const ConnFn& fn) {
+  ORGD_TRY(conn.Begin(mode));
+  TrackingConnection tracked(conn);
+  Result<void> r = fn(tracked);
+  if (r && tracked.first_failure()) {
+    r = Error::Internal("a transaction went on after a failed statement",
+                        tracked.first_failure()->message + ": " + tracked.first_failure()->detail);
+  }
+  if (!r) {
+    conn.Rollback();
+    return r;
+  }
+  if (auto c = conn.Commit(); !c) {
+    conn.Rollback();
+    return c;
+  }
+  return {};
+}
+
 Result<void> SqlStore::RunInTransaction(TxMode mode, const ConnFn& fn) {
   if (bound_ != nullptr) return fn(*bound_);
   Result<void> result;
@@ -421,24 +440,7 @@ Result<void> SqlStore::RunInTransaction(TxMode mode, const ConnFn& fn) {
     result = [&]() -> Result<void> {
       auto lease = db_.Acquire();
       if (!lease) return std::move(lease).error();
-      Connection& conn = **lease;
-      ORGD_TRY(conn.Begin(mode));
-      TrackingConnection tracked(conn);
-      Result<void> r = fn(tracked);
-      if (r && tracked.first_failure()) {
-        r = Error::Internal(
-            "a transaction went on after a failed statement",
-            tracked.first_failure()->message + ": " + tracked.first_failure()->detail);
-      }
-      if (!r) {
-        conn.Rollback();
-        return r;
-      }
-      if (auto c = conn.Commit(); !c) {
-        conn.Rollback();
-        return c;
-      }
-      return {};
+      return TransactionOn(**lease, mode, fn);
     }();
     if (result || result.error().code != ErrorCode::kAborted ||
         attempt >= kMaxTransactionAttempts) {

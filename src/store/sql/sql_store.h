@@ -356,7 +356,8 @@ class SqlStore final : public Store {
   using ConnFn = std::function<Result<void>(Connection&)>;
 
   SqlStore(Database& db, Connection& bound);
-  // BulkLoad's transaction on `conn` (import.cc); `loaded` false when it declined.
+  // The body of BulkLoad's transaction on `conn` (import.cc); `loaded` false when it declined,
+  // having written nothing.
   Result<void> LoadInBulk(Connection& conn, const std::function<Result<void>(Store& tx)>& load,
                           bool& loaded);
 
@@ -365,6 +366,9 @@ class SqlStore final : public Store {
   Result<void> Run(const ConnFn& fn);
   // Runs `fn` on the bound connection, or else in a transaction of its own (with retries).
   Result<void> RunInTransaction(TxMode mode, const ConnFn& fn);
+  // One attempt of a transaction on `conn`: Begin(mode), `fn`, then Commit, or Rollback when `fn`
+  // fails or went on after a failed statement.
+  static Result<void> TransactionOn(Connection& conn, TxMode mode, const ConnFn& fn);
   // The organizations that `sql` lists for `holder` (a user or an application), each complete
   // and with the holder's roles there.
   Result<std::vector<domain::OrganizationWithRoles>> ListOrganizationsWithRoles(
