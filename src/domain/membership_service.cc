@@ -511,11 +511,18 @@ Result<std::vector<EffectivePermission>> MembershipService::EffectivePermissions
 
 Result<std::vector<Permission>> MembershipService::MemberRoleScopes(const OrgId& org,
                                                                     const UserId& user) {
-  if (read_model_ != nullptr) {
-    auto scopes = read_model_->MemberRoleScopes(org, user);
-    if (scopes) return std::move(*scopes);
-  }
-  return store_.ListMemberRolePermissions(org, user);
+  std::vector<Permission> out;
+  ORGD_TRY(ForEachMemberRoleScope(org, user, [&](const Permission& p) { out.push_back(p); }));
+  return out;
+}
+
+Result<void> MembershipService::ForEachMemberRoleScope(
+    const OrgId& org, const UserId& user, const std::function<void(const Permission&)>& each) {
+  if (read_model_ != nullptr && read_model_->ForEachMemberRoleScope(org, user, each)) return {};
+  auto scopes = store_.ListMemberRolePermissions(org, user);
+  if (!scopes) return std::move(scopes).error();
+  for (const Permission& p : *scopes) each(p);
+  return {};
 }
 
 Result<Page<UserId>> MembershipService::ListRoleHolders(const OrgId& org, const RoleId& role,

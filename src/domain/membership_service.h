@@ -139,6 +139,11 @@ class MembershipService {
   // Logto GET …/users/{id}/scopes: the distinct permissions of the user's roles in `org` (key
   // order). No membership check: a non-member gets an empty list.
   Result<std::vector<Permission>> MemberRoleScopes(const OrgId& org, const UserId& user);
+  // The same permissions handed to `each` in key order, without copying them out of the read
+  // model (ReadModel::ForEachMemberRoleScope: `each` must be quick and must not call back into
+  // the service). `each` is called only once the answer is known: never after an error.
+  Result<void> ForEachMemberRoleScope(const OrgId& org, const UserId& user,
+                                      const std::function<void(const Permission&)>& each);
   // Members holding `role`. kNotFound (subject "organization" / "role") when absent.
   Result<Page<UserId>> ListRoleHolders(const OrgId& org, const RoleId& role,
                                        const PageRequest& page);

@@ -526,10 +526,18 @@ Result<std::optional<std::vector<EffectivePermission>>> ReadModel::EffectivePerm
 
 Result<std::vector<Permission>> ReadModel::MemberRoleScopes(const OrgId& org, const UserId& user) {
   std::vector<Permission> out;
-  ORGD_TRY(With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
+  ORGD_TRY(ForEachMemberRoleScope(org, user, [&](const Permission& p) { out.push_back(p); }));
+  return out;
+}
+
+Result<void> ReadModel::ForEachMemberRoleScope(
+    const OrgId& org, const UserId& user, const std::function<void(const Permission&)>& each) {
+  return With(org, [&](const OrgEntry* entry, const Catalog& catalog) {
     const auto grants = entry->GrantsOf(user.value());
     if (!grants) return;
-    std::vector<uint32_t> permissions;
+    // Reused by every call on this thread: the hot path allocates nothing.
+    thread_local std::vector<uint32_t> permissions;
+    permissions.clear();
     for (const uint32_t g : *grants) {
       if ((g & kPermissionBit) != 0 || catalog.RoleAt(g) == nullptr) continue;
       const auto& of_role = catalog.role_permissions[g];
@@ -539,10 +547,8 @@ Result<std::vector<Permission>> ReadModel::MemberRoleScopes(const OrgId& org, co
       return catalog.permission_rank[a] < catalog.permission_rank[b];
     });
     permissions.erase(std::unique(permissions.begin(), permissions.end()), permissions.end());
-    out.reserve(permissions.size());
-    for (uint32_t p : permissions) out.push_back(*catalog.PermissionAt(p));
-  }));
-  return out;
+    for (uint32_t p : permissions) each(*catalog.PermissionAt(p));
+  });
 }
 
 Result<std::shared_ptr<const Organization>> ReadModel::GetOrganization(

@@ -110,6 +110,12 @@ class ReadModel {
                                                                              const UserId& user);
   // The distinct permissions of the member's roles, key order; empty for a non-member.
   Result<std::vector<Permission>> MemberRoleScopes(const OrgId& org, const UserId& user);
+  // The same permissions handed to `each` one by one, in key order, without copies (the hot
+  // path of Logto's GET …/users/{userId}/scopes renders them straight away). `each` runs under
+  // the model's shared lock: it must be quick and must not call into the model. It is called
+  // only once the answer is known, so after an error it was not called at all.
+  Result<void> ForEachMemberRoleScope(const OrgId& org, const UserId& user,
+                                      const std::function<void(const Permission&)>& each);
 
   // The organization `org`, from memory when held, else from `load` (kept for the next call
   // unless a change to it was reported while it loaded). Fresh for a call that began before this

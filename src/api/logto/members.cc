@@ -224,18 +224,17 @@ Result<http::Response> MembersHandler::RemoveRole(const http::Request& request,
 
 Result<http::Response> MembersHandler::ListScopes(const http::Request& request,
                                                   const auth::Principal&) {
-  auto scopes = memberships_.MemberRoleScopes(PathOrg(request), PathUser(request));
-  if (!scopes) return std::move(scopes).error();
-  JsonWriter w(64 + scopes->size() * 128);
+  JsonWriter w(1024);
   w.BeginArray();
-  for (const domain::Permission& p : *scopes) {
-    w.BeginObject();
-    w.Field("tenantId", "default");
-    w.Field("id", p.id.value());
-    w.Field("name", p.key);
-    w.Key("description").OptString(p.description);
-    w.EndObject();
-  }
+  ORGD_TRY(memberships_.ForEachMemberRoleScope(
+      PathOrg(request), PathUser(request), [&](const domain::Permission& p) {
+        w.BeginObject();
+        w.Field("tenantId", "default");
+        w.Field("id", p.id.value());
+        w.Field("name", p.key);
+        w.Key("description").OptString(p.description);
+        w.EndObject();
+      }));
   w.EndArray();
   return http::Response::Json(200, w.Take());
 }
