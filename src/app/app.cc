@@ -616,6 +616,11 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
                       "import (one transaction): building indexes and search tables, %.0f s",
                       elapsed);
         break;
+      case domain::ImportStage::kFinishing:
+        std::snprintf(buf, sizeof buf,
+                      "import: committed; updating statistics and vacuuming for traffic, %.0f s",
+                      elapsed);
+        break;
     }
     return std::string(buf);
   };
@@ -625,7 +630,7 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   domain::ImportStage last_stage = domain::ImportStage::kBatches;
   auto on_progress = [&](const domain::ImportSummary& s) {
     const bool new_stage = s.stage != last_stage;
-    if (new_stage && last_stage == domain::ImportStage::kBatches) {
+    if (new_stage && s.stage == domain::ImportStage::kReading) {
       err << (tty ? "\r\x1b[K" : "")
           << "import: the database is empty: the file loads in one transaction; other processes "
              "on this database wait until it ends (--in-batches imports beside a running "
@@ -652,6 +657,7 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
   // the file): only for a file of at most a quarter of the machine's memory.
   options.bulk_load =
       config.import_bulk_load && static_cast<int64_t>(content.size()) <= physical / 4;
+  options.finish_for_traffic = true;
   auto summary = imports.Import(content, file_id, options, on_progress);
   if (tty) err << "\r\x1b[K";
   if (!summary) {

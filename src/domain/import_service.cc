@@ -750,7 +750,7 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
   if (options.bulk_load && summary.lines_done == 0) {
     ImportSummary bulk = summary;
     auto loaded = LoadInBulk(content, file_id, started_at, bulk, progress);
-    if (loaded && *loaded) return bulk;
+    if (loaded && *loaded) return Finish(std::move(bulk), options, progress);
     // Declined (batches), or the file has a problem that batches will name the line of.
     if (!loaded && !IsFileProblem(loaded.error())) return std::move(loaded).error();
   }
@@ -815,6 +815,16 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
     if (last) break;
     batch = next.valid() ? next.get() : parse_at(summary.bytes_done, summary.lines_done);
   }
+  return Finish(std::move(summary), options, progress);
+}
+
+Result<ImportSummary> ImportService::Finish(ImportSummary summary, const ImportOptions& options,
+                                            const ImportProgressFn& progress) {
+  if (!options.finish_for_traffic || summary.lines_this_run == 0) return summary;
+  ORGD_TRY(store_.FinishBulkImport([&] {
+    summary.stage = ImportStage::kFinishing;
+    if (progress) progress(summary);
+  }));
   return summary;
 }
 

@@ -116,6 +116,10 @@ struct ImportOptions {
   // (about 100 bytes each) and the database's write lock until it commits; a crash loses the
   // whole load (the next run starts again at line 1). Where the store declines, batches as usual.
   bool bulk_load = false;
+  // When the run committed lines: store::ImportStore::FinishBulkImport at the end (on PostgreSQL a
+  // VACUUM (ANALYZE) of the tables an import writes, reported as stage kFinishing), so that a
+  // server started next meets neither stale statistics nor autovacuum. For the command line.
+  bool finish_for_traffic = false;
 };
 
 // What an Import call is doing when it reports progress.
@@ -124,6 +128,7 @@ enum class ImportStage {
   kReading,      // a bulk load reading the file; nothing is committed before the end
   kMemberships,  // a bulk load writing the memberships and grants it gathered, sorted
   kIndexing,     // a bulk load building indexes and search tables, then committing
+  kFinishing,    // every line committed; readying the tables for traffic (finish_for_traffic)
 };
 
 // Where an import stands; the running totals of one Import call.
@@ -179,6 +184,9 @@ class ImportService {
   // The bulk load of `content` into `summary` (options.bulk_load): false when the store declined.
   // A file it cannot load (a bad line, a clash, a reference to an unknown row) fails it with
   // nothing written; Import then runs the file in batches, which name the line.
+  // `summary` after options.finish_for_traffic's step, when it applies.
+  Result<ImportSummary> Finish(ImportSummary summary, const ImportOptions& options,
+                               const ImportProgressFn& progress);
   Result<bool> LoadInBulk(std::string_view content, const std::string& file_id,
                           int64_t started_at, ImportSummary& summary,
                           const ImportProgressFn& progress);

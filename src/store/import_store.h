@@ -84,6 +84,17 @@ class ImportStore {
   // single-threaded caller (both drivers reuse the last returned connection first).
   virtual Result<void> PrepareBulkImport(int64_t cache_bytes) = 0;
 
+  // Leaves the tables an import writes ready for traffic, after an import that committed rows
+  // (the `orgd import` command). On PostgreSQL: VACUUM (ANALYZE) of organizations, users, their
+  // memberships and grants, the catalog and the change feed, outside any transaction. Fresh
+  // planner statistics, and every row's visibility and hint bits written now, once, by the
+  // command the user waits for anyway; otherwise autovacuum does it under the first minutes of
+  // traffic (measured after a 12-million-line import: the hot reads' p99 15 ms, then ~1.8 ms,
+  // while it ran; 0.2-0.5 ms after). Calls `starting` first when there is such work to do (so
+  // the caller can say what it waits for). On SQLite nothing: the schema's queries are planned
+  // by its indexes, and no vacuum is pending.
+  virtual Result<void> FinishBulkImport(const std::function<void()>& starting) = 0;
+
   // Loads an import into empty tables in one write transaction, the fast way (the `orgd import`
   // command into a new database). Returns false, having changed nothing and without calling
   // `load`, when the engine has no bulk load (PostgreSQL, today) or when organizations, users,

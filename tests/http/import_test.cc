@@ -508,6 +508,46 @@ TEST_P(ImportServiceTest, AnEmptyFileCompletes) {
   EXPECT_TRUE(again->already_complete);
 }
 
+// The command line's import ends by readying the tables for traffic: on PostgreSQL a VACUUM
+// (ANALYZE) after the last commit, reported as its own stage; nothing on SQLite, and nothing
+// when the run committed no line.
+TEST_P(ImportServiceTest, FinishingForTrafficVacuumsAndAnalyzesOnPostgres) {
+  ImportOptions options;
+  options.bulk_load = variant() == "bulk";
+  options.finish_for_traffic = true;
+  std::vector<domain::ImportStage> stages;
+  int64_t lines_when_finishing = -1;
+  auto progress = [&](const ImportSummary& s) {
+    stages.push_back(s.stage);
+    if (s.stage == domain::ImportStage::kFinishing) lines_when_finishing = s.lines_done;
+  };
+  auto summary = imports_->Import(kFile, api::ImportFileId(kFile), options, progress);
+  ASSERT_TRUE(summary) << Text(summary.error());
+  EXPECT_EQ(summary->lines_done, kFileLines);
+  const auto finishing = std::count(stages.begin(), stages.end(), domain::ImportStage::kFinishing);
+  if (backend() == "postgres") {
+    EXPECT_EQ(finishing, 1);
+    EXPECT_EQ(stages.back(), domain::ImportStage::kFinishing);
+    EXPECT_EQ(lines_when_finishing, kFileLines);
+    for (const char* table : {"organizations", "users", "organization_members",
+                              "organization_member_roles", "roles", "permissions", "changes"}) {
+      EXPECT_EQ(CountRows("SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname = '" +
+                          std::string(table) +
+                          "' AND schemaname = current_schema() AND last_vacuum IS NOT NULL "
+                          "AND last_analyze IS NOT NULL"),
+                1)
+          << table;
+    }
+  } else {
+    EXPECT_EQ(finishing, 0);
+  }
+  stages.clear();
+  auto again = imports_->Import(kFile, api::ImportFileId(kFile), options, progress);
+  ASSERT_TRUE(again) << Text(again.error());
+  EXPECT_TRUE(again->already_complete);
+  EXPECT_TRUE(stages.empty());
+}
+
 // Into an empty database, a bulk load writes what batches write, rows, counts and change feed
 // alike, and leaves the schema as it found it: each index and trigger it set aside is back.
 TEST_P(ImportServiceTest, ABulkLoadEndsAsBatchesEnd) {

@@ -472,6 +472,18 @@ Result<ImportRunCounts> UpsertRows(Connection& conn, std::span<const RowT> rows,
 
 }  // namespace
 
+Result<void> SqlStore::FinishBulkImport(const std::function<void()>& starting) {
+  return Run([&](Connection& conn) -> Result<void> {
+    if (conn.engine() != Engine::kPostgres) return {};
+    if (starting) starting();
+    // One statement (VACUUM refuses to run inside a transaction block, which a script of several
+    // would be); the names resolve through the search_path as every other statement's do.
+    return conn.ExecScript(
+        "VACUUM (ANALYZE) organizations, users, organization_members, organization_member_roles, "
+        "permissions, roles, role_permissions, changes, import_progress");
+  });
+}
+
 Result<void> SqlStore::PrepareBulkImport(int64_t cache_bytes) {
   // Session settings, so the statements differ per engine (pragmas are SQLite's alone).
   return Run([&](Connection& conn) -> Result<void> {

@@ -309,6 +309,7 @@ class SqlStore final : public Store {
   // area:settings-store-decls
   // Bulk-import writes (src/store/sql/import.cc); contracts in import_store.h.
   Result<void> PrepareBulkImport(int64_t cache_bytes) override;
+  Result<void> FinishBulkImport(const std::function<void()>& starting) override;
   Result<bool> BulkLoad(const std::function<Result<void>(Store& tx)>& load) override;
   Result<std::optional<ImportProgress>> GetImportProgress(const std::string& file_id) override;
   Result<void> PutImportProgress(const ImportProgress& progress) override;
