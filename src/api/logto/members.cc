@@ -12,6 +12,7 @@
 #include "api/logto/input.h"
 #include "api/logto/pagination.h"
 #include "api/logto/organization_roles.h"
+#include "api/logto/organization_scopes.h"
 #include "api/logto/relations.h"
 #include "api/logto/user_json.h"
 
@@ -227,14 +228,8 @@ Result<http::Response> MembersHandler::ListScopes(const http::Request& request,
   JsonWriter w(1024);
   w.BeginArray();
   ORGD_TRY(memberships_.ForEachMemberRoleScope(
-      PathOrg(request), PathUser(request), [&](const domain::Permission& p) {
-        w.BeginObject();
-        w.Field("tenantId", "default");
-        w.Field("id", p.id.value());
-        w.Field("name", p.key);
-        w.Key("description").OptString(p.description);
-        w.EndObject();
-      }));
+      PathOrg(request), PathUser(request),
+      [&](const domain::Permission& p) { WriteOrganizationScope(w, p); }));
   w.EndArray();
   return http::Response::Json(200, w.Take());
 }
