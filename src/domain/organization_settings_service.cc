@@ -96,7 +96,10 @@ Result<OrganizationWithLogos> OrganizationSettingsService::GetOrganizationWithLo
         return KeptLogos{std::move(*listed)};
       });
       if (!logos) return std::move(logos).error();
-      return OrganizationWithLogos{**kept, (*logos)->items};
+      // The list shares its kept page's ownership (aliasing): no copy of either.
+      return OrganizationWithLogos{
+          std::move(*kept),
+          std::shared_ptr<const std::vector<OrganizationLogoInfo>>(*logos, &(*logos)->items)};
     }
     // An unknown organization is an answer; any other failure may be the feed's, so ask SQL.
     if (kept.error().code == ErrorCode::kNotFound) return std::move(kept).error();
@@ -107,7 +110,9 @@ Result<OrganizationWithLogos> OrganizationSettingsService::GetOrganizationWithLo
     if (!organization) return std::move(organization).error();
     auto logos = tx.ListOrganizationLogos(org);
     if (!logos) return std::move(logos).error();
-    out = OrganizationWithLogos{std::move(*organization), std::move(*logos)};
+    out = OrganizationWithLogos{
+        std::make_shared<const Organization>(std::move(*organization)),
+        std::make_shared<const std::vector<OrganizationLogoInfo>>(std::move(*logos))};
     return {};
   }));
   return out;

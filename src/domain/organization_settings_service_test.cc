@@ -242,11 +242,12 @@ TEST_F(OrganizationSettingsServiceTest, OrganizationWithLogosListsLightFirst) {
   ASSERT_TRUE(service_->PutLogo(kOrg, LogoUpload{LogoType::kLight, "l.png", kPng}));
   auto org = service_->GetOrganizationWithLogos(kOrg);
   ASSERT_TRUE(org) << ErrorText(org.error());
-  EXPECT_EQ(org->organization.name, "Acme");
-  ASSERT_EQ(org->logos.size(), 2u);
-  EXPECT_EQ(org->logos[0].type, LogoType::kLight);
-  EXPECT_EQ(org->logos[1].type, LogoType::kDark);
-  EXPECT_EQ(org->logos[1].content_type, "image/gif");
+  EXPECT_EQ(org->organization->name, "Acme");
+  const std::vector<OrganizationLogoInfo>& logos = *org->logos;
+  ASSERT_EQ(logos.size(), 2u);
+  EXPECT_EQ(logos[0].type, LogoType::kLight);
+  EXPECT_EQ(logos[1].type, LogoType::kDark);
+  EXPECT_EQ(logos[1].content_type, "image/gif");
   ExpectError(service_->GetOrganizationWithLogos(kMissing), ErrorCode::kNotFound, "organization",
               "");
 }

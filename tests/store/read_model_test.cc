@@ -823,7 +823,7 @@ TEST_P(ReadModelTest, KeptListPagesFollowEveryWriteTheyShow) {
     auto with = settings.GetOrganizationWithLogos(org);
     EXPECT_TRUE(with.has_value());
     std::string out;
-    for (const auto& logo : with ? with->logos : std::vector<domain::OrganizationLogoInfo>{}) {
+    for (const auto& logo : with ? *with->logos : std::vector<domain::OrganizationLogoInfo>{}) {
       out += logo.content_hash + ";";
     }
     return out;

@@ -190,11 +190,11 @@ void WriteItemFields(JsonWriter& w, const Organization& org) {
 // `type`, null when there is none. The hash changes with the bytes, so clients refetch.
 void WriteLogoUrl(JsonWriter& w, const domain::OrganizationWithLogos& org, domain::LogoType type,
                   std::string_view public_url) {
-  for (const domain::OrganizationLogoInfo& logo : org.logos) {
+  for (const domain::OrganizationLogoInfo& logo : *org.logos) {
     if (logo.type != type) continue;
     std::string url(public_url);
     url += type == domain::LogoType::kDark ? "/logo_dark" : "/logo";
-    url += "?org_code=" + http::PercentEncode(org.organization.id.value());
+    url += "?org_code=" + http::PercentEncode(org.organization->id.value());
     url += "&cache=" + logo.content_hash;
     w.String(url);
     return;
@@ -204,7 +204,7 @@ void WriteLogoUrl(JsonWriter& w, const domain::OrganizationWithLogos& org, domai
 
 void WriteOrganization(JsonWriter& w, const domain::OrganizationWithLogos& with_logos,
                        std::string_view public_url) {
-  const Organization& org = with_logos.organization;
+  const Organization& org = *with_logos.organization;
   w.BeginObject();
   WriteItemFields(w, org);
   w.Key("logo");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,10 +51,11 @@ struct LogoUpload {
 };
 
 // An organization together with its logos (light first), for organization objects that show
-// logo URLs.
+// logo URLs. Shared, not copied (Kinde's GET /organization?code= is a hot read): the read
+// model's kept organization and the kept logo list are immutable. Never null.
 struct OrganizationWithLogos {
-  Organization organization;
-  std::vector<OrganizationLogoInfo> logos;
+  std::shared_ptr<const Organization> organization;
+  std::shared_ptr<const std::vector<OrganizationLogoInfo>> logos;
 };
 
 enum class SessionPersistenceMode { kPersistent, kNonPersistent };
