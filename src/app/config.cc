@@ -123,9 +123,9 @@ Search index:  the number of organizations a `q` search matches is counted in me
 Following:     on PostgreSQL each process follows the change feed under a lease, so that a
                read needs no round trip; a write then waits until the other processes have
                applied it. --follow-changes off makes each read poll the feed instead.
-Import:        into a SQLite database without organizations, users or memberships, the file
-               loads in one transaction that builds indexes and search tables once at the end
-               (a crash loses it all; the next run starts over). Otherwise, or with
+Import:        into a database without organizations, users or memberships, the file loads
+               in one transaction that builds indexes (and SQLite's search tables) once at the
+               end (a crash loses it all; the next run starts over). Otherwise, or with
                --in-batches, it commits batches of --batch lines, and a re-run resumes after
                the last one.
 Slow clients:  at most --max-connections (10000) open connections, beyond which a new one is

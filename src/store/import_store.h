@@ -97,22 +97,25 @@ class ImportStore {
 
   // Loads an import into empty tables in one write transaction, the fast way (the `orgd import`
   // command into a new database). Returns false, having changed nothing and without calling
-  // `load`, when the engine has no bulk load (PostgreSQL, today) or when organizations, users,
-  // memberships or member role grants already hold a row (checked inside the transaction).
-  // Otherwise, for the length of the transaction, the non-unique secondary indexes of those four
-  // tables, their insert triggers and their search tables' triggers are set aside; `load` writes
+  // `load`, when organizations, users, memberships or member role grants already hold a row
+  // (checked inside the transaction). Otherwise, for the length of the transaction, the
+  // non-unique secondary indexes of those four tables are set aside, and on SQLite their insert
+  // triggers and their search tables' triggers, on PostgreSQL their foreign keys (its triggers
+  // are per statement and stay; the four tables are locked ACCESS EXCLUSIVE first); `load` writes
   // through the store it is handed (the calls above, as in InTransaction); then what the triggers
-  // would have done is done once for every row (the search tables rebuilt, the kept row count,
-  // a change-feed row per organization), the indexes are built again, the triggers restored,
-  // and the transaction commits: the schema and the rows end as the same writes through batches
-  // would have left them. Unique indexes stay in force, so every clash still fails its statement.
+  // would have done is done once for every row (SQLite: the search tables rebuilt, the kept row
+  // count, a change-feed row per organization), the indexes are built again, the triggers
+  // restored (PostgreSQL: the foreign keys added again, each checked in one pass), and the
+  // transaction commits: the schema and the rows end as the same writes through batches would
+  // have left them. Unique indexes stay in force, so every clash still fails its statement.
   //
   // Requires: `load` writes only rows whose references exist (a membership's organization and
   // user, a grant's membership and role): foreign keys are not checked during the load (they cost
   // a third of its time). ImportService checks them against the lines before, as batches would.
   //
   // A failure of `load` or of the rebuild rolls everything back and is returned; a crash leaves
-  // the database as it was. Other writers wait for the whole load (SQLite's write lock). The load
+  // the database as it was. Other writers wait for the whole load (SQLite's write lock;
+  // PostgreSQL's table locks, which hold off readers of those tables too). The SQLite load
   // runs in rollback-journal mode when it can switch to it (no other connection reading at that
   // moment; its pages then go to the file once, not to the WAL and again at the checkpoint), and
   // other processes then cannot read the database either until it ends: it is meant for a

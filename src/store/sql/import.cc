@@ -236,6 +236,25 @@ constexpr std::string_view kBulkSchema =
     "AND sql IS NOT NULL AND ((type = 'index' AND upper(sql) NOT LIKE 'CREATE UNIQUE %') OR "
     "type = 'trigger') ORDER BY type, name";
 
+// PostgreSQL: what a bulk load sets aside (the rows cost three times as much with them, measured
+// at 1,200,011 lines): the foreign keys of those tables (table, name, definition) and their
+// indexes other than unique ones (name, definition), all in the current schema, names quoted
+// and qualified. Statement-level triggers stay: they cost little per multi-row statement.
+constexpr std::string_view kPgBulkForeignKeys =
+    "SELECT quote_ident(n.nspname) || '.' || quote_ident(t.relname), quote_ident(c.conname), "
+    "pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+    "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE c.contype = 'f' "
+    "AND n.nspname = current_schema() AND t.relname IN "
+    "('organizations', 'users', 'organization_members', 'organization_member_roles') "
+    "ORDER BY t.relname, c.conname";
+constexpr std::string_view kPgBulkIndexes =
+    "SELECT quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid) "
+    "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+    "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE NOT x.indisunique "
+    "AND n.nspname = current_schema() AND t.relname IN "
+    "('organizations', 'users', 'organization_members', 'organization_member_roles') "
+    "ORDER BY i.relname";
+
 // One change-feed row per organization, as the insert triggers of organizations, memberships and
 // member role grants leave them (every membership's organization is an organization row): a
 // sequence number above every earlier one.
@@ -505,10 +524,16 @@ Result<bool> SqlStore::BulkLoad(const std::function<Result<void>(Store& tx)>& lo
     return Error::Internal("a bulk load runs in a transaction of its own",
                            "BulkLoad called inside InTransaction");
   }
-  if (db_.engine() != Engine::kSqlite) return false;
   auto lease = db_.Acquire();
   if (!lease) return std::move(lease).error();
   Connection& conn = **lease;
+  if (conn.engine() == Engine::kPostgres) {
+    bool loaded = false;
+    ORGD_TRY(TransactionOn(conn, TxMode::kWrite, [&](Connection& tx) {
+      return LoadInBulkPostgres(tx, load, loaded);
+    }));
+    return loaded;
+  }
 
   // Session settings for the load, put back after it whatever happens. The load runs in
   // rollback-journal mode when it can switch to it (no other connection reading at that moment):
@@ -547,6 +572,47 @@ Result<bool> SqlStore::BulkLoad(const std::function<Result<void>(Store& tx)>& lo
   if (!done) return std::move(done).error();
   if (!restored) return std::move(restored).error();
   return loaded;
+}
+
+Result<void> SqlStore::LoadInBulkPostgres(Connection& conn,
+                                          const std::function<Result<void>(Store& tx)>& load,
+                                          bool& loaded) {
+  // Other sessions neither write nor read these tables until the load commits (DROP INDEX would
+  // take the same lock a moment later); taken before the emptiness check, so that nothing can
+  // be written between the check and the load.
+  ORGD_TRY(conn.ExecScript(
+      "LOCK TABLE organizations, users, organization_members, organization_member_roles "
+      "IN ACCESS EXCLUSIVE MODE"));
+  bool empty = false;
+  ORGD_TRY(conn.Query(kBulkTablesEmpty, {}, [&](const Row& row) { empty = row.GetBool(0); }));
+  if (!empty) return {};
+  struct SetAside {
+    std::string drop;     // the statement that sets it aside
+    std::string restore;  // the one that makes it again
+  };
+  std::vector<SetAside> foreign_keys;
+  std::vector<SetAside> indexes;
+  ORGD_TRY(conn.Query(kPgBulkForeignKeys, {}, [&](const Row& row) {
+    const std::string table = row.GetString(0), name = row.GetString(1);
+    foreign_keys.push_back({"ALTER TABLE " + table + " DROP CONSTRAINT " + name,
+                            "ALTER TABLE " + table + " ADD CONSTRAINT " + name + " " +
+                                row.GetString(2)});
+  }));
+  ORGD_TRY(conn.Query(kPgBulkIndexes, {}, [&](const Row& row) {
+    indexes.push_back({"DROP INDEX " + row.GetString(0), row.GetString(1)});
+  }));
+  for (const SetAside& s : foreign_keys) ORGD_TRY(conn.ExecScript(s.drop));
+  for (const SetAside& s : indexes) ORGD_TRY(conn.ExecScript(s.drop));
+  SqlStore bound(db_, conn);  // the usual multi-row statements: a round trip per row is what costs
+  ORGD_TRY(load(bound));
+  // Index builds sort in maintenance_work_mem (64 MiB by default): a quarter GiB for this
+  // transaction sorts ten million memberships in far fewer runs.
+  ORGD_TRY(conn.ExecScript("SET LOCAL maintenance_work_mem = '256MB'"));
+  for (const SetAside& s : indexes) ORGD_TRY(conn.ExecScript(s.restore));
+  // Each check is one join over the table now, not one lookup per row as the rows came.
+  for (const SetAside& s : foreign_keys) ORGD_TRY(conn.ExecScript(s.restore));
+  loaded = true;
+  return {};
 }
 
 Result<void> SqlStore::LoadInBulk(Connection& conn,

@@ -357,10 +357,13 @@ class SqlStore final : public Store {
   using ConnFn = std::function<Result<void>(Connection&)>;
 
   SqlStore(Database& db, Connection& bound);
-  // The body of BulkLoad's transaction on `conn` (import.cc); `loaded` false when it declined,
-  // having written nothing.
+  // The body of BulkLoad's transaction on `conn` (import.cc), SQLite's and PostgreSQL's; `loaded`
+  // false when it declined, having written nothing.
   Result<void> LoadInBulk(Connection& conn, const std::function<Result<void>(Store& tx)>& load,
                           bool& loaded);
+  Result<void> LoadInBulkPostgres(Connection& conn,
+                                  const std::function<Result<void>(Store& tx)>& load,
+                                  bool& loaded);
 
   // Runs `fn` on the bound connection, or else on a pooled one outside any explicit transaction
   // (for single statements, which are atomic on their own).
