@@ -60,21 +60,26 @@ Method ParseMethod(std::string_view name) {
 
 void AppendPercentDecoded(std::string& out, std::string_view in, bool plus_is_space) {
   out.reserve(out.size() + in.size());
+  // Runs without '%' (and '+') are appended whole: most paths and values have no escape at all.
+  size_t run = 0;
   for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
+    const char c = in[i];
     if (c == '%' && i + 2 < in.size()) {
       int hi = HexValue(in[i + 1]);
       int lo = HexValue(in[i + 2]);
       if (hi >= 0 && lo >= 0) {
+        out.append(in.data() + run, i - run);
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
-        continue;
+        run = i + 1;
       }
     } else if (c == '+' && plus_is_space) {
-      c = ' ';
+      out.append(in.data() + run, i - run);
+      out.push_back(' ');
+      run = i + 1;
     }
-    out.push_back(c);
   }
+  out.append(in.data() + run, in.size() - run);
 }
 
 std::string PercentDecode(std::string_view in, bool plus_is_space) {

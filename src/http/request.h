@@ -56,7 +56,7 @@ class Request;
 // build requests without a socket (fuzzers, in-process calls).
 void SetTarget(Request& request, std::string_view target);
 
-// An HTTP request as handlers see it. Beast types never leave src/http; header views point into
+// An HTTP request as handlers see it. Asio types never leave src/http; header views point into
 // the server's buffers and are valid while the handler runs.
 class Request {
  public:

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -27,24 +28,20 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "common/id_generator.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "http/request_parser.h"
 
 namespace orgd::http {
 namespace {
 
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
+using error_code = boost::system::error_code;
 
 // The size of each read from a socket into a connection's buffer.
 constexpr size_t kReadChunk = 8 << 10;
@@ -85,33 +82,24 @@ std::vector<int> AllowedCpus() {
   return cpus;
 }
 
+// The steady clock at tick resolution (CLOCK_MONOTONIC_COARSE, the same timeline as
+// steady_clock's CLOCK_MONOTONIC): several times cheaper to read, and a request sets several
+// deadlines. They are checked by a sweep every 5 ms or more against timeouts of seconds, so a
+// deadline set up to one tick (a few milliseconds) early changes nothing.
+SteadyClock::time_point CoarseNow() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return SteadyClock::time_point(
+      std::chrono::duration_cast<SteadyClock::duration>(std::chrono::seconds(now.tv_sec) +
+                                                        std::chrono::nanoseconds(now.tv_nsec)));
+}
+
 // now + timeout, saturating: a huge configured timeout means "never", not an overflow.
 SteadyClock::time_point DeadlineAfter(std::chrono::milliseconds timeout) {
-  auto now = SteadyClock::now();
+  auto now = CoarseNow();
   if (timeout.count() <= 0) return now;
   if (timeout.count() >= (kNoDeadline - now) / std::chrono::milliseconds(1)) return kNoDeadline;
   return now + timeout;
-}
-
-Method ToMethod(bhttp::verb verb) {
-  switch (verb) {
-    case bhttp::verb::get:
-      return Method::kGet;
-    case bhttp::verb::head:
-      return Method::kHead;
-    case bhttp::verb::post:
-      return Method::kPost;
-    case bhttp::verb::put:
-      return Method::kPut;
-    case bhttp::verb::patch:
-      return Method::kPatch;
-    case bhttp::verb::delete_:
-      return Method::kDelete;
-    case bhttp::verb::options:
-      return Method::kOptions;
-    default:
-      return Method::kOther;
-  }
 }
 
 bool IsValidRequestId(std::string_view id) {
@@ -120,11 +108,6 @@ bool IsValidRequestId(std::string_view id) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '_' || c == '-';
   });
-}
-
-bool IsTokenChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -153,23 +136,6 @@ void AppendHeaderText(std::string& out, std::string_view text) {
 // 1xx, 204 and 304 responses have no body; RFC 9110 forbids Content-Length on 1xx and 204, and
 // on 304 it would have to be the length of the 200 response, which we do not know.
 bool StatusHasBody(int status) { return status >= 200 && status != 204 && status != 304; }
-
-// Which errors a failed read ends in.
-enum class ReadFailure { kClose, kBadRequest, kHeaderTooLarge, kBodyTooLarge };
-
-ReadFailure ClassifyReadError(const beast::error_code& ec) {
-  if (ec == bhttp::error::header_limit) return ReadFailure::kHeaderTooLarge;
-  if (ec == bhttp::error::body_limit) return ReadFailure::kBodyTooLarge;
-  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) {
-    return ReadFailure::kClose;  // socket errors, and our own close on a timeout
-  }
-  // The client went away mid-request: nobody is left to read an answer.
-  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-      ec == bhttp::error::short_read) {
-    return ReadFailure::kClose;
-  }
-  return ReadFailure::kBadRequest;
-}
 
 class Connection;
 class Worker;
@@ -266,7 +232,7 @@ class Worker {
 
   void StartSweeping() {
     sweep_timer_.expires_after(sweep_period_);
-    sweep_timer_.async_wait([this](const beast::error_code& ec) {
+    sweep_timer_.async_wait([this](const error_code& ec) {
       if (ec) return;
       Sweep();
       StartSweeping();
@@ -315,7 +281,7 @@ class Worker {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Worker& worker, tcp::socket socket, const tcp::endpoint& remote)
-      : worker_(worker), shared_(worker.shared()), stream_(std::move(socket)), remote_(remote) {}
+      : worker_(worker), shared_(worker.shared()), socket_(std::move(socket)), remote_(remote) {}
 
   ~Connection() {
     if (linked_) worker_.Unlink(this);
@@ -329,9 +295,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Start() {
     worker_.Link(this);
     linked_ = true;
-    // Synchronous reads and writes on the fast path must fail with would_block, not block.
-    beast::error_code ec;
-    stream_.socket().non_blocking(true, ec);
+    // Synchronous writes on the fast path must fail with would_block, not block.
+    error_code ec;
+    socket_.non_blocking(true, ec);
     if (ec) return Close();
     WaitForRequest();
   }
@@ -341,8 +307,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
     deadline_ = kNoDeadline;
-    beast::error_code ec;
-    stream_.socket().close(ec);
+    error_code ec;
+    socket_.close(ec);
   }
 
   // Idle: waiting for a request, or lingering after an error; closed at once when draining.
@@ -360,13 +326,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     deadline_ = DeadlineAfter(timeout);
   }
 
-  // For speed, what is already buffered is parsed synchronously with parser_->put, and the
-  // response is written with one non-blocking send, so that a request arriving in one segment
-  // costs one recv and one send and no extra trip through the io_context (each async completion
-  // is queued behind a reactor pass). Only when data is missing or the socket buffer is full do
-  // Beast's async_read_header, async_read and async_write take over. The wait for the next request
-  // is an async_read_some: after a short read Asio skips the speculative recv that would only
-  // return EAGAIN, so this costs no extra syscall either.
+  // For speed, a request is parsed from what is already buffered (request_parser.h: one pass,
+  // no copies; the handler's header views point into the buffer) and the response is written
+  // with one non-blocking send, so that a request arriving in one segment costs one recv and one
+  // send and no extra trip through the io_context. Only when data is missing or the socket buffer
+  // is full does an async read or write take over. After a short read Asio skips the speculative
+  // recv that would only return EAGAIN, so the wait for the next request costs no extra syscall.
 
   void WaitForRequest() {
     if (shared_.draining.load(std::memory_order_relaxed)) return Close();
@@ -375,7 +340,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       // cannot hold the thread and the call stack stays shallow.
       if (++pipelined_since_read_ <= kMaxPipelinedPerRead) return StartRequest();
       SetPhase(Phase::kHeader, shared_.config.header_timeout);
-      net::post(stream_.get_executor(), [self = shared_from_this()] {
+      net::post(socket_.get_executor(), [self = shared_from_this()] {
         self->pipelined_since_read_ = 0;
         if (self->phase_ == Phase::kHeader) self->StartRequest();
       });
@@ -384,7 +349,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (buffer_.capacity() > kMaxIdleBufferBytes) buffer_.shrink_to_fit();
     if (shared_.steering() && ++requests_since_steering_ >= kRequestsBetweenSteering) {
       requests_since_steering_ = 0;
-      const int cpu = IncomingCpu(stream_.socket().native_handle());
+      const int cpu = IncomingCpu(socket_.native_handle());
       if (cpu >= 0 && cpu != worker_.cpu()) {
         if (Worker* home = shared_.WorkerOnCpu(cpu)) return MoveTo(*home);
       }
@@ -392,8 +357,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Waiting for the first byte separately is what lets idle connections be told apart from
     // ones in the middle of a header, for the idle timeout and for draining.
     SetPhase(Phase::kIdle, shared_.config.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](const error_code& ec, size_t bytes) {
                               if (ec || self->phase_ != Phase::kIdle) return self->Close();
                               self->buffer_.commit(bytes);
                               self->pipelined_since_read_ = 0;
@@ -404,9 +369,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Hands the connection, idle with nothing buffered, to another worker: the socket leaves this
   // worker's reactor and joins the other's, and a new Connection there serves it from now on.
   void MoveTo(Worker& home) {
-    beast::error_code ec;
+    error_code ec;
     const auto protocol = remote_.protocol();
-    const int fd = stream_.socket().release(ec);
+    const int fd = socket_.release(ec);
     phase_ = Phase::kClosed;
     deadline_ = kNoDeadline;
     if (ec) return;  // nothing was released, and the socket is gone with this connection
@@ -421,59 +386,82 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::post(home.ioc(), [moved] { moved->Start(); });
   }
 
-  void StartRequest() {
-    start_time_ = SteadyClock::now();
-    bytes_in_ = 0;
-    SetPhase(Phase::kHeader, shared_.config.header_timeout);
-    parser_.emplace();
-    parser_->header_limit(
-        static_cast<uint32_t>(std::min<size_t>(shared_.config.max_header_bytes, UINT32_MAX)));
-    // Beast checks Content-Length against the body limit while parsing the header; the real
-    // limit depends on the route and is set once the header is in.
-    parser_->body_limit(boost::none);
+  std::string_view Buffered() const {
+    auto data = buffer_.data();
+    return {static_cast<const char*>(data.data()), data.size()};
+  }
 
-    beast::error_code ec;
-    ParseBuffered(ec);  // stops after the header: the parser is not eager yet
-    if (parser_->is_header_done()) return OnHeader();
-    if (ec != bhttp::error::need_more) return FailRead(ec);
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
-          self->bytes_in_ += bytes;
-          if (ec) return self->FailRead(ec);
-          if (self->phase_ != Phase::kHeader) return self->Close();
-          self->OnHeader();
+  // Reads more into the buffer, then calls `next` (a member function) if the connection is still
+  // in the phase it was in; a read error or end of stream closes it: mid-request, nobody is left
+  // to read an answer.
+  void ReadMore(void (Connection::*next)(), size_t size_hint = kReadChunk) {
+    socket_.async_read_some(
+        buffer_.prepare(size_hint),
+        [self = shared_from_this(), next, phase = phase_](const error_code& ec, size_t bytes) {
+          if (ec || self->phase_ != phase) return self->Close();
+          self->buffer_.commit(bytes);
+          ((*self).*next)();
         });
   }
 
-  void ParseBuffered(beast::error_code& ec) {
-    if (buffer_.size() == 0) {
-      ec = bhttp::error::need_more;
-      return;
-    }
-    size_t used = parser_->put(buffer_.data(), ec);
-    buffer_.consume(used);
-    bytes_in_ += used;
+  void StartRequest() {
+    if (shared_.config.log_requests) start_time_ = SteadyClock::now();  // for the duration
+    bytes_in_ = 0;
+    head_parsed_ = false;
+    head_scanned_ = 0;
+    request_bytes_buffered_ = 0;
+    request_.body.clear();
+    SetPhase(Phase::kHeader, shared_.config.header_timeout);
+    ParseHead();
   }
 
-  void OnHeader() {
-    if (parser_->is_done()) return Dispatch();
-    const auto& message = parser_->get();
+  void ParseHead() {
+    switch (ParseRequestHead(Buffered(), shared_.config.max_header_bytes, head_scanned_, head_)) {
+      case HeadParse::kComplete:
+        head_parsed_ = true;
+        return OnHead();
+      case HeadParse::kNeedMore:
+        return ReadMore(&Connection::ParseHead);
+      case HeadParse::kBadRequest:
+        return Fail(400);
+      case HeadParse::kHeaderTooLarge:
+        return Fail(431);
+      case HeadParse::kNotImplemented:
+        return Fail(501);
+      case HeadParse::kVersionNotSupported:
+        return Fail(505);
+    }
+  }
+
+  void OnHead() {
+    request_bytes_buffered_ = head_.size;
+    bytes_in_ = head_.size;
+    if (head_.body == RequestHead::Body::kNone) return Dispatch();
+
     size_t limit = 0;
     if (shared_.hooks.body_limit) {
-      limit = shared_.hooks.body_limit(ToMethod(message.method()), TargetPath(message.target()));
+      limit = shared_.hooks.body_limit(ParseMethod(head_.method), TargetPath(head_.target));
     }
     if (limit == 0) limit = shared_.config.max_body_bytes;
-    // Answer an oversized Content-Length before reading (and buffering) any of the body.
-    if (auto length = parser_->content_length(); length && *length > limit) return Fail(413);
-    parser_->body_limit(limit);
     SetPhase(Phase::kBody, shared_.config.body_timeout);
-
-    auto expect = message.find(bhttp::field::expect);
-    if (expect != message.end() && message.version() == 11 && buffer_.size() == 0 &&
-        EqualsIgnoreCase(expect->value(), "100-continue")) {
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                       [self = shared_from_this()](const beast::error_code& ec, size_t) {
+    if (head_.body == RequestHead::Body::kContentLength) {
+      // Answer an oversized Content-Length before reading (and buffering) any of the body.
+      if (head_.content_length > limit) return Fail(413);
+      const size_t length = static_cast<size_t>(head_.content_length);
+      if (buffer_.size() - head_.size >= length) {  // all here: no copy of the head needed
+        request_.body.assign(Buffered().substr(head_.size, length));
+        request_bytes_buffered_ += length;
+        bytes_in_ += length;
+        return Dispatch();
+      }
+      body_left_ = length;
+    } else {
+      chunked_.emplace(limit, shared_.config.max_header_bytes);
+    }
+    DetachHead();
+    if (head_.expect_continue && head_.version == 11 && buffer_.size() == 0) {
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](const error_code& ec, size_t) {
                          if (ec || self->phase_ != Phase::kBody) return self->Close();
                          self->ReadBody();
                        });
@@ -482,31 +470,50 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ReadBody();
   }
 
-  void ReadBody() {
-    parser_->eager(true);
-    beast::error_code ec;
-    ParseBuffered(ec);
-    if (parser_->is_done()) return Dispatch();
-    if (ec && ec != bhttp::error::need_more) return FailRead(ec);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](const beast::error_code& ec, size_t bytes) {
-                        self->bytes_in_ += bytes;
-                        if (ec) return self->FailRead(ec);
-                        if (self->phase_ != Phase::kBody) return self->Close();
-                        self->Dispatch();
-                      });
+  // Before a body that is not all buffered is read: moves the head out of the buffer (its views
+  // follow it), so that the buffer holds only body bytes and can grow without moving the head.
+  void DetachHead() {
+    const std::string_view buffered = Buffered();
+    head_bytes_.assign(buffered.substr(0, head_.size));
+    const char* old_base = buffered.data();
+    const char* new_base = head_bytes_.data();
+    auto rebase = [&](std::string_view& view) {
+      if (!view.empty()) view = {new_base + (view.data() - old_base), view.size()};
+    };
+    rebase(head_.method);
+    rebase(head_.target);
+    for (auto& [name, value] : head_.headers) {
+      rebase(name);
+      rebase(value);
+    }
+    buffer_.consume(head_.size);
+    request_bytes_buffered_ = 0;
   }
 
-  void FailRead(const beast::error_code& ec) {
-    if (phase_ == Phase::kClosed) return;  // our timeout or a forced stop closed the socket
-    switch (ClassifyReadError(ec)) {
-      case ReadFailure::kClose:
-        return Close();
-      case ReadFailure::kBadRequest:
+  // Takes what the buffer holds of the body, then reads more until it is complete.
+  void ReadBody() {
+    if (head_.body == RequestHead::Body::kContentLength) {
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(body_left_, buffer_.size()));
+      request_.body.append(Buffered().substr(0, take));
+      buffer_.consume(take);
+      bytes_in_ += take;
+      body_left_ -= take;
+      if (body_left_ == 0) return Dispatch();
+      return ReadMore(&Connection::ReadBody,
+                      static_cast<size_t>(std::clamp<uint64_t>(body_left_, kReadChunk, 64 << 10)));
+    }
+    size_t used = 0;
+    const auto status = chunked_->Feed(Buffered(), request_.body, used);
+    buffer_.consume(used);
+    bytes_in_ += used;
+    switch (status) {
+      case ChunkedDecoder::Status::kDone:
+        return Dispatch();
+      case ChunkedDecoder::Status::kNeedMore:
+        return ReadMore(&Connection::ReadBody);
+      case ChunkedDecoder::Status::kBadRequest:
         return Fail(400);
-      case ReadFailure::kHeaderTooLarge:
-        return Fail(431);
-      case ReadFailure::kBodyTooLarge:
+      case ChunkedDecoder::Status::kTooLarge:
         return Fail(413);
     }
   }
@@ -514,7 +521,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Dispatch() {
     phase_ = Phase::kHandler;
     deadline_ = kNoDeadline;
-    FillRequest(/*complete=*/true);
+    FillRequest();
     if (!shared_.hooks.admit) return RunHandler();
     // 0 while admit runs; 1 once resume was called before admit returned (the handler then runs
     // here, at once); 2 once admit returned without it (resume then posts the handler).
@@ -522,7 +529,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     shared_.hooks.admit(request_, [self = shared_from_this(), resumed] {
       int expected = 0;
       if (resumed->compare_exchange_strong(expected, 1)) return;
-      net::post(self->stream_.get_executor(), [self] {
+      net::post(self->socket_.get_executor(), [self] {
         // A forced stop may have closed the connection while the request waited.
         if (self->phase_ == Phase::kHandler) self->RunHandler();
       });
@@ -546,16 +553,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
       LogHandlerFailure("handler returned status " + std::to_string(response.status));
       response = RenderError(500);
     }
-    const auto& message = parser_->get();
-    bool keep_alive = message.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
-    Send(std::move(response), keep_alive,
-         /*http10_keep_alive=*/keep_alive && message.version() == 10);
+    bool keep_alive = head_.keep_alive && !shared_.draining.load(std::memory_order_relaxed);
+    Send(std::move(response), keep_alive, /*http10_keep_alive=*/keep_alive && head_.version == 10);
   }
 
   // Answers a request the server cannot hand to the handler, then closes.
   void Fail(int status) {
     phase_ = Phase::kHandler;
-    FillRequest(/*complete=*/false);
+    if (!head_parsed_) head_.headers.clear();
+    FillRequest();
     linger_ = true;
     Send(RenderError(status), /*keep_alive=*/false, /*http10_keep_alive=*/false);
   }
@@ -571,35 +577,33 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return Response::Text(status, std::string(ReasonPhrase(status)));
   }
 
-  // Converts what the parser holds into request_, reusing its buffers across requests. Header
-  // views point into the parser's message, which lives until the next request starts.
-  void FillRequest(bool complete) {
+  // Converts the parsed head into request_, reusing its buffers across requests; the body is
+  // already in request_.body. Header views point into the buffer (or head_bytes_), which stay
+  // untouched until the response is written.
+  void FillRequest() {
     Request& r = request_;
     r.method = Method::kOther;
     r.method_text = {};
     r.target.clear();
-    r.headers.clear();
     r.path_params.clear();
     r.query = QueryParams();
-    r.body.clear();
     r.admitted = false;
-
-    const auto* message = parser_ ? &parser_->get() : nullptr;
-    if (message != nullptr && !message->target().empty()) {
-      r.method = ToMethod(message->method());
-      r.method_text = message->method_string();
-      r.target.assign(message->target());
-      for (const auto& field : *message) r.headers.emplace_back(field.name_string(), field.value());
+    if (head_parsed_) {
+      r.method = ParseMethod(head_.method);
+      r.method_text = head_.method;
+      r.target.assign(head_.target);
     } else {
       ParseRequestLineFromBuffer();
     }
+    r.headers.assign(head_.headers.begin(), head_.headers.end());
     SetTarget(r, r.target);
-    if (complete) r.body = std::move(parser_->get().body());
 
     std::optional<std::string_view> incoming_id;
-    if (message != nullptr) {
-      auto it = message->find("X-Request-Id");
-      if (it != message->end() && IsValidRequestId(it->value())) incoming_id = it->value();
+    for (const auto& [name, value] : r.headers) {
+      if (EqualsIgnoreCase(name, "X-Request-Id")) {
+        if (IsValidRequestId(value)) incoming_id = value;
+        break;
+      }
     }
     if (incoming_id) {
       r.request_id.assign(*incoming_id);
@@ -608,12 +612,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  // When a request fails before Beast has parsed its request line (an oversized header is
-  // rejected before any of it is parsed), the method and target are still worth logging and
-  // showing to render_error; they are read best-effort from the raw bytes.
+  // When a request fails before its head is parsed (malformed, or too large), the method and
+  // target are still worth logging and showing to render_error; they are read best-effort from
+  // the raw bytes.
   void ParseRequestLineFromBuffer() {
-    auto data = buffer_.data();
-    std::string_view raw(static_cast<const char*>(data.data()), data.size());
+    std::string_view raw = Buffered();
     raw = raw.substr(0, std::min(raw.find('\n'), size_t{8 << 10}));
     size_t method_end = raw.find(' ');
     if (method_end == std::string_view::npos || method_end == 0) return;
@@ -637,7 +640,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool has_body = StatusHasBody(response_.status);
     bool send_body = has_body && request_.method != Method::kHead && !response_.body.empty();
 
-    std::string& out = head_;
+    std::string& out = response_head_;
     out.clear();
     out.append("HTTP/1.1 ");
     AppendInt(out, response_.status);
@@ -673,8 +676,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     SetPhase(Phase::kWrite, shared_.config.body_timeout);
     std::array<net::const_buffer, 2> buffers = {
         net::buffer(out), send_body ? net::buffer(response_.body) : net::const_buffer()};
-    beast::error_code ec;
-    size_t written = stream_.socket().write_some(buffers, ec);
+    error_code ec;
+    size_t written = socket_.write_some(buffers, ec);
     if (ec == net::error::would_block) {
       ec = {};
       written = 0;
@@ -684,17 +687,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
     rest.consume(written);
     net::async_write(
-        stream_, rest,
-        [self = shared_from_this(), written](const beast::error_code& ec, size_t bytes) {
+        socket_, rest,
+        [self = shared_from_this(), written](const error_code& ec, size_t bytes) {
           self->OnWritten(ec, written + bytes);
         });
   }
 
-  void OnWritten(const beast::error_code& ec, size_t bytes) {
+  void OnWritten(const error_code& ec, size_t bytes) {
     if (shared_.config.log_requests) LogRequest(bytes);
     if (ec || phase_ != Phase::kWrite) return Close();
     if (linger_) return Linger();
     if (!keep_alive_) return Close();
+    buffer_.consume(request_bytes_buffered_);
+    request_bytes_buffered_ = 0;
     WaitForRequest();
   }
 
@@ -703,12 +708,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Linger() {
     if (phase_ != Phase::kLinger) {
       SetPhase(Phase::kLinger, kLingerTimeout);
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
     }
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](const beast::error_code& ec, size_t) {
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](const error_code& ec, size_t) {
                               if (ec || self->phase_ != Phase::kLinger) return self->Close();
                               self->Linger();
                             });
@@ -726,7 +731,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto duration =
         std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start_time_);
     if (remote_text_.empty()) {
-      beast::error_code ec;
+      error_code ec;
       std::string address = remote_.address().to_string(ec);
       remote_text_ = remote_.address().is_v6() ? "[" + address + "]" : address;
       remote_text_.push_back(':');
@@ -758,7 +763,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Worker& worker_;
   Shared& shared_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
   const tcp::endpoint remote_;
   std::string remote_text_;  // "ip:port", formatted on first use
@@ -769,13 +774,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int pipelined_since_read_ = 0;
   int requests_since_steering_ = 0;
 
-  // Per request; the parser lives until the next request starts, since request_.headers and
-  // request_.method_text view its message.
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  // Per request. head_'s views point into buffer_ (or into head_bytes_ once the head was moved
+  // out of the way of a body still to come); request_bytes_buffered_ is what of this request
+  // buffer_ still holds, dropped once the response is written.
+  RequestHead head_;
+  bool head_parsed_ = false;
+  size_t head_scanned_ = 0;
+  size_t request_bytes_buffered_ = 0;
+  std::string head_bytes_;
+  uint64_t body_left_ = 0;  // Content-Length bytes still to read
+  std::optional<ChunkedDecoder> chunked_;
   Request request_;
-  std::string method_text_;  // backs request_.method_text when Beast did not parse it
+  std::string method_text_;  // backs request_.method_text when the head did not parse
   Response response_;
-  std::string head_;  // the serialized status line and headers
+  std::string response_head_;  // the serialized status line and headers
   SteadyClock::time_point start_time_;
   size_t bytes_in_ = 0;
   bool keep_alive_ = true;
@@ -834,7 +846,7 @@ struct Server::Impl {
   // that it can choose each one's worker before the socket joins a reactor: the worker on the
   // CPU its packets arrive on with CPU affinity, otherwise the next in turn.
   void Accept() {
-    acceptor->async_wait(tcp::acceptor::wait_read, [this](const beast::error_code& ec) {
+    acceptor->async_wait(tcp::acceptor::wait_read, [this](const error_code& ec) {
       if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
       if (ec) return RetryAcceptLater(ec.message());
       for (int i = 0; i < kMaxAcceptsPerWake; ++i) {
@@ -863,7 +875,7 @@ struct Server::Impl {
   void RetryAcceptLater(std::string_view why) {
     WarnAtMostOncePerSecond("accept failed", why);
     retry_timer->expires_after(std::chrono::milliseconds(50));
-    retry_timer->async_wait([this](const beast::error_code& wait_ec) {
+    retry_timer->async_wait([this](const error_code& wait_ec) {
       if (!wait_ec) Accept();
     });
   }
@@ -880,7 +892,7 @@ struct Server::Impl {
       target = workers[next_worker].get();
       next_worker = (next_worker + 1) % workers.size();
     }
-    beast::error_code ec;
+    error_code ec;
     tcp::socket socket(target->ioc());
     socket.assign(peer.protocol(), fd, ec);
     if (ec) {
@@ -992,7 +1004,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
     auto deadline = DeadlineAfter(grace);
     shared.draining.store(true, std::memory_order_release);
     net::post(impl_->workers[0]->ioc(), [impl = impl_.get()] {
-      beast::error_code ignored;
+      error_code ignored;
       impl->acceptor->close(ignored);
       impl->retry_timer->cancel();
       std::lock_guard lock(impl->shared.drain_mu);

@@ -59,12 +59,14 @@ struct ServerHooks {
   std::function<void(Request& request, std::function<void()> resume)> admit;
 };
 
-// HTTP/1.1 server on Boost.Beast: keep-alive, one io_context per thread, handlers run inline on
-// the I/O thread. Every response gets X-Request-Id (the request's id, also in its log line), a
-// Content-Length (except 1xx, 204 and 304, which RFC 9110 forbids or makes misleading) and a
-// standard reason phrase. Malformed requests get 400, bodies over the limit 413, header overflows
-// 431; exceptions escaping a handler become 500 and are logged. Connections that stall longer
-// than the configured timeouts are closed without a response.
+// HTTP/1.1 server on Boost.Asio with its own request parser (request_parser.h): keep-alive, one
+// io_context per thread, handlers run inline on the I/O thread. Every response gets X-Request-Id
+// (the request's id, also in its log line), a Content-Length (except 1xx, 204 and 304, which RFC
+// 9110 forbids or makes misleading) and a standard reason phrase. Malformed or ambiguously framed
+// requests get 400, bodies over the limit 413, header overflows 431, transfer codings other than
+// chunked 501, HTTP versions other than 1.x 505; exceptions escaping a handler become 500 and are
+// logged. Connections that stall longer than the configured timeouts are closed without a
+// response.
 class Server {
  public:
   Server(ServerConfig config, ServerHooks hooks);

@@ -581,6 +581,92 @@ TEST_F(ServerTest, MalformedRequestGets400) {
   EXPECT_EQ(client.ReadUntilClosed(3s), "");
 }
 
+// Framing the server refuses rather than guess at (request smuggling), each answered in the
+// dialect's error shape and followed by a close.
+TEST_F(ServerTest, AmbiguousOrUnsupportedFramingIsRefused) {
+  ServerHooks hooks = EchoHooks();
+  hooks.render_error = JsonError;
+  StartServer(TestConfig(), std::move(hooks));
+  struct Case {
+    std::string request;
+    int status;
+  };
+  const Case cases[] = {
+      {"POST /f HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "3\r\nabc\r\n0\r\n\r\n",
+       400},
+      {"POST /f HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400},
+      {"POST /f HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+      {"GET /f HTTP/1.1\nHost: x\n\n", 400},
+      {"GET /f HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400},
+      {"GET /f HTTP/1.1\r\nHost : x\r\n\r\n", 400},
+      {"GET /f HTTP/2.0\r\nHost: x\r\n\r\n", 505},
+  };
+  for (const auto& c : cases) {
+    TestClient client(port());
+    auto response = client.Request(c.request);
+    ASSERT_TRUE(response) << c.request;
+    EXPECT_EQ(response->status, c.status) << c.request;
+    EXPECT_EQ(response->body, "{\"error\":" + std::to_string(c.status) + ",\"path\":\"/f\"}")
+        << c.request;
+    EXPECT_EQ(response->Header("Connection"), "close") << c.request;
+    EXPECT_EQ(client.ReadUntilClosed(3s), "") << c.request;
+  }
+}
+
+TEST_F(ServerTest, EmptyLinesBeforeARequestAreSkipped) {
+  StartServer(TestConfig(), EchoHooks());
+  TestClient client(port());
+  auto response = client.Request("\r\n\r\nGET /after-blank HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "GET /after-blank ");
+}
+
+// A body that arrives in pieces, with the next request right behind it in the last piece: the
+// body is whole, the head's views survive the buffer growing, and the pipelined request is
+// answered too.
+TEST_F(ServerTest, ABodyInPiecesIsWholeAndThePipelinedRequestAfterItIsAnswered) {
+  Seen seen;
+  StartServer(TestConfig(), EchoHooks(&seen));
+  TestClient client(port());
+  const std::string body(20000, 'b');
+  ASSERT_TRUE(client.Send("PUT /big HTTP/1.1\r\nHost: x\r\nX-Foo: kept\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 100)));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(client.Send(body.substr(100, 9000)));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(client.Send(body.substr(9100) + "GET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto first = client.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "PUT /big " + body);
+  {
+    std::lock_guard lock(seen.mu);
+    EXPECT_EQ(seen.header_foo, "kept");
+  }
+  auto second = client.Read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "GET /next ");
+}
+
+TEST_F(ServerTest, AChunkedBodyInPiecesIsDecoded) {
+  StartServer(TestConfig(), EchoHooks());
+  TestClient client(port());
+  ASSERT_TRUE(
+      client.Send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nab"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(client.Send("cd\r\n3;ext=1\r\nefg\r"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(client.Send("\n0\r\nTrailer-Field: t\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto first = client.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "POST /c abcdefg");
+  auto second = client.Read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "GET /next ");
+}
+
 TEST_F(ServerTest, ThrowingHandlerYields500FromRenderError) {
   ServerHooks hooks = EchoHooks();
   hooks.render_error = JsonError;
