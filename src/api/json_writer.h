@@ -9,6 +9,24 @@
 
 namespace orgd::api {
 
+// An object key written in the code: a string literal, checked at compile time to need no JSON
+// escape, so that writing it is one copy. Keys from data go through JsonWriter::EscapedKey.
+class JsonKey {
+ public:
+  template <size_t N>
+  consteval JsonKey(const char (&literal)[N])  // NOLINT(google-explicit-constructor): literals
+      : text_(literal, N - 1) {
+    for (char c : text_) {
+      // Not a constant expression, so a key that needs an escape does not compile.
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') throw "needs an escape";
+    }
+  }
+  constexpr std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
 // Appends JSON to a string without building a DOM: responses on hot paths are written straight
 // into their body. The caller keeps the structure well-formed; commas are inserted automatically.
 // Raw() splices text that is already valid JSON (stored custom data, for example).
@@ -22,7 +40,16 @@ class JsonWriter {
   JsonWriter& EndArray() { return Close(']'); }
 
   // An object key; the next value call writes its value.
-  JsonWriter& Key(std::string_view key) {
+  JsonWriter& Key(JsonKey key) {
+    Comma();
+    out_.push_back('"');
+    out_.append(key.text());
+    out_.append("\":", 2);
+    after_key_ = true;
+    return *this;
+  }
+  // A key taken from data (a property's name, for example), escaped as a string is.
+  JsonWriter& EscapedKey(std::string_view key) {
     Comma();
     log::AppendJsonString(out_, key);
     out_.push_back(':');
@@ -67,11 +94,11 @@ class JsonWriter {
   }
 
   // Key + value shorthands.
-  JsonWriter& Field(std::string_view key, std::string_view v) { return Key(key).String(v); }
-  JsonWriter& Field(std::string_view key, const char* v) { return Key(key).String(v); }
-  JsonWriter& Field(std::string_view key, const std::string& v) { return Key(key).String(v); }
-  JsonWriter& Field(std::string_view key, int64_t v) { return Key(key).Int(v); }
-  JsonWriter& Field(std::string_view key, bool v) { return Key(key).Bool(v); }
+  JsonWriter& Field(JsonKey key, std::string_view v) { return Key(key).String(v); }
+  JsonWriter& Field(JsonKey key, const char* v) { return Key(key).String(v); }
+  JsonWriter& Field(JsonKey key, const std::string& v) { return Key(key).String(v); }
+  JsonWriter& Field(JsonKey key, int64_t v) { return Key(key).Int(v); }
+  JsonWriter& Field(JsonKey key, bool v) { return Key(key).Bool(v); }
 
   std::string& str() { return out_; }
   std::string Take() { return std::move(out_); }

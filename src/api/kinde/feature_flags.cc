@@ -132,7 +132,7 @@ Result<http::Response> FeatureFlagsHandler::ListForOrganization(const http::Requ
   // override is not reported.
   w.Key("feature_flags").BeginObject();
   for (const domain::OrgFeatureFlag& flag : *flags) {
-    w.Key(flag.key.value()).BeginObject();
+    w.EscapedKey(flag.key.value()).BeginObject();
     w.Field("type", domain::FlagTypeName(flag.type)).Field("value", flag.value);
     w.EndObject();
   }

@@ -116,7 +116,7 @@ Result<std::vector<MemberGrantInput>> ReadUsers(const Json& body, bool allow_ope
 }
 
 void WriteIds(JsonWriter& w, std::string_view key, const std::vector<UserId>& ids) {
-  w.Key(key).BeginArray();
+  w.EscapedKey(key).BeginArray();
   for (const UserId& id : ids) w.String(id.value());
   w.EndArray();
 }

@@ -217,7 +217,7 @@ void WriteOrganization(JsonWriter& w, const domain::OrganizationWithLogos& with_
   for (const std::string& d : org.allowed_domains) w.String(d);
   w.EndArray();
   for (const ColorField& field : kColorFields) {
-    w.Key(field.key);
+    w.EscapedKey(field.key);
     WriteColor(w, org.colors.*field.member);
   }
   w.Key("button_border_radius").Null();

@@ -93,7 +93,7 @@ void WriteProperty(JsonWriter& w, const Property& property) {
 http::Response CreatedWithId(std::string_view kind, const std::string& id) {
   JsonWriter w(96);
   w.BeginObject().Field("code", "OK").Field("message", "Success");
-  w.Key(kind).BeginObject().Field("id", id).EndObject();
+  w.EscapedKey(kind).BeginObject().Field("id", id).EndObject();
   w.EndObject();
   return http::Response::Json(201, w.Take());
 }

@@ -140,7 +140,12 @@ void WriteUser(JsonWriter& w, const domain::UserWithOrganizations& item, const E
   w.BeginObject();
   w.Field("id", u.id.value());
   w.Key("provided_id").OptString(u.provided_id);
-  w.Key(list_item ? "email" : "preferred_email").OptString(u.primary_email);
+  if (list_item) {
+    w.Key("email");
+  } else {
+    w.Key("preferred_email");
+  }
+  w.OptString(u.primary_email);
   w.Key("phone").OptString(u.primary_phone);
   w.Key("username").OptString(u.username);
   w.Key("first_name").OptString(u.first_name);
