@@ -6,16 +6,39 @@
 
 namespace orgd::auth {
 
+namespace {
+std::atomic<uint64_t> next_instance{1};
+}  // namespace
+
 ClientVersions::ClientVersions(store::ClientStore& store, const Clock& clock,
                                ClientVersionsOptions options)
     : store_(store),
       clock_(clock),
       options_(options),
-      snapshot_(std::make_shared<const Snapshot>()) {}
+      snapshot_(std::make_shared<const Snapshot>()),
+      instance_(next_instance.fetch_add(1, std::memory_order_relaxed)) {}
 
 std::shared_ptr<const ClientVersions::Snapshot> ClientVersions::Current() const {
   std::lock_guard lock(snapshot_mu_);
   return snapshot_;
+}
+
+const ClientVersions::Snapshot& ClientVersions::ThreadSnapshot() const {
+  struct Copy {
+    uint64_t instance = 0;
+    uint64_t generation = 0;
+    std::shared_ptr<const Snapshot> snapshot;
+  };
+  thread_local Copy copy;
+  // Read before the pointer: a snapshot swapped in between is newer than the generation noted,
+  // and the next call, seeing the generation move, takes it again.
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  if (copy.instance != instance_ || copy.generation != generation || !copy.snapshot) {
+    copy.snapshot = Current();
+    copy.instance = instance_;
+    copy.generation = generation;
+  }
+  return *copy.snapshot;
 }
 
 Result<void> ClientVersions::Refresh() {
@@ -39,8 +62,11 @@ Result<void> ClientVersions::RefreshLocked(int64_t now_ms) {
   next->versions.reserve(clients->size());
   for (const auto& c : *clients) next->versions.emplace(c.id.value(), c.secret_version);
   reloads_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(snapshot_mu_);
-  snapshot_ = std::move(next);
+  {
+    std::lock_guard lock(snapshot_mu_);
+    snapshot_ = std::move(next);
+  }
+  generation_.fetch_add(1, std::memory_order_release);
   return {};
 }
 
@@ -74,7 +100,7 @@ bool ClientVersions::IsCurrent(std::string_view client_id, int64_t version) {
     if (it == s.versions.end()) return std::nullopt;
     return it->second;
   };
-  std::optional<int64_t> known = lookup(*Current());
+  std::optional<int64_t> known = lookup(ThreadSnapshot());
   if (known && *known == version) return true;
   // Versions only grow (the store draws them from the revision counter), so a known version
   // above the token's is final. An unknown client or a token newer than the map may mean the map
@@ -88,7 +114,7 @@ bool ClientVersions::IsCurrent(std::string_view client_id, int64_t version) {
   if (refreshes_started_.load(std::memory_order_acquire) == started_before) {
     RefreshLoggedLocked(clock_.NowMillis());
   }
-  known = lookup(*Current());
+  known = lookup(ThreadSnapshot());
   return known && *known == version;
 }
 

@@ -59,6 +59,10 @@ class ClientVersions {
     Map versions;
   };
   std::shared_ptr<const Snapshot> Current() const;
+  // The current snapshot through a per-thread copy of the pointer, refreshed when `generation_`
+  // moved: a check takes no lock and writes no shared memory, so the I/O threads do not pass a
+  // lock's cache line between cores on every request. Valid until this thread's next call.
+  const Snapshot& ThreadSnapshot() const;
   // Refreshes when the snapshot was started more than `max_age_ms` ago.
   void RefreshIfOlderThan(int64_t max_age_ms);
   Result<void> RefreshLocked(int64_t now_ms);
@@ -70,6 +74,8 @@ class ClientVersions {
   ClientVersionsOptions options_;
   mutable std::mutex snapshot_mu_;  // guards the pointer only; snapshots are immutable
   std::shared_ptr<const Snapshot> snapshot_;
+  std::atomic<uint64_t> generation_{0};  // raised after each change of snapshot_
+  const uint64_t instance_;              // tells this object from one later at the same address
   std::mutex refresh_mu_;  // one refresh at a time
   bool failing_ = false;   // under refresh_mu_: the last periodic refresh failed
   std::atomic<int64_t> refreshed_at_ms_{INT64_MIN / 2};

@@ -287,6 +287,9 @@ class TokenVerifier {
                              std::equal_to<>>
       cache_;
   mutable std::atomic<int64_t> signature_checks_{0};
+  // Tokens each thread keeps in front of cache_ (VerifyCached), by the same hash.
+  static constexpr size_t kThreadTokenSlots = 64;
+  const uint64_t instance_;  // tells this verifier's thread slots from a later one's
 };
 
 }  // namespace orgd::auth

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "common/result.h"
+#include "common/sharded_shared_mutex.h"
 #include "domain/read_model.h"
 
 namespace orgd::domain {
@@ -77,7 +78,7 @@ class ListCache {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  mutable std::shared_mutex mu_;
+  mutable ShardedSharedMutex mu_;
   uint64_t generation_ = 0;  // guarded by mu_; every kept page's
   std::unordered_map<std::string, std::shared_ptr<const Page>, Hash, std::equal_to<>>
       pages_;  // guarded by mu_

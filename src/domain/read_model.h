@@ -20,6 +20,7 @@
 
 #include "common/ids.h"
 #include "common/result.h"
+#include "common/sharded_shared_mutex.h"
 #include "domain/model/membership.h"
 #include "domain/model/organization.h"
 #include "domain/model/permission.h"
@@ -261,7 +262,7 @@ class ReadModel {
   // saw every change applied (never reused across models).
   const uint64_t instance_;
 
-  mutable std::shared_mutex mu_;
+  mutable ShardedSharedMutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const OrgEntry>, TransparentHash,
                      std::equal_to<>>
       orgs_;                                  // guarded by mu_
