@@ -14,6 +14,7 @@
 
 #include "common/result.h"
 #include "common/sharded_shared_mutex.h"
+#include "common/thread_copy.h"
 #include "domain/read_model.h"
 
 namespace orgd::domain {
@@ -31,11 +32,13 @@ class ListCache {
  public:
   static constexpr size_t kMaxEntries = 512;
   static constexpr size_t kMaxItems = 100;
+  // Pages each thread keeps its own copy of (the hot ones are few; each may hold kMaxItems).
+  static constexpr size_t kThreadCopies = 16;
 
   // The page of `key`: the kept one when the model's generation still is the one it was kept
   // for, else `load()`, kept for the generation read before it. Without a model, or when the
-  // model cannot tell its generation, just `load()`. Shared, not copied: a kept page is
-  // immutable.
+  // model cannot tell its generation, just `load()`. A kept page is immutable; each thread
+  // answers it from its own copy (common/thread_copy.h).
   template <typename Load>
   Result<std::shared_ptr<const Page>> Through(ReadModel* model, std::string key, const Load& load) {
     std::optional<uint64_t> generation;
@@ -57,7 +60,7 @@ class ListCache {
     std::shared_lock lock(mu_);
     if (generation != generation_) return nullptr;
     auto it = pages_.find(key);
-    return it == pages_.end() ? nullptr : it->second;
+    return it == pages_.end() ? nullptr : ThreadCopyOf<Page, kThreadCopies>(it->second);
   }
 
   // Keeps `page` under `key` for `generation`, the one read before the page was: a page of an

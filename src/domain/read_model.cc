@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/thread_copy.h"
+
 namespace orgd::domain {
 namespace {
 
@@ -557,7 +559,7 @@ Result<std::shared_ptr<const Organization>> ReadModel::GetOrganization(
   {
     std::shared_lock lock(mu_);
     if (auto it = records_.find(std::string_view(org.value())); it != records_.end()) {
-      return it->second;
+      return ThreadCopyOf(it->second);
     }
   }
   uint64_t start = 0;

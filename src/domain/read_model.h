@@ -123,7 +123,8 @@ class ReadModel {
   // one, as every answer here: the feed reports changes to an organization's row and its email
   // domains too (migrations/*/0012_organization_changes.sql). Errors of `load` (kNotFound for an
   // unknown organization) are returned as they are, and nothing is kept for them. At most
-  // kMaxKeptOrganizations are kept; beyond that one is dropped for each one loaded.
+  // kMaxKeptOrganizations are kept; beyond that one is dropped for each one loaded. A kept one
+  // is answered from the calling thread's own copy (common/thread_copy.h).
   Result<std::shared_ptr<const Organization>> GetOrganization(
       const OrgId& org, const std::function<Result<Organization>()>& load);
   static constexpr size_t kMaxKeptOrganizations = 100'000;
