@@ -682,6 +682,11 @@ int RunImport(const Config& config, std::ostream& out, std::ostream& err) {
         << " lines); nothing to do. Use --from-start to apply it again.\n";
     return 0;
   }
+  if (summary->finish_failed) {
+    err << "orgd: import: every line is committed, but updating statistics and vacuuming failed: "
+        << FormatError(*summary->finish_failed)
+        << "\nAutovacuum will do it later; run VACUUM (ANALYZE) now for the best plans at once.\n";
+  }
   if (summary->first_line > 1) out << "resumed at line " << summary->first_line << "\n";
   out << "imported " << summary->lines_this_run << " lines in "
       << (summary->bulk ? std::string("one transaction (into an empty database)")

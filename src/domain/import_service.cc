@@ -821,10 +821,11 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
 Result<ImportSummary> ImportService::Finish(ImportSummary summary, const ImportOptions& options,
                                             const ImportProgressFn& progress) {
   if (!options.finish_for_traffic || summary.lines_this_run == 0) return summary;
-  ORGD_TRY(store_.FinishBulkImport([&] {
+  auto finished = store_.FinishBulkImport([&] {
     summary.stage = ImportStage::kFinishing;
     if (progress) progress(summary);
-  }));
+  });
+  if (!finished) summary.finish_failed = std::move(finished).error();
   return summary;
 }
 

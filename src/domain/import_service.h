@@ -143,6 +143,10 @@ struct ImportSummary {
   bool bulk = false;              // the run loaded the whole file in one transaction (bulk_load)
   ImportStage stage = ImportStage::kBatches;
   ImportCounts counts;            // this run's writes
+  // options.finish_for_traffic's step failed. It runs after the last commit, so the import
+  // itself succeeded: every line is in, and the tables are only not yet readied for traffic
+  // (autovacuum does it later).
+  std::optional<Error> finish_failed;
 };
 
 // Called after each committed batch, on the calling thread.
@@ -184,7 +188,8 @@ class ImportService {
   // The bulk load of `content` into `summary` (options.bulk_load): false when the store declined.
   // A file it cannot load (a bad line, a clash, a reference to an unknown row) fails it with
   // nothing written; Import then runs the file in batches, which name the line.
-  // `summary` after options.finish_for_traffic's step, when it applies.
+  // `summary` after options.finish_for_traffic's step, when it applies; a failure of that step
+  // is noted in summary.finish_failed, not returned.
   Result<ImportSummary> Finish(ImportSummary summary, const ImportOptions& options,
                                const ImportProgressFn& progress);
   Result<bool> LoadInBulk(std::string_view content, const std::string& file_id,
