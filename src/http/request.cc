@@ -106,6 +106,12 @@ std::string PercentEncode(std::string_view in) {
 
 QueryParams QueryParams::Parse(std::string_view query) {
   QueryParams params;
+  params.Reparse(query);
+  return params;
+}
+
+void QueryParams::Reparse(std::string_view query) {
+  entries_.clear();
   while (!query.empty()) {
     size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
@@ -116,9 +122,10 @@ QueryParams QueryParams::Parse(std::string_view query) {
     std::string_view key = pair.substr(0, eq);
     std::string_view value =
         eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    params.entries_.emplace_back(PercentDecode(key, true), PercentDecode(value, true));
+    auto& [decoded_key, decoded_value] = entries_.emplace_back();
+    AppendPercentDecoded(decoded_key, key, /*plus_is_space=*/true);
+    AppendPercentDecoded(decoded_value, value, /*plus_is_space=*/true);
   }
-  return params;
 }
 
 std::optional<std::string_view> QueryParams::Get(std::string_view key) const {
@@ -199,7 +206,7 @@ void SetTarget(Request& request, std::string_view target) {
   request.path.clear();
   AppendPercentDecoded(request.path, raw_path, /*plus_is_space=*/false);
   std::string_view query = TargetQuery(request.target);
-  request.query = query.empty() ? QueryParams() : QueryParams::Parse(query);
+  request.query.Reparse(query);
 }
 
 }  // namespace orgd::http

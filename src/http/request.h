@@ -22,6 +22,8 @@ class QueryParams {
   QueryParams() = default;
   // Parses the part of a target after '?'. Malformed escapes are kept literally.
   static QueryParams Parse(std::string_view query);
+  // As Parse, into this object, reusing its storage (the server does this per request).
+  void Reparse(std::string_view query);
 
   // The first value of `key`, if present.
   std::optional<std::string_view> Get(std::string_view key) const;

@@ -605,7 +605,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.method_text = {};
     r.target.clear();
     r.path_params.clear();
-    r.query = QueryParams();
+    r.query.Reparse({});
     r.admitted = false;
     if (head_parsed_) {
       r.method = ParseMethod(head_.method);
