@@ -127,15 +127,20 @@ int main(int argc, char** argv) {
 
   size_t sink = 0;
   std::printf("%-44s %12s %12s\n", "request head", "orgd ns", "Beast ns");
-  for (const auto& [name, wire] : {std::pair{"GET ?code= (Kinde token, 3 KB)", &kinde},
-                                   std::pair{"GET scopes (Logto token, 654 B)", &logto},
-                                   std::pair{"POST with six fields", &post}}) {
+  struct Case {
+    const char* name;
+    const std::string* wire;
+  };
+  for (const Case& c : {Case{"GET ?code= (Kinde token, 3 KB)", &kinde},
+                        Case{"GET scopes (Logto token, 654 B)", &logto},
+                        Case{"POST with six fields", &post}}) {
+    const std::string& wire = *c.wire;
     // A warm-up round each, then the measured one.
-    NanosPerCall(iterations / 10, sink, [&] { return OwnParse(*wire); });
-    const double own = NanosPerCall(iterations, sink, [&] { return OwnParse(*wire); });
-    NanosPerCall(iterations / 10, sink, [&] { return BeastParse(*wire); });
-    const double beast = NanosPerCall(iterations, sink, [&] { return BeastParse(*wire); });
-    std::printf("%-44s %12.0f %12.0f\n", name, own, beast);
+    NanosPerCall(iterations / 10, sink, [&] { return OwnParse(wire); });
+    const double own = NanosPerCall(iterations, sink, [&] { return OwnParse(wire); });
+    NanosPerCall(iterations / 10, sink, [&] { return BeastParse(wire); });
+    const double beast = NanosPerCall(iterations, sink, [&] { return BeastParse(wire); });
+    std::printf("%-44s %12.0f %12.0f\n", c.name, own, beast);
   }
   NanosPerCall(iterations / 10, sink, RenderKindeOrganization);
   const double render = NanosPerCall(iterations, sink, RenderKindeOrganization);
