@@ -2,13 +2,10 @@
 
 #include <utility>
 
+#include "common/instance_id.h"
 #include "common/log.h"
 
 namespace orgd::auth {
-
-namespace {
-std::atomic<uint64_t> next_instance{1};
-}  // namespace
 
 ClientVersions::ClientVersions(store::ClientStore& store, const Clock& clock,
                                ClientVersionsOptions options)
@@ -16,7 +13,7 @@ ClientVersions::ClientVersions(store::ClientStore& store, const Clock& clock,
       clock_(clock),
       options_(options),
       snapshot_(std::make_shared<const Snapshot>()),
-      instance_(next_instance.fetch_add(1, std::memory_order_relaxed)) {}
+      instance_(NextInstanceId()) {}
 
 std::shared_ptr<const ClientVersions::Snapshot> ClientVersions::Current() const {
   std::lock_guard lock(snapshot_mu_);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/secret_hash.h"
+#include "common/instance_id.h"
 #include "common/log.h"
 
 namespace orgd::auth {
@@ -662,17 +663,13 @@ TokenOutcome TokenIssuer::IssueKinde(const TokenRequest& request) const {
                      .scope = JoinSpaces(requested)};
 }
 
-namespace {
-std::atomic<uint64_t> next_verifier_instance{1};
-}  // namespace
-
 TokenVerifier::TokenVerifier(AuthConfig config, const KeyRing& keys, const Clock& clock,
                              ClientVersions* versions)
     : config_(std::move(config)),
       keys_(keys),
       clock_(clock),
       versions_(versions),
-      instance_(next_verifier_instance.fetch_add(1, std::memory_order_relaxed)) {
+      instance_(NextInstanceId()) {
   config_.public_url = StripTrailingSlash(std::move(config_.public_url));
   logto_issuer_ = config_.public_url + "/oidc";
   own_api_ = config_.public_url + "/api";

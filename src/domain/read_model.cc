@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/instance_id.h"
 #include "common/thread_copy.h"
 
 namespace orgd::domain {
@@ -22,7 +23,6 @@ struct RawGrant {
   bool is_permission = false;
 };
 
-std::atomic<uint64_t> next_model_instance{1};
 // Per thread, per model: the feed's thread counter at this thread's last EnsureFresh that saw
 // every change before it applied.
 thread_local std::unordered_map<uint64_t, int64_t> fresh_at_counter;
@@ -63,7 +63,7 @@ std::optional<std::span<const uint32_t>> ReadModel::OrgEntry::GrantsOf(
 ReadModel::ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots)
     : feed_(feed),
       snapshots_(snapshots),
-      instance_(next_model_instance.fetch_add(1, std::memory_order_relaxed)) {}
+      instance_(NextInstanceId()) {}
 
 ReadModel::~ReadModel() { StopAdmission(); }
 

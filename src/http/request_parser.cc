@@ -8,6 +8,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/text.h"
+
 namespace orgd::http {
 namespace {
 
@@ -76,17 +78,6 @@ std::string_view TrimSpaceAndTab(std::string_view text) {
   while (!text.empty() && IsSpaceOrTab(text.front())) text.remove_prefix(1);
   while (!text.empty() && IsSpaceOrTab(text.back())) text.remove_suffix(1);
   return text;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + ('a' - 'A'));
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + ('a' - 'A'));
-    if (x != y) return false;
-  }
-  return true;
 }
 
 // Calls `visit` with each non-empty element of a comma-separated list (RFC 9110 section 5.6.1),
@@ -159,7 +150,7 @@ HeadParse NoteTransferEncoding(std::string_view value, FramingFields& framing) {
   framing.has_transfer_encoding = true;
   HeadParse result = HeadParse::kComplete;
   ForEachListElement(value, [&](std::string_view coding) {
-    if (EqualsIgnoreCase(coding, "chunked")) {
+    if (EqualsIgnoreAsciiCase(coding, "chunked")) {
       if (framing.chunked) {  // chunked applied twice
         result = HeadParse::kBadRequest;
         return false;
@@ -196,27 +187,27 @@ HeadParse ParseField(std::string_view line, RequestHead& head, FramingFields& fr
   switch (name.size()) {
     case 6:
       // RFC 9110 section 10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored.
-      if (head.version == 11 && EqualsIgnoreCase(name, "expect") &&
-          EqualsIgnoreCase(value, "100-continue")) {
+      if (head.version == 11 && EqualsIgnoreAsciiCase(name, "expect") &&
+          EqualsIgnoreAsciiCase(value, "100-continue")) {
         head.expect_continue = true;
       }
       break;
     case 10:
-      if (EqualsIgnoreCase(name, "connection")) {
+      if (EqualsIgnoreAsciiCase(name, "connection")) {
         ForEachListElement(value, [&](std::string_view option) {
-          if (EqualsIgnoreCase(option, "close")) framing.close = true;
-          if (EqualsIgnoreCase(option, "keep-alive")) framing.keep_alive = true;
+          if (EqualsIgnoreAsciiCase(option, "close")) framing.close = true;
+          if (EqualsIgnoreAsciiCase(option, "keep-alive")) framing.keep_alive = true;
           return true;
         });
       }
       break;
     case 14:
-      if (EqualsIgnoreCase(name, "content-length")) {
+      if (EqualsIgnoreAsciiCase(name, "content-length")) {
         result = NoteContentLength(value, head, framing);
       }
       break;
     case 17:
-      if (EqualsIgnoreCase(name, "transfer-encoding")) {
+      if (EqualsIgnoreAsciiCase(name, "transfer-encoding")) {
         result = NoteTransferEncoding(value, framing);
       }
       break;

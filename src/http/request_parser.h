@@ -30,7 +30,7 @@ struct RequestHead {
   Body body = Body::kNone;
   uint64_t content_length = 0;  // with Body::kContentLength
   bool keep_alive = true;       // HTTP/1.1 unless "Connection: close"; HTTP/1.0 only if asked
-  bool expect_continue = false;  // "Expect: 100-continue"
+  bool expect_continue = false;  // "Expect: 100-continue" in HTTP/1.1 (ignored in 1.0)
   size_t size = 0;               // bytes of the head, from the first byte to the final CRLF
 };
 

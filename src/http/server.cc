@@ -30,6 +30,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "common/id_generator.h"
+#include "common/instance_id.h"
 #include "common/log.h"
 #include "common/time_format.h"
 #include "http/request_parser.h"
@@ -112,12 +113,6 @@ bool IsValidRequestId(std::string_view id) {
   });
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
-}
-
 template <typename Int>
 void AppendInt(std::string& out, Int value) {
   char digits[24];
@@ -141,8 +136,6 @@ bool StatusHasBody(int status) { return status >= 200 && status != 204 && status
 
 class Connection;
 class Worker;
-
-std::atomic<uint64_t> next_shared_instance{1};
 
 // What every thread shares: configuration, hooks, counters and the shutdown rendezvous.
 struct Shared {
@@ -205,7 +198,7 @@ struct Shared {
   uint64_t request_id_prefix = 0;
   std::atomic<uint64_t> request_id_counter{0};
   // Tells this server's id blocks from those of one created later at the same address.
-  const uint64_t instance = next_shared_instance.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t instance = NextInstanceId();
 
   // Stop() waits on drain_cv for the acceptor to close and the connections to end.
   std::mutex drain_mu;
@@ -478,7 +471,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       chunked_.emplace(limit, shared_.config.max_header_bytes);
     }
     DetachHead();
-    if (head_.expect_continue && head_.version == 11 && buffer_.size() == 0) {
+    if (head_.expect_continue && buffer_.size() == 0) {
       net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](const error_code& ec, size_t) {
                          if (ec || self->phase_ != Phase::kBody) return self->Close();
@@ -605,7 +598,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.method_text = {};
     r.target.clear();
     r.path_params.clear();
-    r.query.Reparse({});
     r.admitted = false;
     if (head_parsed_) {
       r.method = ParseMethod(head_.method);
@@ -617,14 +609,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.headers.assign(head_.headers.begin(), head_.headers.end());
     SetTarget(r, r.target);
 
-    std::optional<std::string_view> incoming_id;
-    for (const auto& [name, value] : r.headers) {
-      if (EqualsIgnoreCase(name, "X-Request-Id")) {
-        if (IsValidRequestId(value)) incoming_id = value;
-        break;
-      }
-    }
-    if (incoming_id) {
+    const std::optional<std::string_view> incoming_id = r.Header("X-Request-Id");
+    if (incoming_id && IsValidRequestId(*incoming_id)) {
       r.request_id.assign(*incoming_id);
     } else {
       shared_.NextRequestId(r.request_id);

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/instance_id.h"
 #include "store/sql/rows.h"
 #include "store/sql/sql_common.h"
 
@@ -57,8 +58,6 @@ constexpr std::string_view kAllPermissions =
     kJoin<kSelect, internal::kPermissionColumns, kFromPermissions>;
 constexpr std::string_view kAllRolePermissions = "SELECT role_id, permission_id FROM role_permissions";
 
-std::atomic<uint64_t> next_feed_instance{1};
-
 using CommitCounter = std::function<Result<int64_t>()>;
 // Each thread's counters, by feed instance.
 thread_local std::unordered_map<uint64_t, CommitCounter*> thread_counters;
@@ -68,7 +67,7 @@ thread_local std::unordered_map<uint64_t, CommitCounter*> thread_counters;
 SqlChangeFeed::SqlChangeFeed(Database& db, SqlChangeFeedOptions options)
     : db_(db),
       options_(std::move(options)),
-      instance_(next_feed_instance.fetch_add(1, std::memory_order_relaxed)) {}
+      instance_(NextInstanceId()) {}
 
 Result<std::optional<int64_t>> SqlChangeFeed::ThreadCommitCounter() {
   if (!options_.open_thread_counter) return std::optional<int64_t>();
