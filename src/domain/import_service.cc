@@ -818,8 +818,8 @@ Result<ImportSummary> ImportService::Import(std::string_view content, const std:
   return Finish(std::move(summary), options, progress);
 }
 
-Result<ImportSummary> ImportService::Finish(ImportSummary summary, const ImportOptions& options,
-                                            const ImportProgressFn& progress) {
+ImportSummary ImportService::Finish(ImportSummary summary, const ImportOptions& options,
+                                    const ImportProgressFn& progress) {
   if (!options.finish_for_traffic || summary.lines_this_run == 0) return summary;
   auto finished = store_.FinishBulkImport([&] {
     summary.stage = ImportStage::kFinishing;

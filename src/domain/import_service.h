@@ -185,13 +185,13 @@ class ImportService {
                                const ImportOptions& options, const ImportProgressFn& progress = {});
 
  private:
+  // `summary` after options.finish_for_traffic's step, when it applies; a failure of that step
+  // is noted in summary.finish_failed (the import itself has succeeded).
+  ImportSummary Finish(ImportSummary summary, const ImportOptions& options,
+                       const ImportProgressFn& progress);
   // The bulk load of `content` into `summary` (options.bulk_load): false when the store declined.
   // A file it cannot load (a bad line, a clash, a reference to an unknown row) fails it with
   // nothing written; Import then runs the file in batches, which name the line.
-  // `summary` after options.finish_for_traffic's step, when it applies; a failure of that step
-  // is noted in summary.finish_failed, not returned.
-  Result<ImportSummary> Finish(ImportSummary summary, const ImportOptions& options,
-                               const ImportProgressFn& progress);
   Result<bool> LoadInBulk(std::string_view content, const std::string& file_id,
                           int64_t started_at, ImportSummary& summary,
                           const ImportProgressFn& progress);
