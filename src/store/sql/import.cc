@@ -222,38 +222,46 @@ constexpr std::string_view kPutProgress =
     "lines_done = excluded.lines_done, bytes_done = excluded.bytes_done, "
     "updated_at = excluded.updated_at, completed_at = excluded.completed_at";
 
-// Bulk load (ImportStore::BulkLoad), SQLite. The tables it fills must all be empty.
+// Bulk load (ImportStore::BulkLoad). The tables it fills must all be empty.
 constexpr std::string_view kBulkTablesEmpty =
     "SELECT NOT EXISTS (SELECT 1 FROM organizations) AND NOT EXISTS (SELECT 1 FROM users) AND "
     "NOT EXISTS (SELECT 1 FROM organization_members) AND "
     "NOT EXISTS (SELECT 1 FROM organization_member_roles)";
-// The indexes of those tables made by CREATE INDEX (not UNIQUE), which the load sets aside, and
-// their triggers, with the SQL that makes each again; insert triggers are marked.
-constexpr std::string_view kBulkSchema =
+// Those tables' names, as an SQL list, for the catalog queries below.
+constexpr std::string_view kBulkTableList =
+    " ('organizations', 'users', 'organization_members', 'organization_member_roles') ";
+// SQLite: the indexes of those tables made by CREATE INDEX (not UNIQUE), which the load sets
+// aside, and their triggers, with the SQL that makes each again; insert triggers are marked.
+constexpr std::string_view kBulkSchemaHead =
     "SELECT type, name, sql, type = 'trigger' AND instr(upper(sql), ' INSERT ON ') > 0 "
-    "FROM sqlite_master WHERE tbl_name IN "
-    "('organizations', 'users', 'organization_members', 'organization_member_roles') "
+    "FROM sqlite_master WHERE tbl_name IN";
+constexpr std::string_view kBulkSchemaTail =
     "AND sql IS NOT NULL AND ((type = 'index' AND upper(sql) NOT LIKE 'CREATE UNIQUE %') OR "
     "type = 'trigger') ORDER BY type, name";
+constexpr std::string_view kBulkSchema =
+    internal::kJoin<kBulkSchemaHead, kBulkTableList, kBulkSchemaTail>;
 
 // PostgreSQL: what a bulk load sets aside (with them the rows took 2.5 times as long: 32.6 s
-// against 12.8 s for 1,200,011 lines in batches): the foreign keys of those tables (table, name, definition) and their
-// indexes other than unique ones (name, definition), all in the current schema, names quoted
-// and qualified. Statement-level triggers stay: they cost little per multi-row statement.
-constexpr std::string_view kPgBulkForeignKeys =
+// against 12.8 s for 1,200,011 lines in batches): the foreign keys of those tables (table, name,
+// definition) and their indexes other than unique ones (name, definition), all in the current
+// schema, names quoted and qualified. Statement-level triggers stay: they cost little per
+// multi-row statement.
+constexpr std::string_view kPgBulkForeignKeysHead =
     "SELECT quote_ident(n.nspname) || '.' || quote_ident(t.relname), quote_ident(c.conname), "
     "pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
     "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE c.contype = 'f' "
-    "AND n.nspname = current_schema() AND t.relname IN "
-    "('organizations', 'users', 'organization_members', 'organization_member_roles') "
-    "ORDER BY t.relname, c.conname";
-constexpr std::string_view kPgBulkIndexes =
+    "AND n.nspname = current_schema() AND t.relname IN";
+constexpr std::string_view kPgBulkForeignKeysTail = "ORDER BY t.relname, c.conname";
+constexpr std::string_view kPgBulkForeignKeys =
+    internal::kJoin<kPgBulkForeignKeysHead, kBulkTableList, kPgBulkForeignKeysTail>;
+constexpr std::string_view kPgBulkIndexesHead =
     "SELECT quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid) "
     "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
     "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE NOT x.indisunique "
-    "AND n.nspname = current_schema() AND t.relname IN "
-    "('organizations', 'users', 'organization_members', 'organization_member_roles') "
-    "ORDER BY i.relname";
+    "AND n.nspname = current_schema() AND t.relname IN";
+constexpr std::string_view kPgBulkIndexesTail = "ORDER BY i.relname";
+constexpr std::string_view kPgBulkIndexes =
+    internal::kJoin<kPgBulkIndexesHead, kBulkTableList, kPgBulkIndexesTail>;
 
 // One change-feed row per organization, as the insert triggers of organizations, memberships and
 // member role grants leave them (every membership's organization is an organization row): a
