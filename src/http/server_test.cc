@@ -625,10 +625,16 @@ TEST_F(ServerTest, EmptyLinesBeforeARequestAreSkipped) {
 
 // A body that arrives in pieces, with the next request right behind it in the last piece: the
 // body is whole, the head's views survive the buffer growing, and the pipelined request is
-// answered too.
+// answered too. The handler echoes X-Foo in the answer itself: a record shared with the test
+// would race with the pipelined request, which the server may be handling while the test reads.
 TEST_F(ServerTest, ABodyInPiecesIsWholeAndThePipelinedRequestAfterItIsAnswered) {
-  Seen seen;
-  StartServer(TestConfig(), EchoHooks(&seen));
+  ServerHooks hooks;
+  hooks.handler = [](Request& request) {
+    return Response::Text(200, std::string(request.method_text) + " " + request.path + " [" +
+                                   std::string(request.Header("x-foo").value_or("")) + "] " +
+                                   request.body);
+  };
+  StartServer(TestConfig(), std::move(hooks));
   TestClient client(port());
   const std::string body(20000, 'b');
   ASSERT_TRUE(client.Send("PUT /big HTTP/1.1\r\nHost: x\r\nX-Foo: kept\r\nContent-Length: " +
@@ -640,14 +646,10 @@ TEST_F(ServerTest, ABodyInPiecesIsWholeAndThePipelinedRequestAfterItIsAnswered) 
   auto first = client.Read();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->status, 200);
-  EXPECT_EQ(first->body, "PUT /big " + body);
-  {
-    std::lock_guard lock(seen.mu);
-    EXPECT_EQ(seen.header_foo, "kept");
-  }
+  EXPECT_EQ(first->body, "PUT /big [kept] " + body);
   auto second = client.Read();
   ASSERT_TRUE(second);
-  EXPECT_EQ(second->body, "GET /next ");
+  EXPECT_EQ(second->body, "GET /next [] ");
 }
 
 TEST_F(ServerTest, AChunkedBodyInPiecesIsDecoded) {
