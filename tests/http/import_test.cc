@@ -79,6 +79,7 @@ class ImportServiceTest : public store::testing::MigratedStoreTest {
         "SELECT key || '|' || id FROM permissions ORDER BY key",
         "SELECT key || '|' || id FROM roles ORDER BY key",
         "SELECT name || '|' || n FROM row_counts ORDER BY name",
+        "SELECT org_id || '|' || n FROM organization_member_counts ORDER BY org_id",
         "SELECT org_id FROM changes ORDER BY org_id",
     };
     std::vector<std::string> out;
@@ -657,6 +658,14 @@ TEST_P(ImportServiceTest, ABulkLoadEndsAsBatchesEnd) {
   EXPECT_EQ(got.member_roles.unchanged, 1);
   EXPECT_EQ(summary->lines_done, expected->lines_done);
   EXPECT_EQ(Schema(), schema);
+  // The kept member counts are the counts (migration 0015), and the organization with the 300 new
+  // members has one.
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM organizations o WHERE "
+                      "COALESCE((SELECT n FROM organization_member_counts c WHERE c.org_id = o.id), 0) "
+                      "<> (SELECT COUNT(*) FROM organization_members m WHERE m.org_id = o.id)"),
+            0);
+  EXPECT_GT(CountRows("SELECT n FROM organization_member_counts WHERE org_id = 'orgglobex001'"),
+            300);
   if (backend() != "postgres") {
     EXPECT_EQ(CountRows("SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"),
               0);

@@ -326,6 +326,67 @@ TEST_P(MembersRolesContractTest, MembersInJoinOrderWithCursor) {
   EXPECT_EQ(page->items[0].user.id.value(), "a");
 }
 
+// The total of a member list without a search or role filter is the count the triggers keep
+// (migration 0015), not a count of the rows: it follows every way memberships come and go,
+// duplicates and a rolled-back transaction included, and agrees with the filtered count.
+TEST_P(MembersRolesContractTest, TheMemberTotalFollowsEveryWayMembershipsChange) {
+  AddOrg("o1");
+  AddOrg("o2");
+  for (const char* id : {"a", "b", "c", "d"}) AddUser(id);
+  AddRole("r1", "r1");
+  auto total = [&](const std::string& org, std::optional<std::string> role = std::nullopt) {
+    MemberListQuery q;
+    q.page.limit = 1;
+    q.page.want_total = true;
+    if (role) q.role_id = RoleId(*role);
+    auto page = s().ListMembers(OrgId(org), q);
+    if (!page) {
+      ADD_FAILURE() << ErrorText(page.error());
+      return int64_t{-1};
+    }
+    return page->total;
+  };
+  EXPECT_EQ(total("o1"), 0);
+  ASSERT_OK(s().AddMembers(OrgId("o1"), {UserId("a"), UserId("b"), UserId("c")}, kT0));
+  EXPECT_EQ(total("o1"), 3);
+  auto added = s().AddMembers(OrgId("o1"), {UserId("a"), UserId("d")}, kT0);  // a is one already
+  ASSERT_OK(added);
+  EXPECT_EQ(added->size(), 1u);
+  EXPECT_EQ(total("o1"), 4);
+  ASSERT_OK(s().AddMembers(OrgId("o2"), {UserId("a"), UserId("b")}, kT0));
+  EXPECT_EQ(total("o2"), 2);
+
+  ASSERT_OK(s().RemoveMember(OrgId("o1"), UserId("b")));
+  EXPECT_EQ(total("o1"), 3);
+  auto removed = s().RemoveMembers(OrgId("o1"), {UserId("c"), UserId("b")});  // b is gone already
+  ASSERT_OK(removed);
+  EXPECT_EQ(*removed, 1);
+  EXPECT_EQ(total("o1"), 2);
+
+  // Rolled back: nothing counted.
+  auto failed = s().InTransaction(TxMode::kWrite, [](Store& tx) -> Result<void> {
+    ORGD_TRY(tx.AddMembers(OrgId("o1"), {UserId("b"), UserId("c")}, kT0));
+    return Error::Aborted("test: roll back");
+  });
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(total("o1"), 2);
+
+  // A deleted user leaves every organization it was in.
+  ASSERT_OK(s().DeleteUser(UserId("a")));
+  EXPECT_EQ(total("o1"), 1);
+  EXPECT_EQ(total("o2"), 1);
+  ASSERT_OK(s().AddMemberRoles(OrgId("o1"), UserId("d"), {RoleId("r1")}, kT0));
+  EXPECT_EQ(total("o1", "r1"), 1);
+
+  // A deleted organization takes its count with it: made again, it starts from none.
+  ASSERT_OK(s().DeleteOrganization(OrgId("o2")));
+  AddOrg("o2");
+  EXPECT_EQ(total("o2"), 0);
+  ASSERT_OK(s().AddMembers(OrgId("o2"), {UserId("c")}, kT0));
+  EXPECT_EQ(total("o2"), 1);
+  EXPECT_EQ(total("o1"), 1);
+}
+
 // The roles of a page's members are read kRolesBatch (50) members per query: a page of 120
 // crosses two batch boundaries, and each member keeps exactly its own roles, in key order.
 TEST_P(MembersRolesContractTest, EveryMemberOfALargePageCarriesExactlyItsRoles) {

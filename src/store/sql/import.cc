@@ -286,7 +286,13 @@ constexpr std::string_view kRebuildOrganizationsFts =
     "INSERT INTO organizations_fts (organizations_fts) VALUES ('rebuild')";
 constexpr std::string_view kRebuildUsersFts =
     "INSERT INTO users_fts (users_fts) VALUES ('rebuild')";
-constexpr std::array<TriggerReplay, 10> kTriggerReplays = {{
+// Every organization's member count (migrations/*/0015_member_counts.sql); the table is empty
+// before a bulk load, as the memberships are.
+constexpr std::string_view kCountMembersOfEveryOrganization =
+    "INSERT INTO organization_member_counts (org_id, n) "
+    "SELECT org_id, COUNT(*) FROM organization_members WHERE true GROUP BY org_id "
+    "ON CONFLICT (org_id) DO UPDATE SET n = excluded.n";
+constexpr std::array<TriggerReplay, 11> kTriggerReplays = {{
     {"organizations_fts_insert", kRebuildOrganizationsFts},
     {"organizations_fts_update", kRebuildOrganizationsFts},
     {"organizations_fts_delete", kRebuildOrganizationsFts},
@@ -298,6 +304,7 @@ constexpr std::array<TriggerReplay, 10> kTriggerReplays = {{
     {"organizations_changes_insert", kNoteEveryOrganization},
     {"organization_members_changes_insert", kNoteEveryOrganization},
     {"organization_member_roles_changes_insert", kNoteEveryOrganization},
+    {"organization_members_count_insert", kCountMembersOfEveryOrganization},
 }};
 
 struct SchemaObject {

@@ -214,6 +214,9 @@ constexpr std::string_view kCountMembersHead =
     "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id ";
 constexpr std::string_view kCountMatchingMembers = kJoin<kCountMembersHead, kMemberFilter>;
 constexpr std::string_view kCountAllMembers = kJoin<kCountMembersHead, kMemberFilterAll>;
+// Every member, no role filter: the count the triggers keep (migrations/*/0015_member_counts.sql).
+constexpr std::string_view kKeptMemberCount =
+    "SELECT COALESCE((SELECT n FROM organization_member_counts WHERE org_id = $1), 0)";
 constexpr std::string_view kCountMembersHeadFts =
     "SELECT COUNT(*) FROM users u CROSS JOIN organization_members m ON m.user_id = u.id ";
 constexpr std::string_view kCountMatchingMembersFts =
@@ -768,7 +771,10 @@ Result<domain::MemberPage> SqlStore::ListMembers(const OrgId& org,
           .sort_key = by_join ? std::to_string(last.joined_at) : last.user.id.value(),
           .id = last.user.id.value()};
     }
-    if (query.page.want_total) {
+    if (query.page.want_total && all && !role) {
+      ORGD_TRY(conn.Query(kKeptMemberCount, std::span(params).first(1),
+                          [&](const Row& row) { page.total = row.GetInt(0); }));
+    } else if (query.page.want_total) {
       ORGD_TRY(conn.Query(*fts ? kCountMatchingMembersFts
                           : all ? kCountAllMembers
                                 : kCountMatchingMembers,
