@@ -60,11 +60,11 @@ class MembershipStore {
   // order with `q` / `role_id` runs as one keyset/offset query (Logto lists).
   virtual Result<domain::MemberPage> ListMembers(const OrgId& org,
                                                  const domain::MemberListQuery& query) = 0;
-  // Member count (organization lists, featured users).
+  // Member count, counted (tests compare the kept counts with it).
   virtual Result<int64_t> CountMembers(const OrgId& org) = 0;
-  // For each organization of `orgs` (the result is aligned with it): its member count and its
-  // first `featured_per_org` members by user id. Up to 100 organizations are answered by one
-  // query; an unknown organization reads as having no members.
+  // For each organization of `orgs` (the result is aligned with it): its member count (the kept
+  // one) and its first `featured_per_org` members by user id, read without visiting the others.
+  // Two queries per 20 organizations; an unknown organization reads as having no members.
   virtual Result<std::vector<domain::OrganizationMembersSummary>> SummarizeMembers(
       const std::vector<OrgId>& orgs, int64_t featured_per_org) = 0;
 

@@ -1,6 +1,7 @@
 // Store contract suite for users, roles, permissions, resources, applications and memberships
 // (migration 0004), on every backend of backends.h. Each test gets a fresh, migrated database.
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -385,6 +386,63 @@ TEST_P(MembersRolesContractTest, TheMemberTotalFollowsEveryWayMembershipsChange)
   ASSERT_OK(s().AddMembers(OrgId("o2"), {UserId("c")}, kT0));
   EXPECT_EQ(total("o2"), 1);
   EXPECT_EQ(total("o1"), 1);
+}
+
+// Summaries (Logto's organization list with featured users) of more organizations than one
+// statement takes (20): each organization, in the order asked, with its kept member count and its
+// first members by user id; unknown and empty organizations have none; a repeated organization
+// is answered at each place.
+TEST_P(MembersRolesContractTest, SummariesOfManyOrganizationsFeatureTheirFirstMembers) {
+  std::vector<UserId> users;
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "u" + std::to_string(5 - i);  // created in reverse id order
+    AddUser(id);
+    users.emplace_back(id);
+  }
+  std::vector<OrgId> orgs;
+  for (int i = 0; i < 45; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "o%02d", i);
+    AddOrg(id);
+    orgs.emplace_back(id);
+    // Organization i has i % 7 members: users[0 .. i % 7).
+    std::vector<UserId> members(users.begin(), users.begin() + (i % 7 == 6 ? 6 : i % 7));
+    if (!members.empty()) ASSERT_OK(s().AddMembers(orgs.back(), members, kT0));
+  }
+  std::vector<OrgId> asked = orgs;
+  std::reverse(asked.begin(), asked.end());
+  asked.insert(asked.begin() + 30, OrgId("nope"));
+  asked.push_back(orgs[13]);
+  auto summaries = s().SummarizeMembers(asked, 3);
+  ASSERT_OK(summaries);
+  ASSERT_EQ(summaries->size(), asked.size());
+  for (size_t k = 0; k < asked.size(); ++k) {
+    const auto& summary = (*summaries)[k];
+    if (asked[k].value() == "nope") {
+      EXPECT_EQ(summary.users_count, 0);
+      EXPECT_TRUE(summary.featured.empty());
+      continue;
+    }
+    const int i = std::stoi(asked[k].value().substr(1));
+    const int count = i % 7 == 6 ? 6 : i % 7;
+    EXPECT_EQ(summary.users_count, count) << asked[k].value();
+    std::vector<std::string> want;  // the members' ids, lowest first
+    for (int u = 0; u < count; ++u) want.push_back("u" + std::to_string(5 - u));
+    std::sort(want.begin(), want.end());
+    want.resize(std::min<size_t>(want.size(), 3));
+    std::vector<std::string> got;
+    for (const auto& f : summary.featured) {
+      got.push_back(f.id.value());
+      EXPECT_EQ(f.name, "Name " + f.id.value());
+    }
+    EXPECT_EQ(got, want) << asked[k].value();
+  }
+  // No featured members asked: the counts alone.
+  summaries = s().SummarizeMembers({orgs[5], orgs[6]}, 0);
+  ASSERT_OK(summaries);
+  EXPECT_EQ((*summaries)[0].users_count, 5);
+  EXPECT_TRUE((*summaries)[0].featured.empty());
+  EXPECT_EQ((*summaries)[1].users_count, 6);
 }
 
 // The roles of a page's members are read kRolesBatch (50) members per query: a page of 120
