@@ -61,9 +61,13 @@ std::optional<std::span<const uint32_t>> ReadModel::OrgEntry::GrantsOf(
 }
 
 ReadModel::ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots)
+    : ReadModel(feed, snapshots, Options{}) {}
+
+ReadModel::ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots, Options options)
     : feed_(feed),
       snapshots_(snapshots),
-      instance_(NextInstanceId()) {}
+      instance_(NextInstanceId()),
+      options_(options) {}
 
 ReadModel::~ReadModel() { StopAdmission(); }
 
@@ -75,6 +79,12 @@ void ReadModel::StopAdmission() {
   admit_cv_.notify_all();
   if (admit_thread_.joinable()) admit_thread_.join();
   if (follow_thread_.joinable()) follow_thread_.join();
+  {
+    std::lock_guard lock(load_mu_);
+    load_stopping_ = true;
+  }
+  load_cv_.notify_all();
+  if (load_thread_.joinable()) load_thread_.join();
   lease_end_.store(0, std::memory_order_release);
 }
 
@@ -252,8 +262,12 @@ void ReadModel::Apply(const store::ChangePoll& poll) {
   // Most polls (every follower round on PostgreSQL) find nothing: no exclusive lock for them.
   if (!poll.everything && !poll.catalog_changed && poll.organizations.empty()) return;
   std::unique_lock lock(mu_);
+  auto note_if_large = [&](const std::string& org, const OrgEntry& entry) {
+    if (entry.members.size() >= options_.background_load_members) large_.insert(org);
+  };
   if (poll.everything) {
     everything_epoch_ = ++epoch_;
+    for (const auto& [org, entry] : orgs_) note_if_large(org, *entry);
     orgs_.clear();
     records_.clear();
     catalog_.reset();
@@ -268,6 +282,7 @@ void ReadModel::Apply(const store::ChangePoll& poll) {
     const uint64_t epoch = ++epoch_;
     if (auto it = orgs_.find(std::string_view(org.value())); it != orgs_.end()) {
       memberships_ -= static_cast<int64_t>(it->second->members.size());
+      note_if_large(it->first, *it->second);
       orgs_.erase(it);
     }
     if (auto it = records_.find(std::string_view(org.value())); it != records_.end()) {
@@ -422,8 +437,43 @@ Result<std::shared_ptr<const ReadModel::OrgEntry>> ReadModel::LoadOrganization(c
     if (slot) memberships_ -= static_cast<int64_t>(slot->members.size());
     slot = result;
     memberships_ += static_cast<int64_t>(result->members.size());
+    if (auto it = large_.find(std::string_view(org.value())); it != large_.end()) large_.erase(it);
   }
   return result;
+}
+
+void ReadModel::ScheduleBackgroundLoad(std::string_view org) {
+  std::lock_guard lock(load_mu_);
+  if (load_stopping_) return;
+  const std::string id(org);
+  if (auto it = next_load_at_.find(id);
+      it != next_load_at_.end() && std::chrono::steady_clock::now() < it->second) {
+    return;
+  }
+  if (!load_pending_.insert(id).second) return;
+  load_queue_.push_back(id);
+  if (!load_thread_.joinable()) load_thread_ = std::thread([this] { BackgroundLoadLoop(); });
+  load_cv_.notify_one();
+}
+
+void ReadModel::BackgroundLoadLoop() {
+  std::unique_lock lock(load_mu_);
+  for (;;) {
+    load_cv_.wait(lock, [&] { return load_stopping_ || !load_queue_.empty(); });
+    if (load_stopping_) return;
+    const std::string org = std::move(load_queue_.front());
+    load_queue_.pop_front();
+    lock.unlock();
+    const auto start = std::chrono::steady_clock::now();
+    // Kept when no change to the organization was reported while it loaded; otherwise a later
+    // call schedules the next reload, and the calls until then read the store.
+    (void)LoadOrganization(OrgId(org));
+    background_loads_.fetch_add(1, std::memory_order_relaxed);
+    const auto end = std::chrono::steady_clock::now();
+    lock.lock();
+    load_pending_.erase(org);
+    next_load_at_[org] = end + kReloadSpacing * (end - start);
+  }
 }
 
 Result<void> ReadModel::With(const OrgId& org,
@@ -431,6 +481,7 @@ Result<void> ReadModel::With(const OrgId& org,
   ORGD_TRY(EnsureFresh());
   std::shared_ptr<const OrgEntry> entry;
   std::shared_ptr<const Catalog> catalog;
+  bool large = false;
   {
     std::shared_lock lock(mu_);
     auto it = orgs_.find(std::string_view(org.value()));
@@ -439,8 +490,17 @@ Result<void> ReadModel::With(const OrgId& org,
       fn(it->second.get(), *catalog_);
       return {};
     }
-    if (it != orgs_.end()) entry = it->second;
+    if (it != orgs_.end()) {
+      entry = it->second;
+    } else if (large_.contains(std::string_view(org.value()))) {
+      // Outside the shared lock: the loader takes the exclusive one when it keeps its result.
+      large = true;
+    }
     catalog = catalog_;
+  }
+  if (large) {
+    ScheduleBackgroundLoad(org.value());
+    return Error::Unavailable("the organization is being loaded into memory; read the store");
   }
   if (!catalog) {
     auto loaded = LoadCatalog();
@@ -598,6 +658,7 @@ ReadModel::Stats ReadModel::stats() const {
   s.admitted_batches = admitted_batches_.load(std::memory_order_relaxed);
   s.follow_rounds = follow_rounds_.load(std::memory_order_relaxed);
   s.follow_failures = follow_failures_.load(std::memory_order_relaxed);
+  s.background_loads = background_loads_.load(std::memory_order_relaxed);
   s.organization_loads = organization_loads_.load(std::memory_order_relaxed);
   s.catalog_loads = catalog_loads_.load(std::memory_order_relaxed);
   s.organization_record_loads = record_loads_.load(std::memory_order_relaxed);

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/ids.h"
@@ -42,16 +43,35 @@ namespace orgd::domain {
 // overlapped a poll reporting its organization is used for the call that made it (it began after
 // the call did) but not kept.
 //
+// A large organization (Options::background_load_members or more members when the feed reported
+// it changed) is loaded again on a thread of the model's own, not by the call that finds it
+// missing: reloading 100,000 members takes 30-75 ms, and every read of the organization after
+// each write to it would wait that long, holding an I/O thread. Until the reload is kept, calls
+// about it answer kUnavailable and the caller reads the store (one indexed query), which is as
+// fresh. Reloads of one organization are spaced (kReloadSpacing times the previous one's
+// duration), so an organization that changes all the time costs a bounded share of a core and
+// is read from SQL meanwhile.
+//
 // Memory: user ids are stored once per membership, packed in one buffer per organization; role
 // and permission ids are interned (4-byte indexes). Organizations are never evicted; a deleted
 // one is dropped when the feed reports it.
 //
-// Errors: a failed poll or load returns its store error (kUnavailable, kAborted, kInternal); the
-// caller may fall back to SQL. Thread-safe.
+// Errors: a failed poll or load returns its store error (kUnavailable, kAborted, kInternal), and
+// a large organization being reloaded kUnavailable; the caller may fall back to SQL.
+// Thread-safe.
 class ReadModel {
  public:
+  struct Options {
+    // Organizations with at least this many members are reloaded in the background.
+    size_t background_load_members = 5'000;
+  };
+  // A reload of a large organization starts no sooner than this many times the previous one's
+  // duration after it ended.
+  static constexpr int kReloadSpacing = 4;
+
   // `feed` and `snapshots` must outlive the model; the model is the only caller of feed.Poll.
   ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots);
+  ReadModel(store::ChangeFeed& feed, store::GrantSnapshots& snapshots, Options options);
   // Calls StopAdmission.
   ~ReadModel();
   ReadModel(const ReadModel&) = delete;
@@ -65,8 +85,8 @@ class ReadModel {
   // (it typically posts the request to its I/O thread).
   void WhenFresh(std::function<void(bool fresh)> then);
   // Calls back every WhenFresh caller still waiting (after one last poll) and joins the poller
-  // thread and the follower thread (Follow); call before whatever the callbacks touch goes away.
-  // WhenFresh must not be called after it. Idempotent.
+  // thread, the follower thread (Follow) and the background loader; call before whatever the
+  // callbacks touch goes away. WhenFresh must not be called after it. Idempotent.
   void StopAdmission();
 
   // Freshness without a poll per call, where a poll is a round trip (PostgreSQL): starts a
@@ -154,6 +174,7 @@ class ReadModel {
     int64_t admitted_batches = 0;  // polls run for WhenFresh callers (each serves one or more)
     int64_t follow_rounds = 0;     // Follow's acknowledged rounds
     int64_t follow_failures = 0;   // Follow's rounds that failed (the lease then runs out)
+    int64_t background_loads = 0;  // reloads of large organizations on the loader thread
   };
   Stats stats() const;
 
@@ -232,6 +253,10 @@ class ReadModel {
                     const std::function<void(const OrgEntry*, const Catalog&)>& fn);
   Result<std::shared_ptr<const OrgEntry>> LoadOrganization(const OrgId& org);
   Result<std::shared_ptr<const Catalog>> LoadCatalog();
+  // Queues a reload of the large organization `org` for the loader thread (started on the first
+  // call), unless one is queued or running, or the previous one ended too recently.
+  void ScheduleBackgroundLoad(std::string_view org);
+  void BackgroundLoadLoop();
 
   store::ChangeFeed& feed_;
   store::GrantSnapshots& snapshots_;
@@ -281,6 +306,20 @@ class ReadModel {
   int loads_in_flight_ = 0;         // guarded by mu_
   std::unordered_map<std::string, uint64_t> invalidated_at_;  // guarded by mu_; while loads fly
   int64_t memberships_ = 0;         // guarded by mu_
+  // Large organizations dropped since their last kept load: reloaded in the background.
+  std::unordered_set<std::string, TransparentHash, std::equal_to<>> large_;  // guarded by mu_
+
+  const Options options_;
+  // The background loader.
+  std::mutex load_mu_;
+  std::condition_variable load_cv_;
+  std::deque<std::string> load_queue_;                     // guarded by load_mu_
+  std::unordered_set<std::string> load_pending_;           // guarded by load_mu_; queued or loading
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point>
+      next_load_at_;                                       // guarded by load_mu_
+  bool load_stopping_ = false;                             // guarded by load_mu_
+  std::thread load_thread_;                                // started under load_mu_
+  std::atomic<int64_t> background_loads_{0};
 
   std::atomic<int64_t> polls_{0};
   std::atomic<int64_t> organization_loads_{0};

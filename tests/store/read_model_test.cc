@@ -472,6 +472,66 @@ TEST_P(ReadModelTest, ALoadOverlappedByAReportedWriteIsNotKept) {
   EXPECT_EQ(m.stats().organization_loads, loads + 1);
 }
 
+// An organization with at least background_load_members members is loaded again on the model's
+// loader thread after a write to it: until that load is kept, calls about it answer kUnavailable
+// (and the services answer from the store, as fresh: the next read sees the write at once); a
+// small organization is loaded by the call that needs it, as before.
+TEST_P(ReadModelTest, ALargeOrganizationIsReloadedInTheBackgroundAndTheStoreAnswersMeanwhile) {
+  const OrgId large = NewOrg("large"), small = NewOrg("small");
+  std::vector<UserId> users;
+  for (int i = 1; i <= 6; ++i) users.push_back(NewUser("user" + std::to_string(i)));
+  const PermissionId read = NewPermission("pr", "read");
+  const RoleId viewer = NewRole("rv", "viewer");
+  ASSERT_OK(store_->AddRolePermissions(viewer, {read}, 1));
+  ASSERT_OK(store_->AddMembers(large, {users[0], users[1], users[2], users[3]}, 1));
+  ASSERT_OK(store_->AddMembers(small, {users[0]}, 1));
+  ReadModel model(*reader_->feed, *reader_->feed,
+                  ReadModel::Options{.background_load_members = 4});
+  FakeClock clock(1'000);
+  domain::MembershipService memberships(*store_, clock, &model);
+
+  // The first load of an organization is the caller's, whatever its size.
+  auto member = model.IsMember(large, users[3]);
+  ASSERT_OK(member);
+  EXPECT_TRUE(*member);
+  ASSERT_OK(model.IsMember(small, users[0]));
+  EXPECT_EQ(model.stats().organization_loads, 2);
+
+  // A write to the large one: the model sends its callers to the store until the reload is kept.
+  ASSERT_OK(store_->AddMembers(large, {users[4]}, 1));
+  ASSERT_OK(store_->AddMemberRoles(large, users[4], {viewer}, 1));
+  auto missing = model.IsMember(large, users[4]);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ErrorCode::kUnavailable);
+  ASSERT_OK(memberships.RequireMembership(large, users[4]));
+  auto scopes = memberships.MemberRoleScopes(large, users[4]);
+  ASSERT_OK(scopes);
+  EXPECT_EQ(Keys(*scopes), std::vector<std::string>{"pr:read:read name"});
+
+  // The loader keeps the reload; from then on the model answers from memory again.
+  ASSERT_TRUE(Eventually([&] {
+    auto answer = model.IsMember(large, users[4]);
+    return answer.has_value() && *answer;
+  }));
+  EXPECT_GE(model.stats().background_loads, 1);
+  const int64_t loads = model.stats().organization_loads;
+  auto kept_scopes = model.MemberRoleScopes(large, users[4]);
+  ASSERT_OK(kept_scopes);
+  EXPECT_EQ(Keys(*kept_scopes), std::vector<std::string>{"pr:read:read name"});
+  auto not_member = model.IsMember(large, users[5]);
+  ASSERT_OK(not_member);
+  EXPECT_FALSE(*not_member);
+  EXPECT_EQ(model.stats().organization_loads, loads);
+
+  // A write to the small one: the next call loads it itself, and answers.
+  ASSERT_OK(store_->AddMembers(small, {users[5]}, 1));
+  auto small_member = model.IsMember(small, users[5]);
+  ASSERT_OK(small_member);
+  EXPECT_TRUE(*small_member);
+  EXPECT_EQ(model.stats().organization_loads, loads + 1);
+  model.StopAdmission();
+}
+
 TEST_P(ReadModelTest, CatalogChangesKeepOrganizationsAndOrganizationChangesKeepOthers) {
   const OrgId o1 = NewOrg("org1"), o2 = NewOrg("org2");
   const UserId user = NewUser("user1");
