@@ -49,7 +49,7 @@ cleanup() {
   rm -rf "$RUN"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/bench/common.sh"  # free_port, token
 
 "$GEN" --orgs $ORGS --users $USERS --memberships $MEMBERS --out "$RUN/data.ndjson"
 FIRST="$(grep -m1 -E '"type":"(membership|memberRoles)"' "$RUN/data.ndjson")"
@@ -61,17 +61,6 @@ DB="sqlite://$RUN/ab.db"
 "$A" import "$RUN/data.ndjson" --database "$DB" >/dev/null 2>"$RUN/import.err" || {
   cat "$RUN/import.err" >&2; exit 1; }
 
-token() {  # PORT DIALECT
-  if [[ "$2" == logto ]]; then
-    curl -sf -X POST "http://127.0.0.1:$1/oidc/token" -d grant_type=client_credentials \
-      -d client_id=bench -d client_secret=bench-secret-0123456789 \
-      -d resource=https://default.logto.app/api -d scope=all
-  else
-    curl -sf -X POST "http://127.0.0.1:$1/oauth2/token" -d grant_type=client_credentials \
-      -d client_id=bench -d client_secret=bench-secret-0123456789 \
-      -d audience="http://127.0.0.1:$1/api"
-  fi | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One binary, every scenario: lines "label scenario rps p99_ms cpu_us_per_request".

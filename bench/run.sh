@@ -64,7 +64,7 @@ cleanup() {
   rm -rf "$RUN"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/bench/common.sh"  # free_port, token
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
 RESULTS="$RUN/results.tsv"   # scenario, engine, rps, p50 ms, p99 ms, kind
@@ -139,18 +139,6 @@ p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
 p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
 print(f"ceiling (nginx, fixed JSON){sys.argv[2]}\t{sys.argv[1]}\t{float(rps):.0f}\t{p50:.3f}\t{p99:.3f}")
 PY
-}
-
-token() {  # PORT DIALECT
-  if [[ "$2" == logto ]]; then
-    curl -sf -X POST "http://127.0.0.1:$1/oidc/token" -d grant_type=client_credentials \
-      -d client_id=bench -d client_secret=bench-secret-0123456789 \
-      -d resource=https://default.logto.app/api -d scope=all
-  else
-    curl -sf -X POST "http://127.0.0.1:$1/oauth2/token" -d grant_type=client_credentials \
-      -d client_id=bench -d client_secret=bench-secret-0123456789 \
-      -d audience="http://127.0.0.1:$1/api"
-  fi | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 
 cat >"$RUN/write.lua" <<'LUA'
