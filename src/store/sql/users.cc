@@ -208,23 +208,52 @@ std::string FtsFilter() {
          std::to_string(kFtsParam) + ") ";
 }
 
-// The list and count statements, built once per engine (and on SQLite with and without the FTS
-// narrowing): a fixed set of texts.
-const std::string& ListUsersSql(Engine engine, UserListSql which, bool fts) {
+// PostgreSQL only: every user's searched texts as one string, the expression of the trigram index
+// of migrations/postgres/0016_user_search.sql (it must stay identical, or the index goes unused).
+// Each searched column appears lower-cased, so a run that a search requires, lower-cased, is in
+// it whenever the search matches, case-sensitive or not (COLLATE "C": LOWER folds ASCII only).
+constexpr std::string_view kPgUserSearchText =
+    "(lower(u.id) || ' ' || COALESCE(u.primary_email_lower, '') || ' ' || "
+    "COALESCE(lower(u.primary_phone), '') || ' ' || COALESCE(u.username_lower, '') || ' ' || "
+    "COALESCE(u.name_lower, ''))";
+// The most literal runs a PostgreSQL search is narrowed by (the longest ones).
+constexpr size_t kMaxPgRuns = 3;
+
+// PostgreSQL only: `AND <kPgUserSearchText> LIKE $first ...` for `runs` parameters.
+std::string PgRunsFilter(size_t first, size_t runs) {
+  std::string out;
+  for (size_t i = 0; i < runs; ++i) {
+    out += "AND " + std::string(kPgUserSearchText) + " LIKE $" + std::to_string(first + i) + " ";
+  }
+  return out;
+}
+
+// The list and count statements, built once per engine (on SQLite with and without the FTS
+// narrowing, on PostgreSQL for 0 to kMaxPgRuns narrowing runs): a fixed set of texts. On
+// PostgreSQL the count statement takes the runs right after the filter's parameters (every
+// parameter of a statement must appear in it there), the list statements after the page's.
+const std::string& ListUsersSql(Engine engine, UserListSql which, bool fts, size_t pg_runs) {
   struct Texts {
     std::string asc, desc, count;
   };
-  auto build = [](Engine e, bool with_fts) {
-    const std::string filter =
-        std::string(kUserFilterHead) + (with_fts ? FtsFilter() : "") + SearchCondition(e);
+  auto build = [](Engine e, bool with_fts, size_t runs) {
+    const std::string head = std::string(kUserFilterHead) + (with_fts ? FtsFilter() : "");
+    const std::string filter = head + PgRunsFilter(kFtsParam, runs) + SearchCondition(e);
+    const std::string count_filter =
+        head + PgRunsFilter(kFilterParamCount + 1, runs) + SearchCondition(e);
     const std::string select = "SELECT " + std::string(internal::kUserColumns) + " FROM users u ";
     return Texts{select + filter + PageClause(false), select + filter + PageClause(true),
-                 "SELECT COUNT(*) FROM users u " + filter};
+                 "SELECT COUNT(*) FROM users u " + count_filter};
   };
-  static const Texts sqlite = build(Engine::kSqlite, false);
-  static const Texts sqlite_fts = build(Engine::kSqlite, true);
-  static const Texts postgres = build(Engine::kPostgres, false);
-  const Texts& t = engine == Engine::kSqlite ? (fts ? sqlite_fts : sqlite) : postgres;
+  static const Texts sqlite = build(Engine::kSqlite, false, 0);
+  static const Texts sqlite_fts = build(Engine::kSqlite, true, 0);
+  static const std::array<Texts, kMaxPgRuns + 1> postgres = [&] {
+    std::array<Texts, kMaxPgRuns + 1> texts;
+    for (size_t runs = 0; runs <= kMaxPgRuns; ++runs) texts[runs] = build(Engine::kPostgres, false, runs);
+    return texts;
+  }();
+  const Texts& t = engine == Engine::kSqlite ? (fts ? sqlite_fts : sqlite)
+                                             : postgres[std::min(pg_runs, kMaxPgRuns)];
   switch (which) {
     case UserListSql::kAsc:
       return t.asc;
@@ -234,6 +263,48 @@ const std::string& ListUsersSql(Engine engine, UserListSql which, bool fts) {
       break;
   }
   return t.count;
+}
+
+// PostgreSQL only: LIKE operands ('%run%', escape `\`) for the literal runs that every user the
+// search matches holds in kPgUserSearchText, ASCII-lower-cased, the longest kMaxPgRuns: the runs
+// of the `q` pattern, and those of each term when every term is required (or there is one term)
+// and the term has one value (a term of several values holds when any does, so none of its runs
+// is required). None when the search requires no run of three characters.
+std::vector<std::string> PgUserSearchRuns(const std::optional<std::string>& pattern, int64_t joint,
+                                          const std::array<int64_t, kTermCount>& ops,
+                                          const std::array<std::vector<std::string_view>,
+                                                           kTermCount>& raw_values) {
+  std::vector<std::string> runs;
+  // PostgreSQL's LIKE without an ESCAPE clause escapes with a backslash.
+  if (pattern) runs = internal::LiteralRuns(*pattern, internal::LikeEscape::kBackslash);
+  const auto present = std::count_if(ops.begin(), ops.end(), [](int64_t op) {
+    return op != kTermAbsent;
+  });
+  if (joint == 1 || present == 1) {
+    for (size_t t = 0; t < kTermCount; ++t) {
+      if (ops[t] == kTermAbsent || raw_values[t].size() != 1) continue;
+      const std::string_view value = raw_values[t][0];
+      if (ops[t] == kTermEquals) {
+        if (internal::FtsEquals(value)) runs.emplace_back(value);  // whole, valid, 3+ characters
+      } else {
+        for (std::string& run : internal::LiteralRuns(value, internal::LikeEscape::kNone)) {
+          runs.push_back(std::move(run));
+        }
+      }
+    }
+  }
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  if (runs.size() > kMaxPgRuns) runs.resize(kMaxPgRuns);
+  for (std::string& run : runs) {
+    std::string operand = "%";
+    for (char c : AsciiLower(run)) {
+      if (c == '%' || c == '_' || c == '\\') operand.push_back('\\');
+      operand.push_back(c);
+    }
+    run = operand + "%";
+  }
+  return runs;
 }
 
 // A LIKE pattern without escape character as the statement's LIKE operand (escape `\`).
@@ -535,13 +606,24 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
                         : std::nullopt});
     }
     if (fts) params.push_back(Text(*fts));
+    // PostgreSQL: the runs every match holds, for the trigram index over the users' texts.
+    const std::vector<std::string> pg_runs =
+        engine == Engine::kPostgres ? PgUserSearchRuns(pattern, joint, ops, raw_values)
+                                    : std::vector<std::string>{};
+    for (const std::string& run : pg_runs) params.push_back(Text(run));
     // The page goes through users_fts when the matches are few (see internal::kDenseHits):
     // counted exactly when the total is wanted anyway, else estimated by the FTS hits.
     int64_t total = 0;
     if (query.page.want_total) {
-      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount, fts.has_value()),
-                          fts ? std::span<const Param>(params)
-                              : std::span<const Param>(params).first(kFilterParamCount),
+      std::vector<Param> count_params;
+      if (!pg_runs.empty()) {
+        count_params.assign(params.begin(), params.begin() + kFilterParamCount);
+        for (const std::string& run : pg_runs) count_params.push_back(Text(run));
+      }
+      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount, fts.has_value(), pg_runs.size()),
+                          !pg_runs.empty() ? std::span<const Param>(count_params)
+                          : fts            ? std::span<const Param>(params)
+                                : std::span<const Param>(params).first(kFilterParamCount),
                           [&](const Row& row) { total = row.GetInt(0); }));
     }
     bool narrow = false;
@@ -555,7 +637,8 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
 
     const UserListSql which =
         query.sort == domain::UserSort::kCreatedAsc ? UserListSql::kAsc : UserListSql::kDesc;
-    ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which, narrow), params, query.page.limit,
+    ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which, narrow, pg_runs.size()), params,
+                                query.page.limit,
                                 page, [](const Row& row) { return internal::ReadUser(row); }));
     if (!page.items.empty()) {
       page.last = domain::Cursor{.sort_key = std::to_string(page.items.back().created_at),
