@@ -215,9 +215,9 @@ const std::string& FeaturedMembersSql() {
 }
 constexpr std::string_view kKeptMemberCountsHead =
     "SELECT org_id, n FROM organization_member_counts WHERE org_id IN (";
-constexpr std::string_view kCloseParen = ")";
+constexpr std::string_view kKeptMemberCountsTail = ")";
 constexpr std::string_view kKeptMemberCounts =
-    kJoin<kKeptMemberCountsHead, PlaceholderList<1, kSummaryBatch>::kValue, kCloseParen>;
+    kJoin<kKeptMemberCountsHead, PlaceholderList<1, kSummaryBatch>::kValue, kKeptMemberCountsTail>;
 
 constexpr std::string_view kCountMembersHead =
     "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id ";

@@ -249,7 +249,9 @@ const std::string& ListUsersSql(Engine engine, UserListSql which, bool fts, size
   static const Texts sqlite_fts = build(Engine::kSqlite, true, 0);
   static const std::array<Texts, kMaxPgRuns + 1> postgres = [&] {
     std::array<Texts, kMaxPgRuns + 1> texts;
-    for (size_t runs = 0; runs <= kMaxPgRuns; ++runs) texts[runs] = build(Engine::kPostgres, false, runs);
+    for (size_t runs = 0; runs <= kMaxPgRuns; ++runs) {
+      texts[runs] = build(Engine::kPostgres, false, runs);
+    }
     return texts;
   }();
   const Texts& t = engine == Engine::kSqlite ? (fts ? sqlite_fts : sqlite)
@@ -620,11 +622,13 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
         count_params.assign(params.begin(), params.begin() + kFilterParamCount);
         for (const std::string& run : pg_runs) count_params.push_back(Text(run));
       }
-      ORGD_TRY(conn.Query(ListUsersSql(engine, UserListSql::kCount, fts.has_value(), pg_runs.size()),
-                          !pg_runs.empty() ? std::span<const Param>(count_params)
-                          : fts            ? std::span<const Param>(params)
-                                : std::span<const Param>(params).first(kFilterParamCount),
-                          [&](const Row& row) { total = row.GetInt(0); }));
+      const std::span<const Param> bound =
+          !pg_runs.empty() ? std::span<const Param>(count_params)
+          : fts            ? std::span<const Param>(params)
+                           : std::span<const Param>(params).first(kFilterParamCount);
+      ORGD_TRY(conn.Query(
+          ListUsersSql(engine, UserListSql::kCount, fts.has_value(), pg_runs.size()), bound,
+          [&](const Row& row) { total = row.GetInt(0); }));
     }
     bool narrow = false;
     if (fts && query.page.want_total) {
@@ -638,8 +642,8 @@ Result<domain::UserPage> SqlStore::ListUsers(const domain::UserListQuery& query)
     const UserListSql which =
         query.sort == domain::UserSort::kCreatedAsc ? UserListSql::kAsc : UserListSql::kDesc;
     ORGD_TRY(internal::FillPage(conn, ListUsersSql(engine, which, narrow, pg_runs.size()), params,
-                                query.page.limit,
-                                page, [](const Row& row) { return internal::ReadUser(row); }));
+                                query.page.limit, page,
+                                [](const Row& row) { return internal::ReadUser(row); }));
     if (!page.items.empty()) {
       page.last = domain::Cursor{.sort_key = std::to_string(page.items.back().created_at),
                                  .id = page.items.back().id.value()};
